@@ -1,0 +1,84 @@
+// Command pvesim serves the Proxmox VE API simulator.
+//
+//	go run ./internal/pvesim/cmd/pvesim -listen 127.0.0.1:8006 -data DIR -nodes pve1,pve2
+//
+// It prints the endpoint and credentials (also written to DIR/pvesim.json) and
+// runs until interrupted.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:8006", "address to listen on")
+	data := flag.String("data", "", "data directory (state lives in DIR/etc/pve/...); default: a temporary directory")
+	nodes := flag.String("nodes", "pve1", "comma-separated cluster node names")
+	plain := flag.Bool("http", false, "serve plain HTTP instead of HTTPS")
+	fast := flag.Bool("fast", false, "fast tasks (a few ms) instead of realistic durations")
+	seed := flag.Int64("seed", 1, "seed for fault injection and generated MAC addresses")
+	password := flag.String("password", "", "root@pam password (default: random)")
+	secret := flag.String("token-secret", "", "secret of the root@pam!sim API token (default: random)")
+	noDelay := flag.Bool("no-auth-delay", false, "answer 401 at once instead of after 3 s like pveproxy")
+	verbose := flag.Bool("v", false, "log PVE-style warnings")
+	flag.Parse()
+
+	opts := pvesim.Options{Listen: *listen, DataDir: *data, Nodes: strings.Split(*nodes, ","), PlainHTTP: *plain,
+		Seed: *seed, Password: *password, TokenSecret: *secret}
+	if *fast {
+		t := pvesim.FastTiming()
+		opts.Timing = &t
+	}
+	if *noDelay {
+		opts.UnauthorizedDelay = -1
+	}
+	if *verbose {
+		opts.Logf = log.Printf
+	}
+	start := time.Now()
+	sim, err := pvesim.Start(opts)
+	if err != nil {
+		log.Fatalf("pvesim: %v", err)
+	}
+	c := sim.Credentials()
+	info := map[string]any{
+		"endpoint": sim.Endpoint(), "url": sim.URL(), "nodes": sim.Nodes(), "datadir": sim.DataDir(),
+		"username": c.Username, "password": c.Password, "token_id": c.TokenID, "token_secret": c.TokenSecret,
+		"api_token": c.APIToken(), "fingerprint": sim.CertFingerprint(),
+	}
+	if sim.CertPEM() != nil {
+		info["ca_file"] = filepath.Join(sim.DataDir(), pvesim.CertFile)
+	}
+	b, _ := json.MarshalIndent(info, "", "  ")
+	if err := os.WriteFile(filepath.Join(sim.DataDir(), "pvesim.json"), append(b, '\n'), 0o600); err != nil {
+		log.Printf("pvesim: writing pvesim.json: %v", err)
+	}
+	fmt.Printf("pvesim: PVE %s simulator ready in %s\n", pvesim.PVEVersion, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("endpoint:    %s\n", sim.Endpoint())
+	fmt.Printf("nodes:       %s\n", strings.Join(sim.Nodes(), ","))
+	fmt.Printf("data dir:    %s\n", sim.DataDir())
+	fmt.Printf("api token:   PVEAPIToken=%s\n", c.APIToken())
+	fmt.Printf("user:        %s password %s\n", c.Username, c.Password)
+	if fp := sim.CertFingerprint(); fp != "" {
+		fmt.Printf("certificate: %s (sha256 %s)\n", info["ca_file"], fp)
+	}
+	fmt.Printf("control:     %s/_sim/faults  %s/_sim/stats\n", sim.URL(), sim.URL())
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	if err := sim.Stop(); err != nil {
+		log.Printf("pvesim: stop: %v", err)
+	}
+}

@@ -1,0 +1,172 @@
+package pvesim
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Timing holds how long simulated workers run before they finish.
+type Timing struct {
+	Create, Destroy, Start, Stop, Shutdown, Reboot time.Duration
+}
+
+// DefaultTiming is close to a small real PVE node.
+func DefaultTiming() Timing {
+	return Timing{Create: 300 * time.Millisecond, Destroy: 150 * time.Millisecond, Start: 150 * time.Millisecond,
+		Stop: 100 * time.Millisecond, Shutdown: 200 * time.Millisecond, Reboot: 250 * time.Millisecond}
+}
+
+// FastTiming keeps tasks observable as "running" for a moment but fast enough for tests.
+func FastTiming() Timing {
+	return Timing{Create: 5 * time.Millisecond, Destroy: 2 * time.Millisecond, Start: 2 * time.Millisecond,
+		Stop: 2 * time.Millisecond, Shutdown: 2 * time.Millisecond, Reboot: 2 * time.Millisecond}
+}
+
+// task is one worker (PVE fork_worker).
+type task struct {
+	mu        sync.Mutex
+	upid      string
+	node      string
+	pid       int
+	pstart    int
+	starttime int64
+	typ       string
+	id        string
+	user      string
+	done      bool
+	exit      string
+	log       []string
+	warnings  int
+	endtime   int64
+}
+
+// worker is what a task does; it logs through t and returns an error to fail the task.
+type worker func(t *task) error
+
+func (t *task) logf(format string, a ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.log = append(t.log, fmt.Sprintf(format, a...))
+}
+
+// warn logs a warning that makes the task end with "WARNINGS: n" (PVE log_warn).
+func (t *task) warn(format string, a ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.warnings++
+	t.log = append(t.log, "WARN: "+fmt.Sprintf(format, a...))
+}
+
+type taskRegistry struct {
+	mu      sync.Mutex
+	tasks   map[string]*task
+	nextPID int
+	wg      sync.WaitGroup
+}
+
+// UPID formats PVE's task id: UPID:<node>:<pid %08X>:<pstart %08X>:<starttime %08X>:<type>:<id>:<user>:
+func UPID(node string, pid, pstart int, starttime int64, typ, id, user string) string {
+	return fmt.Sprintf("UPID:%s:%08X:%08X:%08X:%s:%s:%s:", node, pid, pstart, starttime, typ, id, user)
+}
+
+// startTask forks a worker: the task is "running" for d, then runs fn and stops.
+// A fault rule may force the task to fail (fn is then not run, undo is) or to end
+// with warnings.
+func (s *Sim) startTask(node, typ, id, user string, d time.Duration, fn worker, undo func()) string {
+	r := &s.tasks
+	r.mu.Lock()
+	r.nextPID++
+	now := time.Now()
+	t := &task{node: node, pid: r.nextPID, pstart: 1000000 + r.nextPID, starttime: now.Unix(), typ: typ, id: id, user: user}
+	t.upid = UPID(node, t.pid, t.pstart, t.starttime, typ, id, user)
+	r.tasks[t.upid] = t
+	r.mu.Unlock()
+
+	failMsg, warnCount := s.faults.taskFault(typ, id)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		select {
+		case <-time.After(d):
+		case <-s.stopping:
+		}
+		var err error
+		if failMsg != "" {
+			err = fmt.Errorf("%s", failMsg)
+			if undo != nil {
+				undo()
+			}
+		} else if fn != nil {
+			err = fn(t)
+		}
+		for i := 0; i < warnCount; i++ {
+			t.warn("injected warning %d", i+1)
+		}
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.done = true
+		t.endtime = time.Now().Unix()
+		switch {
+		case err != nil:
+			msg := strings.TrimSuffix(err.Error(), "\n")
+			t.log = append(t.log, "TASK ERROR: "+msg)
+			t.exit = msg
+		case t.warnings > 0:
+			t.log = append(t.log, fmt.Sprintf("TASK WARNINGS: %d", t.warnings))
+			t.exit = fmt.Sprintf("WARNINGS: %d", t.warnings)
+		default:
+			t.log = append(t.log, "TASK OK")
+			t.exit = "OK"
+		}
+	}()
+	return t.upid
+}
+
+func (s *Sim) findTask(upid string) *task {
+	s.tasks.mu.Lock()
+	defer s.tasks.mu.Unlock()
+	return s.tasks.tasks[upid]
+}
+
+// WaitTasks blocks until every started worker has finished (for tests).
+func (s *Sim) WaitTasks() { s.tasks.wg.Wait() }
+
+// taskStatus is read_task_status's answer.
+func (t *task) status() map[string]any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	res := map[string]any{
+		"upid": t.upid, "node": t.node, "pid": t.pid, "pstart": t.pstart, "starttime": t.starttime,
+		"type": t.typ, "id": t.id, "user": t.user, "status": "running",
+	}
+	if user, token, ok := strings.Cut(t.user, "!"); ok {
+		res["user"] = user
+		res["tokenid"] = token
+	}
+	if t.done {
+		res["status"] = "stopped"
+		res["exitstatus"] = t.exit
+	}
+	return res
+}
+
+// logLines returns the task log page [start, start+limit) as PVE's {n, t} list and the total.
+func (t *task) logLines(start, limit int) ([]map[string]any, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	total := len(t.log)
+	out := []map[string]any{}
+	if limit <= 0 {
+		limit = 50
+	}
+	for i := start; i < total && len(out) < limit; i++ {
+		out = append(out, map[string]any{"n": i + 1, "t": t.log[i]})
+	}
+	if total == 0 && !t.done {
+		out = append(out, map[string]any{"n": 1, "t": "no content"})
+		total = 1
+	}
+	return out, total
+}
