@@ -143,3 +143,22 @@ func (s *Sim) handleTaskLog(rc *reqCtx) (any, error) {
 	lines, total := t.logLines(rc.intParam("start", 0), rc.intParam("limit", 50))
 	return listWithTotal{data: lines, total: total}, nil
 }
+
+// handleClusterStatus is GET /cluster/status: a cluster entry (for more than
+// one node) followed by one entry per node, like pvecm's view.
+func (s *Sim) handleClusterStatus(rc *reqCtx) (any, error) {
+	out := []map[string]any{}
+	if len(s.nodes) > 1 {
+		out = append(out, map[string]any{"id": "cluster", "type": "cluster", "name": "pvesim",
+			"nodes": len(s.nodes), "quorate": 1, "version": len(s.nodes)})
+	}
+	for i, n := range s.nodes {
+		local := 0
+		if i == 0 {
+			local = 1
+		}
+		out = append(out, map[string]any{"id": "node/" + n, "type": "node", "name": n, "nodeid": i + 1,
+			"ip": fmt.Sprintf("127.0.0.%d", i+1), "local": local, "online": 1, "level": ""})
+	}
+	return out, nil
+}

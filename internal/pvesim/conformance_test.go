@@ -96,6 +96,8 @@ func badValue(p *apischema.Param) (string, string) {
 		return strings.Repeat("a", *p.MaxLength+1), "maxLength"
 	case p.MinLength != nil && *p.MinLength > 1:
 		return "a", "minLength"
+	case strings.Contains(p.Pattern, `\x00-\x08`):
+		return "a\x01b", "pattern (control character)"
 	case p.Pattern != "" || p.Format != "":
 		return "bad value!", "format/pattern"
 	}
@@ -110,7 +112,7 @@ func TestConformanceWithRealSchema(t *testing.T) {
 	full := loadFullSchema(t)
 	s := startTestSim(t)
 	createCT(t, s, "pve1", "100", nil)
-	if len(s.routes.routes) < 50 {
+	if len(s.routes.routes) < 55 {
 		t.Fatalf("only %d routes registered", len(s.routes.routes))
 	}
 	for _, rt := range s.routes.routes {

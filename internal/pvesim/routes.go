@@ -8,6 +8,7 @@ func (s *Sim) registerRoutes() {
 	r.add("POST", "/access/ticket", s.handleCreateTicket)
 	r.add("GET", "/cluster/nextid", s.handleNextID)
 	r.add("GET", "/cluster/resources", s.handleResources)
+	r.add("GET", "/cluster/status", s.handleClusterStatus)
 	r.add("GET", "/nodes", s.handleNodes)
 	r.add("GET", "/nodes/{node}/status", s.handleNodeStatus)
 	r.add("GET", "/nodes/{node}/storage", s.handleStorageIndex)
