@@ -1,0 +1,709 @@
+package nodefs
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+	"golang.org/x/crypto/ssh/knownhosts"
+)
+
+// SSHConfig configures DialSSH.
+type SSHConfig struct {
+	Host string
+	Port int // default 22
+
+	User string // default "root"
+
+	PrivateKey           []byte // PEM/OpenSSH private key (optional)
+	PrivateKeyPassphrase []byte // optional
+	UseAgent             bool   // authenticate with the agent at SSH_AUTH_SOCK
+
+	// KnownHostsFile is the OpenSSH known_hosts file the host key is checked
+	// against (default ~/.ssh/known_hosts). Both "host" entries (port 22)
+	// and "[host]:port" entries, plain or hashed, are understood.
+	KnownHostsFile string
+	// InsecureIgnoreHostKey disables host key verification. A warning is
+	// logged through Logf on every connection.
+	InsecureIgnoreHostKey bool
+
+	Root    string        // default "/"
+	Timeout time.Duration // dial and handshake timeout, default 15s
+
+	// Logf, if set, receives diagnostic messages (never secrets).
+	Logf func(format string, args ...any)
+}
+
+const (
+	defaultSSHTimeout = 15 * time.Second
+	keepaliveInterval = 30 * time.Second
+	ioChunk           = 256 << 10
+)
+
+var (
+	// ErrHostKeyMismatch is wrapped (via *HostKeyError) when the node's host
+	// key differs from the one recorded in known_hosts, or is revoked.
+	ErrHostKeyMismatch = errors.New("ssh host key mismatch")
+	// ErrHostKeyUnknown is wrapped (via *HostKeyError) when known_hosts has
+	// no key for the node.
+	ErrHostKeyUnknown = errors.New("ssh host key unknown")
+	// ErrAuthFailed is wrapped (via *AuthError) when the node rejected every
+	// credential offered.
+	ErrAuthFailed = errors.New("ssh authentication failed")
+)
+
+// HostKeyError reports a failed host key verification.
+type HostKeyError struct {
+	Addr           string   // host:port dialled
+	KnownHostsFile string   // file consulted
+	KeyType        string   // type of the key the server presented
+	Fingerprint    string   // SHA256 fingerprint of the key the server presented
+	Known          []string // known_hosts entries for the host: "file:line type fingerprint"
+	Mismatch       bool     // true: the host is known with another key; false: unknown host
+	Revoked        bool     // the presented key is marked @revoked
+	PortHint       string   // set when only a port-22 entry exists for a host dialled on another port
+}
+
+func (e *HostKeyError) Error() string {
+	host, port := splitHostPort(e.Addr)
+	norm := knownhosts.Normalize(e.Addr)
+	switch {
+	case e.Revoked:
+		return fmt.Sprintf("host key for %s is marked @revoked in known_hosts (%s): the server presented %s key %s; refusing to connect",
+			e.Addr, e.KnownHostsFile, e.KeyType, e.Fingerprint)
+	case e.Mismatch:
+		return fmt.Sprintf("host key for %s does not match known_hosts (%s): possible man-in-the-middle; "+
+			"the server presented %s key %s but known_hosts has %s. "+
+			"If the node's host key changed legitimately, remove the old entry with `ssh-keygen -R %s -f %s` "+
+			"and add the new key after checking its fingerprint on the node",
+			e.Addr, e.KnownHostsFile, e.KeyType, e.Fingerprint, strings.Join(e.Known, ", "),
+			Quote(norm), Quote(e.KnownHostsFile))
+	default:
+		msg := fmt.Sprintf("host %s is not in known_hosts %s; add it with `ssh-keyscan -p %s %s >> %s` "+
+			"after checking that the node's %s key fingerprint is %s (on the node: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), "+
+			"or set the known hosts file to one that lists it (disabling host key checking is possible but insecure)",
+			e.Addr, e.KnownHostsFile, port, Quote(host), Quote(e.KnownHostsFile), e.KeyType, e.Fingerprint)
+		if e.PortHint != "" {
+			msg += "; note: " + e.PortHint
+		}
+		return msg
+	}
+}
+
+// Is makes errors.Is(err, ErrHostKeyMismatch / ErrHostKeyUnknown) work.
+func (e *HostKeyError) Is(target error) bool {
+	if e.Mismatch || e.Revoked {
+		return target == ErrHostKeyMismatch
+	}
+	return target == ErrHostKeyUnknown
+}
+
+// AuthError reports that the node rejected the client's credentials.
+type AuthError struct {
+	User    string
+	Addr    string
+	Offered []string // descriptions of the credentials offered (public key fingerprints only)
+	Err     error    // the underlying ssh error
+}
+
+func (e *AuthError) Error() string {
+	offered := "none"
+	if len(e.Offered) > 0 {
+		offered = strings.Join(e.Offered, ", ")
+	}
+	return fmt.Sprintf("ssh authentication as %s@%s failed: the server rejected the credentials offered (%s); "+
+		"make sure the matching public key is in the node's authorized_keys for user %s (%v)",
+		e.User, e.Addr, offered, e.User, e.Err)
+}
+
+func (e *AuthError) Is(target error) bool { return target == ErrAuthFailed }
+func (e *AuthError) Unwrap() error        { return e.Err }
+
+// sshFS is the node channel over SSH: files through SFTP, commands and locks
+// through exec sessions.
+type sshFS struct {
+	root   string
+	addr   string
+	client *ssh.Client
+	sftp   *sftp.Client
+	agent  net.Conn // may be nil
+	logf   func(string, ...any)
+
+	mu       sync.Mutex // guards isClosed and wg.Add
+	isClosed bool
+	wg       sync.WaitGroup // keepalive and session waiters
+
+	closeOnce sync.Once
+	closeErr  error
+	done      chan struct{} // closed by Close
+}
+
+func (s *sshFS) closed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.isClosed
+}
+
+// DialSSH connects to a node over SSH and opens its SFTP subsystem.
+func DialSSH(ctx context.Context, cfg SSHConfig) (FS, error) {
+	root, err := cleanRoot(cfg.Root)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Host == "" {
+		return nil, errors.New("ssh: no host given")
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 22
+	}
+	if cfg.Port < 0 || cfg.Port > 65535 {
+		return nil, fmt.Errorf("ssh: invalid port %d", cfg.Port)
+	}
+	if cfg.User == "" {
+		cfg.User = "root"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultSSHTimeout
+	}
+	logf := cfg.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+
+	// Credentials. All keys go into one "publickey" auth method: the ssh
+	// package tries each method name only once.
+	var signers []ssh.Signer
+	var offered []string
+	if len(cfg.PrivateKey) > 0 {
+		signer, err := parsePrivateKey(cfg.PrivateKey, cfg.PrivateKeyPassphrase)
+		if err != nil {
+			return nil, err
+		}
+		signers = append(signers, signer)
+		offered = append(offered, "private key "+ssh.FingerprintSHA256(signer.PublicKey()))
+	}
+	var agentConn net.Conn
+	closeAgent := func() {
+		if agentConn != nil {
+			_ = agentConn.Close()
+		}
+	}
+	if cfg.UseAgent {
+		sock := os.Getenv("SSH_AUTH_SOCK")
+		if sock == "" {
+			return nil, errors.New("ssh: agent authentication requested but SSH_AUTH_SOCK is not set")
+		}
+		var d net.Dialer
+		agentConn, err = d.DialContext(ctx, "unix", sock)
+		if err != nil {
+			return nil, fmt.Errorf("ssh: connect to agent at SSH_AUTH_SOCK: %w", err)
+		}
+		agentSigners, err := agent.NewClient(agentConn).Signers()
+		if err != nil {
+			closeAgent()
+			return nil, fmt.Errorf("ssh: list agent keys: %w", err)
+		}
+		if len(agentSigners) == 0 {
+			logf("ssh: the agent at SSH_AUTH_SOCK holds no keys")
+		}
+		for _, s := range agentSigners {
+			offered = append(offered, "agent key "+ssh.FingerprintSHA256(s.PublicKey()))
+		}
+		signers = append(signers, agentSigners...)
+	}
+	if len(signers) == 0 {
+		closeAgent()
+		return nil, errors.New("ssh: no credentials: set a private key or enable the SSH agent")
+	}
+
+	hostKeyCallback, hostKeyAlgos, err := hostKeyVerifier(cfg, addr, logf)
+	if err != nil {
+		closeAgent()
+		return nil, err
+	}
+	// The callback's own error is kept so that it is returned as it is,
+	// whatever the ssh package wraps it in.
+	var hostKeyErr error
+	config := &ssh.ClientConfig{
+		User: cfg.User,
+		Auth: []ssh.AuthMethod{ssh.PublicKeys(signers...)},
+		HostKeyCallback: func(hostname string, remote net.Addr, key ssh.PublicKey) error {
+			err := hostKeyCallback(hostname, remote, key)
+			hostKeyErr = err
+			return err
+		},
+		HostKeyAlgorithms: hostKeyAlgos,
+		Timeout:           cfg.Timeout,
+	}
+
+	client, err := dialClient(ctx, addr, config, cfg.Timeout)
+	if err != nil {
+		closeAgent()
+		if hostKeyErr != nil {
+			return nil, hostKeyErr
+		}
+		if strings.Contains(err.Error(), "unable to authenticate") {
+			return nil, &AuthError{User: cfg.User, Addr: addr, Offered: offered, Err: err}
+		}
+		return nil, fmt.Errorf("ssh: connect to %s@%s: %w", cfg.User, addr, err)
+	}
+	sc, err := sftp.NewClient(client)
+	if err != nil {
+		_ = client.Close()
+		closeAgent()
+		return nil, fmt.Errorf("ssh: start SFTP subsystem on %s: %w", addr, err)
+	}
+	s := &sshFS{
+		root: root, addr: addr, client: client, sftp: sc, agent: agentConn, logf: logf,
+		done: make(chan struct{}),
+	}
+	s.wg.Add(1)
+	go s.keepalive()
+	logf("ssh: connected to %s@%s (root %s)", cfg.User, addr, root)
+	return s, nil
+}
+
+// dialClient dials and performs the SSH handshake, bounded by timeout and ctx.
+func dialClient(ctx context.Context, addr string, config *ssh.ClientConfig, timeout time.Duration) (*ssh.Client, error) {
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(timeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	_ = conn.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	c, chans, reqs, err := ssh.NewClientConn(conn, addr, config)
+	if !stop() {
+		if c != nil {
+			_ = c.Close()
+		}
+		_ = conn.Close()
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	_ = conn.SetDeadline(time.Time{})
+	return ssh.NewClient(c, chans, reqs), nil
+}
+
+func parsePrivateKey(key, passphrase []byte) (ssh.Signer, error) {
+	var signer ssh.Signer
+	var err error
+	if len(passphrase) > 0 {
+		signer, err = ssh.ParsePrivateKeyWithPassphrase(key, passphrase)
+	} else {
+		signer, err = ssh.ParsePrivateKey(key)
+	}
+	if err == nil {
+		return signer, nil
+	}
+	var missing *ssh.PassphraseMissingError
+	switch {
+	case errors.As(err, &missing):
+		return nil, errors.New("ssh: the private key is passphrase-protected but no passphrase was given")
+	case len(passphrase) > 0 && strings.Contains(err.Error(), "password"):
+		// x509 / bcrypt_pbkdf "decryption password incorrect"
+		return nil, errors.New("ssh: cannot decrypt the private key: wrong passphrase")
+	default:
+		// Parse errors of x/crypto never quote key material.
+		return nil, fmt.Errorf("ssh: cannot parse the private key: %v", err)
+	}
+}
+
+// hostKeyVerifier builds the host key callback and the host key algorithms
+// to negotiate (those of the keys known for the host, so that a server with
+// several host keys presents one that known_hosts can vouch for).
+func hostKeyVerifier(cfg SSHConfig, addr string, logf func(string, ...any)) (ssh.HostKeyCallback, []string, error) {
+	if cfg.InsecureIgnoreHostKey {
+		return func(hostname string, remote net.Addr, key ssh.PublicKey) error {
+			logf("WARNING: ssh host key verification is DISABLED for %s (insecure_ignore_host_key): "+
+				"the connection is open to man-in-the-middle attacks; the server presented %s key %s",
+				addr, key.Type(), ssh.FingerprintSHA256(key))
+			return nil
+		}, nil, nil
+	}
+	file := cfg.KnownHostsFile
+	if file == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, nil, fmt.Errorf("ssh: no known_hosts file given and no home directory: %w", err)
+		}
+		file = filepath.Join(home, ".ssh", "known_hosts")
+	}
+	var cb ssh.HostKeyCallback
+	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+		// A missing file knows no hosts: the connection fails with the
+		// "not in known_hosts" explanation, naming the file.
+		logf("ssh: known_hosts file %s does not exist", file)
+		cb, err = knownhosts.New()
+		if err != nil {
+			return nil, nil, err
+		}
+	} else {
+		cb, err = knownhosts.New(file)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ssh: read known_hosts: %w", err)
+		}
+	}
+	known := knownKeys(cb, addr)
+	var algos []string
+	for _, k := range known {
+		for _, a := range algorithmsForKeyType(k.Key.Type()) {
+			if !contains(algos, a) {
+				algos = append(algos, a)
+			}
+		}
+	}
+	callback := func(hostname string, remote net.Addr, key ssh.PublicKey) error {
+		err := cb(hostname, remote, key)
+		if err == nil {
+			return nil
+		}
+		hkErr := &HostKeyError{
+			Addr: addr, KnownHostsFile: file,
+			KeyType: key.Type(), Fingerprint: ssh.FingerprintSHA256(key),
+		}
+		var keyErr *knownhosts.KeyError
+		var revErr *knownhosts.RevokedError
+		switch {
+		case errors.As(err, &revErr):
+			hkErr.Revoked = true
+			hkErr.Known = []string{describeKnownKey(revErr.Revoked)}
+		case errors.As(err, &keyErr) && len(keyErr.Want) > 0:
+			hkErr.Mismatch = true
+			for _, k := range keyErr.Want {
+				hkErr.Known = append(hkErr.Known, describeKnownKey(k))
+			}
+		case errors.As(err, &keyErr):
+			if host, port := splitHostPort(addr); port != "22" && len(knownKeys(cb, net.JoinHostPort(host, "22"))) > 0 {
+				hkErr.PortHint = fmt.Sprintf("%s has entries for %s on port 22 only; an entry for port %s is written [%s]:%s",
+					file, host, port, host, port)
+			}
+		default:
+			return fmt.Errorf("ssh: verify host key of %s against %s: %w", addr, file, err)
+		}
+		return hkErr
+	}
+	return callback, algos, nil
+}
+
+// knownKeys lists the known_hosts keys recorded for addr, by probing the
+// callback with a key that is never in known_hosts.
+func knownKeys(cb ssh.HostKeyCallback, addr string) []knownhosts.KnownKey {
+	probe, err := ssh.NewPublicKey(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public())
+	if err != nil {
+		return nil
+	}
+	err = cb(addr, &net.TCPAddr{IP: net.IPv4zero, Port: 22}, probe)
+	var keyErr *knownhosts.KeyError
+	if errors.As(err, &keyErr) {
+		return keyErr.Want
+	}
+	return nil
+}
+
+func algorithmsForKeyType(t string) []string {
+	switch t {
+	case ssh.KeyAlgoRSA:
+		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256}
+	default:
+		return []string{t}
+	}
+}
+
+func describeKnownKey(k knownhosts.KnownKey) string {
+	return fmt.Sprintf("%s:%d %s %s", k.Filename, k.Line, k.Key.Type(), ssh.FingerprintSHA256(k.Key))
+}
+
+func splitHostPort(addr string) (host, port string) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr, "22"
+	}
+	return host, port
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// keepalive pings the server so idle connections (and the sessions holding
+// remote locks) are not dropped by middleboxes, until Close.
+func (s *sshFS) keepalive() {
+	defer s.wg.Done()
+	t := time.NewTicker(keepaliveInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+			if _, _, err := s.client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+				s.logf("ssh: keepalive to %s failed: %v", s.addr, err)
+				return
+			}
+		}
+	}
+}
+
+func (s *sshFS) begin(ctx context.Context, p string) (nodePath, real string, err error) {
+	if s.closed() {
+		return "", "", ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return "", "", err
+	}
+	return resolve(s.root, p)
+}
+
+// pathErr makes sure err is an *fs.PathError naming p (errors.Is(err,
+// fs.ErrNotExist) keeps working).
+func pathErr(op, p string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return err
+	}
+	return &fs.PathError{Op: op, Path: p, Err: err}
+}
+
+func (s *sshFS) ReadFile(ctx context.Context, p string) ([]byte, error) {
+	_, real, err := s.begin(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.sftp.Open(real)
+	if err != nil {
+		return nil, pathErr("open", real, err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	chunk := make([]byte, ioChunk)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n, err := f.Read(chunk)
+		buf.Write(chunk[:n])
+		if err == io.EOF {
+			return buf.Bytes(), nil
+		}
+		if err != nil {
+			return nil, pathErr("read", real, err)
+		}
+	}
+}
+
+func (s *sshFS) WriteFileAtomic(ctx context.Context, p string, data []byte, perm fs.FileMode) (err error) {
+	_, real, err := s.begin(ctx, p)
+	if err != nil {
+		return err
+	}
+	if real == s.root {
+		return fmt.Errorf("%w: cannot write to the root directory", ErrInvalidPath)
+	}
+	dir, base := path.Split(real)
+	dir = path.Clean(dir)
+	if err := s.mkdirAll(ctx, dir, 0o755); err != nil {
+		return err
+	}
+	random, err := randomSuffix()
+	if err != nil {
+		return err
+	}
+	tmp := path.Join(dir, tempName(base, random))
+	f, err := s.sftp.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+	if err != nil {
+		return pathErr("create", tmp, err)
+	}
+	closed := false
+	defer func() {
+		if err != nil {
+			if !closed {
+				_ = f.Close()
+			}
+			_ = s.sftp.Remove(tmp)
+		}
+	}()
+	// Restrict the mode before any data is written.
+	fi, err := f.Stat()
+	if err != nil {
+		return pathErr("stat", tmp, err)
+	}
+	if fi.Mode().Perm() != perm.Perm() {
+		if err = f.Chmod(perm.Perm()); err != nil {
+			return pathErr("chmod", tmp, err)
+		}
+	}
+	for off := 0; off < len(data); {
+		if err = ctx.Err(); err != nil {
+			return err
+		}
+		end := min(off+ioChunk, len(data))
+		var n int
+		n, err = f.Write(data[off:end])
+		if err != nil {
+			return pathErr("write", tmp, err)
+		}
+		off += n
+	}
+	if err = f.Sync(); err != nil {
+		var se *sftp.StatusError
+		if !errors.As(err, &se) || se.FxCode() != sftp.ErrSSHFxOpUnsupported {
+			return pathErr("sync", tmp, err)
+		}
+		err = nil
+	}
+	closed = true
+	if err = f.Close(); err != nil {
+		return pathErr("close", tmp, err)
+	}
+	if err = ctx.Err(); err != nil {
+		return err
+	}
+	if err = s.rename(tmp, real); err != nil {
+		return &os.LinkError{Op: "rename", Old: tmp, New: real, Err: err}
+	}
+	return nil
+}
+
+// rename replaces newpath with oldpath: atomically with the
+// posix-rename@openssh.com extension, or (servers without it) remove + rename.
+func (s *sshFS) rename(oldpath, newpath string) error {
+	if _, ok := s.sftp.HasExtension("posix-rename@openssh.com"); ok {
+		err := s.sftp.PosixRename(oldpath, newpath)
+		var se *sftp.StatusError
+		if err == nil || !errors.As(err, &se) || se.FxCode() != sftp.ErrSSHFxOpUnsupported {
+			return err
+		}
+	}
+	s.logf("ssh: %s does not support posix-rename; replacing %s non-atomically", s.addr, newpath)
+	if err := s.sftp.Remove(newpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return s.sftp.Rename(oldpath, newpath)
+}
+
+func (s *sshFS) Remove(ctx context.Context, p string) error {
+	_, real, err := s.begin(ctx, p)
+	if err != nil {
+		return err
+	}
+	if real == s.root {
+		return fmt.Errorf("%w: cannot remove the root directory", ErrInvalidPath)
+	}
+	return pathErr("remove", real, s.sftp.Remove(real))
+}
+
+func (s *sshFS) Stat(ctx context.Context, p string) (fs.FileInfo, error) {
+	_, real, err := s.begin(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := s.sftp.Stat(real)
+	if err != nil {
+		return nil, pathErr("stat", real, err)
+	}
+	return fi, nil
+}
+
+func (s *sshFS) MkdirAll(ctx context.Context, p string, perm fs.FileMode) error {
+	_, real, err := s.begin(ctx, p)
+	if err != nil {
+		return err
+	}
+	return s.mkdirAll(ctx, real, perm)
+}
+
+// mkdirAll creates the remote directory dir (a real, cleaned path) and its
+// missing parents with mode perm.
+func (s *sshFS) mkdirAll(ctx context.Context, dir string, perm fs.FileMode) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fi, err := s.sftp.Stat(dir)
+	if err == nil {
+		if fi.IsDir() {
+			return nil
+		}
+		return &fs.PathError{Op: "mkdir", Path: dir, Err: errors.New("not a directory")}
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return pathErr("stat", dir, err)
+	}
+	if parent := path.Dir(dir); parent != dir {
+		if err := s.mkdirAll(ctx, parent, perm); err != nil {
+			return err
+		}
+	}
+	if err := s.sftp.Mkdir(dir); err != nil {
+		// Lost a race with another creator?
+		if fi, serr := s.sftp.Stat(dir); serr == nil && fi.IsDir() {
+			return nil
+		}
+		return pathErr("mkdir", dir, err)
+	}
+	return pathErr("chmod", dir, s.sftp.Chmod(dir, perm.Perm()))
+}
+
+func (s *sshFS) Lock(ctx context.Context, p string, timeout time.Duration) (func() error, error) {
+	nodePath, real, err := s.begin(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return lockRemote(ctx, s, nodePath, real, timeout)
+}
+
+func (s *sshFS) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.isClosed = true
+		s.mu.Unlock()
+		close(s.done)
+		err1 := s.sftp.Close()
+		err2 := s.client.Close()
+		if s.agent != nil {
+			_ = s.agent.Close()
+		}
+		s.wg.Wait()
+		s.closeErr = errors.Join(ignoreClosed(err1), ignoreClosed(err2))
+	})
+	return s.closeErr
+}
+
+// ignoreClosed drops the errors closing an already closed connection gives.
+func ignoreClosed(err error) error {
+	if err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}

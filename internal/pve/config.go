@@ -1,0 +1,123 @@
+package pve
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// CTConfig is a container config as PVE returns it, decoded loosely: PVE sends
+// integers and booleans as numbers but "number" options (cpulimit) as strings.
+type CTConfig map[string]any
+
+// String returns a key as text whatever its JSON type.
+func (c CTConfig) String(key string) (string, bool) {
+	v, ok := c[key]
+	if !ok || v == nil {
+		return "", false
+	}
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case json.Number:
+		return x.String(), true
+	case bool:
+		if x {
+			return "1", true
+		}
+		return "0", true
+	}
+	return fmt.Sprint(v), true
+}
+
+// Int returns an integer key (numbers or numeric strings).
+func (c CTConfig) Int(key string) (int64, bool) {
+	s, ok := c.String(key)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil {
+			return 0, false
+		}
+		return int64(f), true
+	}
+	return n, true
+}
+
+// Float returns a number key such as cpulimit ("0.5").
+func (c CTConfig) Float(key string) (float64, bool) {
+	s, ok := c.String(key)
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
+}
+
+// Bool returns a boolean key (1/0).
+func (c CTConfig) Bool(key string) (bool, bool) {
+	s, ok := c.String(key)
+	if !ok {
+		return false, false
+	}
+	return s == "1" || s == "true", true
+}
+
+// Digest is the sha1 of the config file.
+func (c CTConfig) Digest() string { s, _ := c.String("digest"); return s }
+
+// LXC returns the raw lxc.* entries (read-only through the API).
+func (c CTConfig) LXC() [][2]string {
+	raw, _ := c["lxc"].([]any)
+	out := make([][2]string, 0, len(raw))
+	for _, e := range raw {
+		pair, _ := e.([]any)
+		if len(pair) != 2 {
+			continue
+		}
+		k, _ := pair[0].(string)
+		v, _ := pair[1].(string)
+		out = append(out, [2]string{k, v})
+	}
+	return out
+}
+
+// CTConfig reads GET .../config (current=1: running values without pending ones).
+func (c *Client) CTConfig(ctx context.Context, node string, vmid int, current bool) (CTConfig, error) {
+	var cfg CTConfig
+	p := ctPath(node, vmid, "/config")
+	if current {
+		p += "?current=1"
+	}
+	if err := c.api.Get(ctx, p, &cfg); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// UpdateCTConfig is the synchronous PUT .../config with a digest guard.
+func (c *Client) UpdateCTConfig(ctx context.Context, node string, vmid int, params map[string]any, digest string) error {
+	body := make(map[string]any, len(params)+1)
+	for k, v := range params {
+		body[k] = v
+	}
+	if digest != "" {
+		body["digest"] = digest
+	}
+	return c.api.Put(ctx, ctPath(node, vmid, "/config"), body, nil)
+}
+
+// CTStatus reads status/current loosely (cpus may be a string).
+func (c *Client) CTStatus(ctx context.Context, node string, vmid int) (CTConfig, error) {
+	var st CTConfig
+	if err := c.api.Get(ctx, ctPath(node, vmid, "/status/current"), &st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}

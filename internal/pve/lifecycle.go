@@ -1,0 +1,68 @@
+package pve
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+// NextID asks /cluster/nextid (a JSON string on real PVE).
+func (c *Client) NextID(ctx context.Context) (int, error) {
+	var s string
+	if err := c.api.Get(ctx, "/cluster/nextid", &s); err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(s)
+}
+
+// CreateCT creates a container. With vmid 0 a free VMID is allocated through
+// /cluster/nextid and the create is retried when another client wins the race.
+// It returns the VMID and the create task's UPID (not waited for).
+func (c *Client) CreateCT(ctx context.Context, node string, vmid int, params map[string]any) (int, string, error) {
+	const attempts = 20
+	for i := 0; i < attempts; i++ {
+		id := vmid
+		if id == 0 {
+			var err error
+			if id, err = c.NextID(ctx); err != nil {
+				return 0, "", fmt.Errorf("allocating a VMID: %w", err)
+			}
+		}
+		body := make(map[string]any, len(params)+1)
+		for k, v := range params {
+			body[k] = v
+		}
+		body["vmid"] = id
+		var upid string
+		err := c.api.Post(ctx, fmt.Sprintf("/nodes/%s/lxc", node), body, &upid)
+		if err == nil {
+			return id, upid, nil
+		}
+		if vmid == 0 && IsAlreadyExists(err) {
+			continue
+		}
+		return 0, "", err
+	}
+	return 0, "", fmt.Errorf("no free VMID after %d attempts (other clients keep taking them)", attempts)
+}
+
+// CTAction posts status/<action> (start, stop, shutdown, reboot) and returns the UPID.
+func (c *Client) CTAction(ctx context.Context, node string, vmid int, action string, params map[string]any) (string, error) {
+	var upid string
+	err := c.api.Post(ctx, ctPath(node, vmid, "/status/"+action), params, &upid)
+	return upid, err
+}
+
+// DeleteCT destroys a container (purge also drops it from jobs); returns the UPID.
+func (c *Client) DeleteCT(ctx context.Context, node string, vmid int, purge, force bool) (string, error) {
+	var upid string
+	q := map[string]any{}
+	if purge {
+		q["purge"] = 1
+	}
+	if force {
+		q["force"] = 1
+	}
+	err := c.api.DeleteWithParams(ctx, ctPath(node, vmid, ""), q, &upid)
+	return upid, err
+}
