@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// Capabilities are the Linux capability names of capabilities(7) (Linux 6.x),
+// AllCapabilities are the Linux capability names of capabilities(7) (Linux 6.x),
 // in LXC's lower-case spelling without the CAP_ prefix (as lxc.cap.drop wants them).
-var Capabilities = []string{
+var AllCapabilities = []string{
 	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
 	"setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
 	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
@@ -25,8 +25,8 @@ var DefaultDropCapabilities = []string{
 }
 
 var capSet = func() map[string]bool {
-	m := make(map[string]bool, len(Capabilities))
-	for _, c := range Capabilities {
+	m := make(map[string]bool, len(AllCapabilities))
+	for _, c := range AllCapabilities {
 		m[c] = true
 	}
 	return m
@@ -48,7 +48,7 @@ func ValidateCapability(name string) error {
 		return nil
 	}
 	return fmt.Errorf("%q is not a Linux capability (capabilities(7)); LXC would reject the container config. Valid names: %s",
-		name, strings.Join(sortedCopy(Capabilities), ", "))
+		name, strings.Join(sortedCopy(AllCapabilities), ", "))
 }
 
 func sortedCopy(in []string) []string {

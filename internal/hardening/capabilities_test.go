@@ -23,7 +23,7 @@ func TestValidateCapability(t *testing.T) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
 	}
-	if len(Capabilities) != 41 {
-		t.Errorf("capabilities(7) lists 41 capabilities (0..40), have %d", len(Capabilities))
+	if len(AllCapabilities) != 41 {
+		t.Errorf("capabilities(7) lists 41 capabilities (0..40), have %d", len(AllCapabilities))
 	}
 }

@@ -1,5 +1,7 @@
 package apischema
 
+//go:generate go run ./gen -in ../../../../shared/pve/apidata.json -out schema.json
+
 // Implemented lists every API method the simulator serves ("METHOD /path" as
 // in apidata.json). The generator copies exactly these methods into
 // schema.json; the conformance test checks they match the real schema.

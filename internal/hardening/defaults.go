@@ -1,0 +1,39 @@
+package hardening
+
+// Defaults of the hardened baseline (seed 000 "Hardening Linux Containers"
+// and seed 004). Each is what a container gets when the configuration is
+// silent; docs state them per attribute.
+const (
+	DefaultArch            = "amd64"
+	DefaultCores           = 1
+	DefaultCPUUnits        = 100 // PVE's cgroup v2 default weight
+	DefaultMemoryMiB       = 512
+	DefaultSwapMiB         = 512 // seed 000 example and PVE default
+	DefaultPidsMax         = 1024
+	DefaultRootFSStorage   = "local-lvm"
+	DefaultRootFSSizeGiB   = 8
+	DefaultAppArmorProfile = "generated"
+	DefaultPolicyIn        = "DROP"
+	DefaultPolicyOut       = "DROP"
+	DefaultLogLevel        = "nolog"
+	DefaultTTY             = 2
+	DefaultCMode           = "tty"
+	DefaultIPv4            = "manual"
+	DefaultIPv6            = "manual"
+)
+
+// DefaultMountOptions for the root filesystem: no device nodes and no setuid
+// binaries (a setuid root binary is the classic in-container escalation).
+var DefaultMountOptions = []string{"nodev", "nosuid"}
+
+// MountOptions PVE accepts on rootfs/mp (pve-container $mount_option_re).
+var MountOptions = []string{"discard", "lazytime", "noatime", "nodev", "noexec", "nosuid"}
+
+// ManagedLXCKeys are the raw lxc.* keys the provider owns in the pct.conf.
+// Lines with these keys are rewritten on every apply; others are left alone.
+var ManagedLXCKeys = map[string]bool{
+	"lxc.cap.drop":         true,
+	"lxc.cap.keep":         true,
+	"lxc.cgroup2.pids.max": true,
+	"lxc.apparmor.profile": true,
+}

@@ -1,0 +1,228 @@
+package hardening
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+)
+
+// Observed is what the provider reads from a live container: the API config
+// (values as text), its raw lxc.* entries, the firewall options and rules as
+// the API returns them, and the power state.
+type Observed struct {
+	Node      string
+	VMID      int
+	Config    map[string]string
+	LXC       []pctconf.Line
+	FWOptions map[string]string
+	FWRules   []firewall.Rule
+	Running   bool
+}
+
+// ParseProps splits a PVE property string; a bare first value goes to
+// defaultKey (e.g. rootfs's volume).
+func ParseProps(s, defaultKey string) map[string]string {
+	out := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			out[defaultKey] = part
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+func isTrue(s string) bool { return s == "1" || s == "on" || s == "yes" || s == "true" }
+
+// Observe maps a live container back to a Spec, unconditionally: whatever was
+// changed out of band shows as a difference to the configuration.
+// Write-only inputs (root password, SSH keys) and the template are not
+// observable and are left empty.
+func Observe(o Observed) Spec {
+	c := o.Config
+	get := func(k, def string) string {
+		if v, ok := c[k]; ok {
+			return v
+		}
+		return def
+	}
+	s := Spec{
+		Node:         o.Node,
+		VMID:         o.VMID,
+		Hostname:     c["hostname"],
+		Description:  c["description"],
+		Arch:         get("arch", DefaultArch),
+		OSType:       c["ostype"],
+		Unprivileged: isTrue(c["unprivileged"]),
+		Cores:        atoi(c["cores"]),
+		CPUUnits:     atoi(get("cpuunits", strconv.Itoa(DefaultCPUUnits))),
+		MemoryMiB:    atoi(get("memory", "512")),
+		SwapMiB:      atoi(get("swap", "512")),
+		OnBoot:       isTrue(c["onboot"]),
+		Protection:   isTrue(c["protection"]),
+		Timezone:     c["timezone"],
+		SearchDomain: c["searchdomain"],
+		TTY:          atoi(get("tty", strconv.Itoa(DefaultTTY))),
+		Console:      isTrue(get("console", "1")),
+		CMode:        get("cmode", DefaultCMode),
+		Started:      o.Running,
+	}
+	if v := c["cpulimit"]; v != "" {
+		s.CPULimit, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := c["tags"]; v != "" {
+		s.Tags = SortedUnique(strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == ' ' }))
+	}
+	if v := c["nameserver"]; v != "" {
+		s.Nameservers = strings.Fields(v)
+	}
+	if v := c["startup"]; v != "" {
+		p := ParseProps(v, "order")
+		s.Startup = Startup{Order: atoi(p["order"]), Up: atoi(p["up"]), Down: atoi(p["down"])}
+	}
+	if v := c["features"]; v != "" {
+		p := ParseProps(v, "")
+		s.Features = Features{Nesting: isTrue(p["nesting"]), Keyctl: isTrue(p["keyctl"]), Fuse: isTrue(p["fuse"]), Mknod: isTrue(p["mknod"])}
+		if m := p["mount"]; m != "" {
+			s.Features.Mount = strings.Split(m, ";")
+		}
+	}
+	s.RootFS = observeRootFS(c["rootfs"])
+	for i := 0; i < 32; i++ {
+		v, ok := c["net"+strconv.Itoa(i)]
+		if !ok {
+			// NICs are positional: a gap ends the managed list
+			break
+		}
+		s.NICs = append(s.NICs, observeNIC(v))
+	}
+	s.Capabilities, s.PidsMax, s.AppArmorProfile = observeLXC(o.LXC)
+	s.Firewall = observeFirewall(o.FWOptions, o.FWRules)
+	return s
+}
+
+func observeRootFS(v string) RootFS {
+	p := ParseProps(v, "volume")
+	r := RootFS{Volume: p["volume"]}
+	if st, _, ok := strings.Cut(r.Volume, ":"); ok {
+		r.Storage = st
+	}
+	if sz := p["size"]; sz != "" {
+		r.SizeGiB = sizeGiB(sz)
+	}
+	if m := p["mountoptions"]; m != "" {
+		r.MountOptions = strings.Split(m, ";")
+	}
+	return r
+}
+
+// sizeGiB converts a PVE size ("8G", "8192M", "1T") to whole GiB (rounded up).
+func sizeGiB(s string) int {
+	unit := s[len(s)-1]
+	num := s
+	mult := 1.0 / (1 << 30)
+	switch unit {
+	case 'K':
+		mult, num = 1.0/(1<<20), s[:len(s)-1]
+	case 'M':
+		mult, num = 1.0/(1<<10), s[:len(s)-1]
+	case 'G':
+		mult, num = 1, s[:len(s)-1]
+	case 'T':
+		mult, num = 1<<10, s[:len(s)-1]
+	}
+	f, _ := strconv.ParseFloat(num, 64)
+	g := f * mult
+	n := int(g)
+	if float64(n) < g {
+		n++
+	}
+	return n
+}
+
+func observeNIC(v string) NIC {
+	p := ParseProps(v, "name")
+	n := NIC{Name: p["name"], Bridge: p["bridge"], IPv4: p["ip"], GatewayIPv4: p["gw"], IPv6: p["ip6"],
+		GatewayIPv6: p["gw6"], MAC: p["hwaddr"], Firewall: isTrue(p["firewall"]), VLAN: atoi(p["tag"]), MTU: atoi(p["mtu"])}
+	if r := p["rate"]; r != "" {
+		n.RateMbps, _ = strconv.ParseFloat(r, 64)
+	}
+	return n
+}
+
+// observeLXC applies LXC's semantics to the raw lines: lxc.cap.drop and
+// lxc.cap.keep accumulate and an empty value clears the list; the last
+// single-value line wins.
+func observeLXC(lines []pctconf.Line) (Capabilities, int, string) {
+	var caps Capabilities
+	pids := 0
+	profile := DefaultAppArmorProfile
+	for _, l := range lines {
+		switch l.Key {
+		case "lxc.cap.drop":
+			if strings.TrimSpace(l.Value) == "" {
+				caps.Drop = nil
+				continue
+			}
+			caps.Drop = append(caps.Drop, strings.Fields(l.Value)...)
+		case "lxc.cap.keep":
+			caps.KeepMode = true
+			if strings.TrimSpace(l.Value) == "" {
+				caps.Keep = nil
+				continue
+			}
+			for _, k := range strings.Fields(l.Value) {
+				if k != "none" {
+					caps.Keep = append(caps.Keep, k)
+				}
+			}
+		case "lxc.cgroup2.pids.max":
+			if strings.TrimSpace(l.Value) == "max" {
+				pids = 0
+			} else {
+				pids = atoi(strings.TrimSpace(l.Value))
+			}
+		case "lxc.apparmor.profile":
+			profile = strings.TrimSpace(l.Value)
+		}
+	}
+	caps.Drop = SortedUnique(caps.Drop)
+	caps.Keep = SortedUnique(caps.Keep)
+	return caps, pids, profile
+}
+
+// observeFirewall applies PVE's option defaults (enable 0, dhcp 0,
+// macfilter 1, ndp 1, radv 0, ipfilter 0, policy_in DROP, policy_out ACCEPT).
+func observeFirewall(opts map[string]string, rules []firewall.Rule) Firewall {
+	get := func(k, def string) string {
+		if v, ok := opts[k]; ok && v != "" {
+			return v
+		}
+		return def
+	}
+	return Firewall{
+		Enabled:     isTrue(get("enable", "0")),
+		DHCP:        isTrue(get("dhcp", "0")),
+		MACFilter:   isTrue(get("macfilter", "1")),
+		IPFilter:    isTrue(get("ipfilter", "0")),
+		NDP:         isTrue(get("ndp", "1")),
+		RADV:        isTrue(get("radv", "0")),
+		PolicyIn:    get("policy_in", "DROP"),
+		PolicyOut:   get("policy_out", "ACCEPT"),
+		LogLevelIn:  get("log_level_in", DefaultLogLevel),
+		LogLevelOut: get("log_level_out", DefaultLogLevel),
+		Rules:       rules,
+	}
+}

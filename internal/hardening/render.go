@@ -1,0 +1,232 @@
+package hardening
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+)
+
+func b01(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// NetValue renders a NIC as PVE's net[n] property string (required key
+// first, the rest alphabetically, like print_property_string). The firewall
+// flag is always written.
+func NetValue(n NIC) string {
+	kv := map[string]string{"bridge": n.Bridge, "firewall": b01(n.Firewall), "type": "veth"}
+	set := func(k, v string) {
+		if v != "" {
+			kv[k] = v
+		}
+	}
+	set("ip", n.IPv4)
+	set("gw", n.GatewayIPv4)
+	set("ip6", n.IPv6)
+	set("gw6", n.GatewayIPv6)
+	set("hwaddr", n.MAC)
+	if n.VLAN > 0 {
+		kv["tag"] = strconv.Itoa(n.VLAN)
+	}
+	if n.RateMbps > 0 {
+		kv["rate"] = fmtFloat(n.RateMbps)
+	}
+	if n.MTU > 0 {
+		kv["mtu"] = strconv.Itoa(n.MTU)
+	}
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := []string{"name=" + n.Name}
+	for _, k := range keys {
+		parts = append(parts, k+"="+kv[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+// FeaturesValue renders `features` ("" when nothing is enabled).
+func FeaturesValue(f Features) string {
+	var parts []string
+	for _, x := range []struct {
+		k  string
+		on bool
+	}{{"fuse", f.Fuse}, {"keyctl", f.Keyctl}, {"mknod", f.Mknod}, {"nesting", f.Nesting}} {
+		if x.on {
+			parts = append(parts, x.k+"=1")
+		}
+	}
+	if len(f.Mount) > 0 {
+		parts = append(parts, "mount="+strings.Join(f.Mount, ";"))
+	}
+	return strings.Join(parts, ",")
+}
+
+// StartupValue renders `startup` ("" when unset).
+func StartupValue(s Startup) string {
+	var parts []string
+	if s.Order > 0 {
+		parts = append(parts, "order="+strconv.Itoa(s.Order))
+	}
+	if s.Up > 0 {
+		parts = append(parts, "up="+strconv.Itoa(s.Up))
+	}
+	if s.Down > 0 {
+		parts = append(parts, "down="+strconv.Itoa(s.Down))
+	}
+	return strings.Join(parts, ",")
+}
+
+// RootFSValue renders `rootfs`: on create "<storage>:<GiB>", afterwards the
+// observed volume id; mount options and size follow.
+func RootFSValue(r RootFS, create bool) string {
+	v := r.Volume
+	if create || v == "" {
+		v = r.Storage + ":" + strconv.Itoa(r.SizeGiB)
+	}
+	if len(r.MountOptions) > 0 {
+		v += ",mountoptions=" + strings.Join(r.MountOptions, ";")
+	}
+	if !create {
+		v += ",size=" + strconv.Itoa(r.SizeGiB) + "G"
+	}
+	return v
+}
+
+// ConfigParams are the API-settable config keys the Spec manages, as PVE
+// stores them (values as strings). Keys absent here are to be absent on the
+// container. Create-only keys (ostemplate, password, ...) are not included.
+func ConfigParams(s Spec) map[string]string {
+	p := map[string]string{
+		"hostname": s.Hostname,
+		"arch":     s.Arch,
+		"cores":    strconv.Itoa(s.Cores),
+		"cpuunits": strconv.Itoa(s.CPUUnits),
+		"memory":   strconv.Itoa(s.MemoryMiB),
+		"swap":     strconv.Itoa(s.SwapMiB),
+		"onboot":   b01(s.OnBoot),
+		"tty":      strconv.Itoa(s.TTY),
+		"console":  b01(s.Console),
+		"cmode":    s.CMode,
+	}
+	if s.Protection {
+		p["protection"] = "1"
+	}
+	if s.Cores == 0 {
+		delete(p, "cores")
+	}
+	if s.CPULimit > 0 {
+		p["cpulimit"] = fmtFloat(s.CPULimit)
+	}
+	if s.Description != "" {
+		p["description"] = s.Description
+	}
+	if len(s.Tags) > 0 {
+		p["tags"] = strings.Join(SortedUnique(s.Tags), ";")
+	}
+	if v := FeaturesValue(s.Features); v != "" {
+		p["features"] = v
+	}
+	if v := StartupValue(s.Startup); v != "" {
+		p["startup"] = v
+	}
+	if s.Timezone != "" {
+		p["timezone"] = s.Timezone
+	}
+	if len(s.Nameservers) > 0 {
+		p["nameserver"] = strings.Join(s.Nameservers, " ")
+	}
+	if s.SearchDomain != "" {
+		p["searchdomain"] = s.SearchDomain
+	}
+	for i, n := range s.NICs {
+		p["net"+strconv.Itoa(i)] = NetValue(n)
+	}
+	return p
+}
+
+// CreateParams are the parameters of POST /nodes/{node}/lxc.
+func CreateParams(s Spec) map[string]any {
+	out := map[string]any{}
+	for k, v := range ConfigParams(s) {
+		out[k] = v
+	}
+	out["vmid"] = s.VMID
+	out["ostemplate"] = s.OSTemplate
+	out["unprivileged"] = 1
+	out["rootfs"] = RootFSValue(s.RootFS, true)
+	out["start"] = 0
+	if s.RootPassword != "" {
+		out["password"] = s.RootPassword
+	}
+	if len(s.SSHPublicKeys) > 0 {
+		out["ssh-public-keys"] = strings.Join(s.SSHPublicKeys, "\n") + "\n"
+	}
+	return out
+}
+
+// LXCLines are the raw lxc.* lines the provider writes into the pct.conf
+// (keys of ManagedLXCKeys only).
+func LXCLines(s Spec) []pctconf.Line {
+	var out []pctconf.Line
+	if s.Capabilities.KeepMode {
+		keep := "none"
+		if len(s.Capabilities.Keep) > 0 {
+			keep = strings.Join(SortedUnique(s.Capabilities.Keep), " ")
+		}
+		out = append(out, pctconf.Line{Key: "lxc.cap.keep", Value: keep})
+	} else if len(s.Capabilities.Drop) > 0 {
+		out = append(out, pctconf.Line{Key: "lxc.cap.drop", Value: strings.Join(SortedUnique(s.Capabilities.Drop), " ")})
+	}
+	out = append(out, pctconf.Line{Key: "lxc.cgroup2.pids.max", Value: strconv.Itoa(s.PidsMax)})
+	if s.AppArmorProfile != "" && s.AppArmorProfile != DefaultAppArmorProfile {
+		out = append(out, pctconf.Line{Key: "lxc.apparmor.profile", Value: s.AppArmorProfile})
+	}
+	return out
+}
+
+// RenderLXCLines renders lines as they appear in the pct.conf.
+func RenderLXCLines(lines []pctconf.Line) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.Key + ": " + l.Value
+	}
+	return out
+}
+
+// FirewallConfig is the container's .fw model.
+func FirewallConfig(s Spec) firewall.Config {
+	f := s.Firewall
+	bp := func(b bool) *bool { return &b }
+	return firewall.Config{
+		Options: firewall.Options{
+			Enable: bp(f.Enabled), DHCP: bp(f.DHCP), IPFilter: bp(f.IPFilter), MACFilter: bp(f.MACFilter),
+			NDP: bp(f.NDP), RADV: bp(f.RADV), PolicyIn: f.PolicyIn, PolicyOut: f.PolicyOut,
+			LogLevelIn: f.LogLevelIn, LogLevelOut: f.LogLevelOut,
+		},
+		Rules: f.Rules,
+	}
+}
+
+// SortedUnique returns the sorted set of the non-empty strings.
+func SortedUnique(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

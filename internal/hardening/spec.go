@@ -1,0 +1,109 @@
+// Package hardening is the provider's framework-free core: the Spec of a
+// hardened container, its seed-000 defaults, plan-time validation, the
+// rendering into PVE API parameters, raw lxc.* lines and the firewall file,
+// and the observation of a live container back into a Spec.
+package hardening
+
+import "github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
+
+// Spec is everything the provider enforces on one container.
+type Spec struct {
+	Node        string
+	VMID        int
+	Hostname    string
+	Description string
+	Tags        []string
+
+	OSTemplate string
+	Arch       string
+	OSType     string // observed only
+
+	Unprivileged bool
+
+	RootPassword  string   // write-only (PVE never returns it)
+	SSHPublicKeys []string // write-only
+
+	Cores     int     // 0 = all host cores
+	CPULimit  float64 // 0 = no limit
+	CPUUnits  int
+	MemoryMiB int
+	SwapMiB   int
+	PidsMax   int
+
+	RootFS RootFS
+
+	Capabilities Capabilities
+	Features     Features
+	NICs         []NIC
+	Firewall     Firewall
+
+	AppArmorProfile string // "generated" (PVE's) or an lxc-* profile name
+
+	Started      bool
+	OnBoot       bool
+	Startup      Startup
+	Protection   bool
+	Timezone     string
+	Nameservers  []string
+	SearchDomain string
+	TTY          int
+	Console      bool
+	CMode        string
+}
+
+// RootFS is the root volume.
+type RootFS struct {
+	Storage      string
+	SizeGiB      int
+	MountOptions []string
+	Volume       string // observed volume id, e.g. local-lvm:vm-100-disk-0
+}
+
+// Capabilities: either Drop (drop these, keep the rest) or Keep (drop all
+// but these). KeepMode says which one is in force.
+type Capabilities struct {
+	KeepMode bool
+	Drop     []string
+	Keep     []string
+}
+
+// Features are the PVE `features` flags.
+type Features struct {
+	Nesting, Keyctl, Fuse, Mknod bool
+	Mount                        []string
+}
+
+// NIC is one net[n] interface (index = position in Spec.NICs).
+type NIC struct {
+	Name        string
+	Bridge      string
+	VLAN        int // 0 = untagged
+	IPv4        string
+	GatewayIPv4 string
+	IPv6        string
+	GatewayIPv6 string
+	MAC         string
+	RateMbps    float64
+	MTU         int
+	Firewall    bool
+}
+
+// Firewall is the container's firewall (options + ordered rules).
+type Firewall struct {
+	Enabled     bool
+	PolicyIn    string
+	PolicyOut   string
+	MACFilter   bool
+	IPFilter    bool
+	NDP         bool
+	RADV        bool
+	DHCP        bool
+	LogLevelIn  string
+	LogLevelOut string
+	Rules       []firewall.Rule
+}
+
+// Startup is the PVE startup order/delays (0 = unset).
+type Startup struct {
+	Order, Up, Down int
+}

@@ -1,0 +1,80 @@
+// Package providerdata is what the provider's Configure hands to every
+// resource and data source: the API client and the node channel, built once.
+package providerdata
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
+)
+
+// Clients is the provider data.
+type Clients struct {
+	API   *pve.Client
+	Nodes *NodeChannels
+}
+
+// Dialer opens the node channel to one node.
+type Dialer func(ctx context.Context, node string) (nodefs.FS, error)
+
+// NodeChannels opens one node channel per node on first use and keeps it for
+// the provider's lifetime (SSH connections are reused across resources).
+type NodeChannels struct {
+	Mode string // "ssh" or "local"
+	dial Dialer
+
+	mu    sync.Mutex
+	conns map[string]*nodeConn
+}
+
+type nodeConn struct {
+	once sync.Once
+	fs   nodefs.FS
+	err  error
+}
+
+// NewNodeChannels returns a lazily dialling channel set.
+func NewNodeChannels(mode string, dial Dialer) *NodeChannels {
+	return &NodeChannels{Mode: mode, dial: dial, conns: map[string]*nodeConn{}}
+}
+
+// FS returns the channel to node, dialling it once. A failed dial is retried
+// on the next call (the error may be transient).
+func (n *NodeChannels) FS(ctx context.Context, node string) (nodefs.FS, error) {
+	n.mu.Lock()
+	c := n.conns[node]
+	if c == nil {
+		c = &nodeConn{}
+		n.conns[node] = c
+	}
+	n.mu.Unlock()
+	c.once.Do(func() { c.fs, c.err = n.dial(ctx, node) })
+	if c.err != nil {
+		n.mu.Lock()
+		if n.conns[node] == c {
+			delete(n.conns, node)
+		}
+		n.mu.Unlock()
+		return nil, fmt.Errorf("node channel (%s) to node %q: %w", n.Mode, node, c.err)
+	}
+	return c.fs, nil
+}
+
+// Close closes every open channel.
+func (n *NodeChannels) Close() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var first error
+	for k, c := range n.conns {
+		if c.fs != nil {
+			if err := c.fs.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+		delete(n.conns, k)
+	}
+	return first
+}

@@ -1,0 +1,146 @@
+package container
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// containerModel is the hardened_container state/plan/config.
+type containerModel struct {
+	ID          types.String `tfsdk:"id"`
+	Node        types.String `tfsdk:"node"`
+	VMID        types.Int64  `tfsdk:"vmid"`
+	Hostname    types.String `tfsdk:"hostname"`
+	Description types.String `tfsdk:"description"`
+	Tags        types.Set    `tfsdk:"tags"`
+
+	OSTemplate types.String `tfsdk:"ostemplate"`
+	Arch       types.String `tfsdk:"arch"`
+	OSType     types.String `tfsdk:"ostype"`
+
+	Unprivileged types.Bool `tfsdk:"unprivileged"`
+
+	RootPassword  types.String `tfsdk:"root_password"`
+	SSHPublicKeys types.List   `tfsdk:"ssh_public_keys"`
+
+	Cores    types.Int64   `tfsdk:"cores"`
+	CPULimit types.Float64 `tfsdk:"cpu_limit"`
+	CPUUnits types.Int64   `tfsdk:"cpu_units"`
+	Memory   types.Int64   `tfsdk:"memory"`
+	Swap     types.Int64   `tfsdk:"swap"`
+	PidsMax  types.Int64   `tfsdk:"pids_max"`
+
+	RootFS       types.Object `tfsdk:"rootfs"`
+	Capabilities types.Object `tfsdk:"capabilities"`
+	Features     types.Object `tfsdk:"features"`
+	Network      types.List   `tfsdk:"network"`
+	Firewall     types.Object `tfsdk:"firewall"`
+
+	AppArmorProfile types.String `tfsdk:"apparmor_profile"`
+
+	Started          types.Bool   `tfsdk:"started"`
+	RestartOnChange  types.Bool   `tfsdk:"restart_on_hardening_change"`
+	OnBoot           types.Bool   `tfsdk:"onboot"`
+	Startup          types.Object `tfsdk:"startup"`
+	Protection       types.Bool   `tfsdk:"protection"`
+	Timezone         types.String `tfsdk:"timezone"`
+	Nameservers      types.List   `tfsdk:"nameservers"`
+	SearchDomain     types.String `tfsdk:"searchdomain"`
+	TTY              types.Int64  `tfsdk:"tty"`
+	Console          types.Bool   `tfsdk:"console"`
+	ConsoleMode      types.String `tfsdk:"console_mode"`
+	LXCLines         types.List   `tfsdk:"lxc_lines"`
+	FirewallFile     types.String `tfsdk:"firewall_file"`
+	TaskTimeout      types.Int64  `tfsdk:"task_timeout_seconds"`
+}
+
+type rootfsModel struct {
+	Storage      types.String `tfsdk:"storage"`
+	Size         types.Int64  `tfsdk:"size"`
+	MountOptions types.Set    `tfsdk:"mount_options"`
+	Volume       types.String `tfsdk:"volume"`
+}
+
+type capabilitiesModel struct {
+	Drop types.Set `tfsdk:"drop"`
+	Keep types.Set `tfsdk:"keep"`
+}
+
+type featuresModel struct {
+	Nesting types.Bool `tfsdk:"nesting"`
+	Keyctl  types.Bool `tfsdk:"keyctl"`
+	Fuse    types.Bool `tfsdk:"fuse"`
+	Mknod   types.Bool `tfsdk:"mknod"`
+	Mount   types.Set  `tfsdk:"mount"`
+}
+
+type nicModel struct {
+	Name        types.String  `tfsdk:"name"`
+	Bridge      types.String  `tfsdk:"bridge"`
+	VLAN        types.Int64   `tfsdk:"vlan"`
+	IPv4        types.String  `tfsdk:"ipv4"`
+	IPv4Gateway types.String  `tfsdk:"ipv4_gateway"`
+	IPv6        types.String  `tfsdk:"ipv6"`
+	IPv6Gateway types.String  `tfsdk:"ipv6_gateway"`
+	MAC         types.String  `tfsdk:"mac"`
+	RateMbps    types.Float64 `tfsdk:"rate_mbps"`
+	MTU         types.Int64   `tfsdk:"mtu"`
+	Firewall    types.Bool    `tfsdk:"firewall"`
+}
+
+type firewallModel struct {
+	Enabled     types.Bool   `tfsdk:"enabled"`
+	PolicyIn    types.String `tfsdk:"policy_in"`
+	PolicyOut   types.String `tfsdk:"policy_out"`
+	MACFilter   types.Bool   `tfsdk:"macfilter"`
+	IPFilter    types.Bool   `tfsdk:"ipfilter"`
+	NDP         types.Bool   `tfsdk:"ndp"`
+	RADV        types.Bool   `tfsdk:"radv"`
+	DHCP        types.Bool   `tfsdk:"dhcp"`
+	LogLevelIn  types.String `tfsdk:"log_level_in"`
+	LogLevelOut types.String `tfsdk:"log_level_out"`
+	Rules       types.List   `tfsdk:"rules"`
+}
+
+type ruleModel struct {
+	Type     types.String `tfsdk:"type"`
+	Action   types.String `tfsdk:"action"`
+	Macro    types.String `tfsdk:"macro"`
+	Iface    types.String `tfsdk:"iface"`
+	Source   types.String `tfsdk:"source"`
+	Dest     types.String `tfsdk:"dest"`
+	Proto    types.String `tfsdk:"proto"`
+	Dport    types.String `tfsdk:"dport"`
+	Sport    types.String `tfsdk:"sport"`
+	IcmpType types.String `tfsdk:"icmp_type"`
+	Log      types.String `tfsdk:"log"`
+	Comment  types.String `tfsdk:"comment"`
+	Enabled  types.Bool   `tfsdk:"enabled"`
+}
+
+type startupModel struct {
+	Order types.Int64 `tfsdk:"order"`
+	Up    types.Int64 `tfsdk:"up"`
+	Down  types.Int64 `tfsdk:"down"`
+}
+
+var (
+	strSet  = types.SetType{ElemType: types.StringType}
+	strList = types.ListType{ElemType: types.StringType}
+
+	rootfsAttrTypes = map[string]attr.Type{"storage": types.StringType, "size": types.Int64Type, "mount_options": strSet, "volume": types.StringType}
+	capsAttrTypes   = map[string]attr.Type{"drop": strSet, "keep": strSet}
+	featAttrTypes   = map[string]attr.Type{"nesting": types.BoolType, "keyctl": types.BoolType, "fuse": types.BoolType, "mknod": types.BoolType, "mount": strSet}
+	nicAttrTypes    = map[string]attr.Type{"name": types.StringType, "bridge": types.StringType, "vlan": types.Int64Type,
+		"ipv4": types.StringType, "ipv4_gateway": types.StringType, "ipv6": types.StringType, "ipv6_gateway": types.StringType,
+		"mac": types.StringType, "rate_mbps": types.Float64Type, "mtu": types.Int64Type, "firewall": types.BoolType}
+	ruleAttrTypes = map[string]attr.Type{"type": types.StringType, "action": types.StringType, "macro": types.StringType,
+		"iface": types.StringType, "source": types.StringType, "dest": types.StringType, "proto": types.StringType,
+		"dport": types.StringType, "sport": types.StringType, "icmp_type": types.StringType, "log": types.StringType,
+		"comment": types.StringType, "enabled": types.BoolType}
+	fwAttrTypes = map[string]attr.Type{"enabled": types.BoolType, "policy_in": types.StringType, "policy_out": types.StringType,
+		"macfilter": types.BoolType, "ipfilter": types.BoolType, "ndp": types.BoolType, "radv": types.BoolType, "dhcp": types.BoolType,
+		"log_level_in": types.StringType, "log_level_out": types.StringType,
+		"rules": types.ListType{ElemType: types.ObjectType{AttrTypes: ruleAttrTypes}}}
+	startupAttrTypes = map[string]attr.Type{"order": types.Int64Type, "up": types.Int64Type, "down": types.Int64Type}
+)

@@ -1,0 +1,392 @@
+// Package container implements the hardened_container resource.
+package container
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
+)
+
+var (
+	_ resource.Resource                   = &containerResource{}
+	_ resource.ResourceWithConfigure      = &containerResource{}
+	_ resource.ResourceWithImportState    = &containerResource{}
+	_ resource.ResourceWithValidateConfig = &containerResource{}
+	_ resource.ResourceWithModifyPlan     = &containerResource{}
+)
+
+var nodeNameRE = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
+
+func listDefaultEmptyRules() defaults.List {
+	return listdefault.StaticValue(types.ListValueMust(types.ObjectType{AttrTypes: ruleAttrTypes}, []attr.Value{}))
+}
+
+type containerResource struct {
+	clients *providerdata.Clients
+}
+
+// NewResource is the hardened_container constructor.
+func NewResource() resource.Resource { return &containerResource{} }
+
+func (r *containerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_container"
+}
+
+func (r *containerResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*providerdata.Clients)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerdata.Clients, got %T; this is a provider bug", req.ProviderData))
+		return
+	}
+	r.clients = c
+}
+
+// addProblems turns hardening problems into attribute errors.
+func addProblems(diags *diag.Diagnostics, ps []hardening.Problem) {
+	for _, p := range ps {
+		at := path.Empty()
+		for _, e := range p.Path {
+			switch x := e.(type) {
+			case int:
+				at = at.AtListIndex(x)
+			case string:
+				at = at.AtName(x)
+			}
+		}
+		diags.AddAttributeError(at, p.Summary, p.Detail)
+	}
+}
+
+func (r *containerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m containerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var d diag.Diagnostics
+	s := toSpec(ctx, m, &d)
+	if d.HasError() {
+		return // unknown nested values: validated again at apply
+	}
+	// unset optional values are validated as their defaults
+	if m.Unprivileged.IsNull() {
+		s.Unprivileged = true
+	}
+	addProblems(&resp.Diagnostics, hardening.Validate(s))
+}
+
+// ModifyPlan makes the derived views known at plan time and keeps
+// write-only/unobservable inputs from forcing a replacement after import.
+func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan containerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		var state containerModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		// after an import PVE could not tell these: adopt the configuration
+		for _, a := range []struct {
+			p       string
+			unknown bool
+		}{{"ostemplate", state.OSTemplate.IsNull()}, {"root_password", state.RootPassword.IsNull()}, {"ssh_public_keys", state.SSHPublicKeys.IsNull()}} {
+			if a.unknown {
+				resp.RequiresReplace = withoutPath(resp.RequiresReplace, path.Root(a.p))
+			}
+		}
+	}
+	var d diag.Diagnostics
+	s := toSpec(ctx, plan, &d)
+	if d.HasError() || !knownForDerived(plan) {
+		return
+	}
+	setDerived(ctx, &plan, s, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func withoutPath(ps path.Paths, p path.Path) path.Paths {
+	var out path.Paths
+	for _, x := range ps {
+		if !x.Equal(p) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func knownForDerived(m containerModel) bool {
+	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.Firewall} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *containerResource) timeout(m containerModel) time.Duration {
+	if m.TaskTimeout.IsNull() || m.TaskTimeout.IsUnknown() {
+		return 5 * time.Minute
+	}
+	return time.Duration(m.TaskTimeout.ValueInt64()) * time.Second
+}
+
+func (r *containerResource) wait(ctx context.Context, m containerModel, upid string) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout(m))
+	defer cancel()
+	_, err := r.clients.API.WaitTask(ctx, upid)
+	return err
+}
+
+func (r *containerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan containerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s := toSpec(ctx, plan, &resp.Diagnostics)
+	if ps := hardening.Validate(s); len(ps) > 0 {
+		addProblems(&resp.Diagnostics, ps)
+		return
+	}
+	api := r.clients.API
+	nfs, err := r.clients.Nodes.FS(ctx, s.Node)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot reach the node", err.Error())
+		return
+	}
+	vmid := 0
+	if !plan.VMID.IsUnknown() && !plan.VMID.IsNull() {
+		vmid = s.VMID
+	}
+	params := hardening.CreateParams(s)
+	delete(params, "vmid")
+	id, upid, err := api.CreateCT(ctx, s.Node, vmid, params)
+	if err != nil {
+		resp.Diagnostics.AddError("Creating the container failed", err.Error())
+		return
+	}
+	s.VMID = id
+	tflog.Info(ctx, "container create task started", map[string]any{"node": s.Node, "vmid": id})
+	if err := r.wait(ctx, plan, upid); err != nil {
+		r.cleanupFailedCreate(ctx, plan, s.Node, id, &resp.Diagnostics)
+		resp.Diagnostics.AddError("Creating the container failed", err.Error())
+		return
+	}
+	if err := r.applyNodeFiles(ctx, s, false); err != nil {
+		r.cleanupFailedCreate(ctx, plan, s.Node, id, &resp.Diagnostics)
+		resp.Diagnostics.AddError("Writing the hardening files failed; the container was removed again", err.Error())
+		return
+	}
+	_ = nfs
+	// from here on the container is complete: keep it in state even if the
+	// start fails (Terraform then marks it tainted)
+	plan.VMID = types.Int64Value(int64(id))
+	plan.ID = types.StringValue(s.Node + "/" + strconv.Itoa(id))
+	if s.Started {
+		if err := r.power(ctx, plan, s.Node, id, "start"); err != nil {
+			resp.Diagnostics.AddError("Starting the container failed", err.Error())
+		}
+	}
+	state, found := r.read(ctx, plan, &resp.Diagnostics)
+	if !found {
+		resp.Diagnostics.AddError("Container vanished", fmt.Sprintf("CT %d on %s disappeared right after creation", id, s.Node))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// cleanupFailedCreate deletes a container whose creation did not complete,
+// so that a failed apply leaves no orphan.
+func (r *containerResource) cleanupFailedCreate(ctx context.Context, m containerModel, node string, vmid int, diags *diag.Diagnostics) {
+	ctx = context.WithoutCancel(ctx)
+	if _, err := r.clients.API.CTConfig(ctx, node, vmid, false); pve.IsNotFound(err) {
+		return // PVE's create task already removed it
+	}
+	upid, err := r.clients.API.DeleteCT(ctx, node, vmid, true, true)
+	if err == nil {
+		err = r.wait(ctx, m, upid)
+	}
+	if err != nil {
+		diags.AddWarning("Cleanup after a failed create did not finish",
+			fmt.Sprintf("CT %d on %s may be left behind: %v. Remove it with `pct destroy %d --purge` on the node.", vmid, node, err, vmid))
+	}
+}
+
+// applyNodeFiles writes the raw lxc.* lines and the .fw file; it reports
+// whether the pct.conf's raw lines changed.
+func (r *containerResource) applyNodeFiles(ctx context.Context, s hardening.Spec, _ bool) error {
+	_, err := r.writeNodeFiles(ctx, s)
+	return err
+}
+
+func (r *containerResource) writeNodeFiles(ctx context.Context, s hardening.Spec) (bool, error) {
+	nfs, err := r.clients.Nodes.FS(ctx, s.Node)
+	if err != nil {
+		return false, err
+	}
+	changed, err := writeLXCLines(ctx, r.clients.API, nfs, s.Node, s.VMID, hardening.LXCLines(s))
+	if err != nil {
+		return changed, err
+	}
+	if _, err := writeFirewall(ctx, nfs, s.VMID, hardening.FirewallConfig(s).Render()); err != nil {
+		return changed, err
+	}
+	return changed, nil
+}
+
+func (r *containerResource) power(ctx context.Context, m containerModel, node string, vmid int, action string) error {
+	upid, err := r.clients.API.CTAction(ctx, node, vmid, action, nil)
+	if err != nil {
+		return err
+	}
+	return r.wait(ctx, m, upid)
+}
+
+// read observes the container; found is false when it no longer exists.
+func (r *containerResource) read(ctx context.Context, prior containerModel, diags *diag.Diagnostics) (containerModel, bool) {
+	node := prior.Node.ValueString()
+	vmid := int(prior.VMID.ValueInt64())
+	api := r.clients.API
+	cfg, err := api.CTConfig(ctx, node, vmid, false)
+	if pve.IsNotFound(err) {
+		return prior, false
+	}
+	if err != nil {
+		diags.AddError("Reading the container failed", err.Error())
+		return prior, true
+	}
+	st, err := api.CTStatus(ctx, node, vmid)
+	if err != nil {
+		diags.AddError("Reading the container's status failed", err.Error())
+		return prior, true
+	}
+	opts, err := api.CTFirewallOptions(ctx, node, vmid)
+	if err != nil {
+		diags.AddError("Reading the container's firewall options failed", err.Error())
+		return prior, true
+	}
+	rawRules, err := api.CTFirewallRules(ctx, node, vmid)
+	if err != nil {
+		diags.AddError("Reading the container's firewall rules failed", err.Error())
+		return prior, true
+	}
+	o := hardening.Observed{Node: node, VMID: vmid, Config: map[string]string{}, FWOptions: opts}
+	for k := range cfg {
+		if k == "lxc" || k == "digest" {
+			continue
+		}
+		o.Config[k], _ = cfg.String(k)
+	}
+	for _, kv := range cfg.LXC() {
+		o.LXC = append(o.LXC, pctconf.Line{Key: kv[0], Value: kv[1]})
+	}
+	for _, rr := range rawRules {
+		o.FWRules = append(o.FWRules, firewall.RuleFromAPI(rr))
+	}
+	status, _ := st.String("status")
+	o.Running = status == "running"
+	s := hardening.Observe(o)
+	m := fromSpec(ctx, s, prior, diags)
+	if len(s.NICs) == 0 && prior.Network.IsNull() {
+		m.Network = types.ListNull(types.ObjectType{AttrTypes: nicAttrTypes})
+	}
+	return m, true
+}
+
+func (r *containerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state containerModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m, found := r.read(ctx, state, &resp.Diagnostics)
+	if !found {
+		resp.Diagnostics.AddWarning("Container no longer exists",
+			fmt.Sprintf("CT %d on node %s was deleted outside Terraform; it is removed from state and the next apply creates it again.",
+				state.VMID.ValueInt64(), state.Node.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *containerResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state containerModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	node, vmid := state.Node.ValueString(), int(state.VMID.ValueInt64())
+	api := r.clients.API
+	st, err := api.CTStatus(ctx, node, vmid)
+	if pve.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the container's status failed", err.Error())
+		return
+	}
+	if s, _ := st.String("status"); s == "running" {
+		if err := r.power(ctx, state, node, vmid, "stop"); err != nil {
+			resp.Diagnostics.AddError("Stopping the container failed", err.Error())
+			return
+		}
+	}
+	upid, err := api.DeleteCT(ctx, node, vmid, true, false)
+	if err == nil {
+		err = r.wait(ctx, state, upid)
+	}
+	if err != nil && !pve.IsNotFound(err) {
+		resp.Diagnostics.AddError("Deleting the container failed", err.Error())
+		return
+	}
+	// PVE removes the .fw with the container; make sure nothing of ours is left
+	if nfs, err := r.clients.Nodes.FS(ctx, node); err == nil {
+		if _, err := writeFirewall(ctx, nfs, vmid, nil); err != nil {
+			resp.Diagnostics.AddWarning("Firewall file left behind", err.Error())
+		}
+	}
+}
+
+func (r *containerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	node, id, ok := strings.Cut(req.ID, "/")
+	vmid, err := strconv.Atoi(id)
+	if !ok || err != nil || !nodeNameRE.MatchString(node) || vmid < 100 {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Expected <node>/<vmid>, e.g. pve1/101; got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("node"), node)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("vmid"), int64(vmid))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_on_hardening_change"), true)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("task_timeout_seconds"), int64(300))...)
+}

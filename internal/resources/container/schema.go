@@ -1,0 +1,296 @@
+package container
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+)
+
+var logLevels = []string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", "nolog"}
+
+func stringSetOf(vals ...string) types.Set {
+	elems := make([]attr.Value, len(vals))
+	for i, v := range vals {
+		elems[i] = types.StringValue(v)
+	}
+	return types.SetValueMust(types.StringType, elems)
+}
+
+func defaultObject(t map[string]attr.Type, vals map[string]attr.Value) types.Object {
+	return types.ObjectValueMust(t, vals)
+}
+
+func defaultRootFS() types.Object {
+	return defaultObject(rootfsAttrTypes, map[string]attr.Value{
+		"storage": types.StringValue(hardening.DefaultRootFSStorage), "size": types.Int64Value(hardening.DefaultRootFSSizeGiB),
+		"mount_options": stringSetOf(hardening.DefaultMountOptions...), "volume": types.StringUnknown()})
+}
+
+func defaultCapabilities() types.Object {
+	return defaultObject(capsAttrTypes, map[string]attr.Value{
+		"drop": stringSetOf(hardening.DefaultDropCapabilities...), "keep": types.SetNull(types.StringType)})
+}
+
+func defaultFeatures() types.Object {
+	return defaultObject(featAttrTypes, map[string]attr.Value{"nesting": types.BoolValue(false), "keyctl": types.BoolValue(false),
+		"fuse": types.BoolValue(false), "mknod": types.BoolValue(false), "mount": stringSetOf()})
+}
+
+func defaultFirewall() types.Object {
+	return defaultObject(fwAttrTypes, map[string]attr.Value{
+		"enabled": types.BoolValue(true), "policy_in": types.StringValue(hardening.DefaultPolicyIn),
+		"policy_out": types.StringValue(hardening.DefaultPolicyOut), "macfilter": types.BoolValue(true),
+		"ipfilter": types.BoolValue(true), "ndp": types.BoolValue(true), "radv": types.BoolValue(false),
+		"dhcp": types.BoolValue(false), "log_level_in": types.StringValue(hardening.DefaultLogLevel),
+		"log_level_out": types.StringValue(hardening.DefaultLogLevel),
+		"rules": types.ListValueMust(types.ObjectType{AttrTypes: ruleAttrTypes}, []attr.Value{})})
+}
+
+func md(lines ...string) string { return strings.Join(lines, " ") }
+
+func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	capNames := hardening.AllCapabilities
+	resp.Schema = schema.Schema{
+		MarkdownDescription: md("A Proxmox VE LXC container that is hardened by construction and stays hardened.",
+			"Normal settings go through the PVE API; what the API cannot set (capability drops, the pids limit, the AppArmor profile)",
+			"is written as raw `lxc.*` lines into `/etc/pve/nodes/<node>/lxc/<vmid>.conf` and the firewall into `/etc/pve/firewall/<vmid>.fw`",
+			"through the provider's node channel. Everything is read back on refresh, so any weakening made by hand shows up in `terraform plan`",
+			"and is reverted by `terraform apply`."),
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<node>/<vmid>`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"node": schema.StringAttribute{Required: true, MarkdownDescription: "Cluster node that runs the container. Changing it replaces the container (migration is not supported yet).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{stringvalidator.RegexMatches(nodeNameRE, "must be a PVE node name")}},
+			"vmid": schema.Int64Attribute{Optional: true, Computed: true,
+				MarkdownDescription: "Container ID (100–999999999). When omitted, the provider allocates a free one through `/cluster/nextid` and retries if another client takes it first. Changing it replaces the container.",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace(), int64planmodifier.UseStateForUnknown()},
+				Validators:          []validator.Int64{int64validator.Between(100, 999999999)}},
+			"hostname": schema.StringAttribute{Required: true, MarkdownDescription: "Host name of the container (a DNS name)."},
+			"description": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Notes shown in the PVE UI. Do not put secrets here: every user with `VM.Audit` can read it."},
+			"tags": schema.SetAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "PVE tags (e.g. an owner)."},
+			"ostemplate": schema.StringAttribute{Required: true,
+				MarkdownDescription: "Template volume, e.g. `local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`. PVE does not store it, so it is not read back; changing it replaces the container.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+			"arch": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultArch),
+				MarkdownDescription: "OS architecture. Default `amd64`. Changing it replaces the container.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.OneOf("amd64", "i386", "arm64", "armhf", "riscv32", "riscv64")}},
+			"ostype": schema.StringAttribute{Computed: true, MarkdownDescription: "OS type PVE detected from the template (read only).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"unprivileged": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: md("Always `true`: root in the container is mapped to an unprivileged host UID (100000), so an escape is not host root (seed 000).",
+					"`false` is a plan-time error. If someone makes the container privileged by hand, the plan shows a forced replacement."),
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()}},
+			"root_password": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "Root password set at creation (min. 5 characters). PVE never returns it, so it is not read back and is not imported; changing it replaces the container. Prefer `ssh_public_keys`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(5)}},
+			"ssh_public_keys": schema.ListAttribute{ElementType: types.StringType, Optional: true,
+				MarkdownDescription: "OpenSSH public keys installed for root at creation. Not read back (PVE does not keep them); changing them replaces the container.",
+				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()}},
+			"cores": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultCores),
+				MarkdownDescription: "CPU cores visible to the container. Default `1`. Bounds what a compromised or runaway workload can take from its neighbours.",
+				Validators:          []validator.Int64{int64validator.Between(1, 8192)}},
+			"cpu_limit": schema.Float64Attribute{Optional: true, Computed: true, Default: float64default.StaticFloat64(0),
+				MarkdownDescription: "CPU time limit in cores (e.g. `1.5`, cgroup `cpu.max`). Default `0` = no limit beyond `cores`."},
+			"cpu_units": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultCPUUnits),
+				MarkdownDescription: "CPU weight (cgroup v2 `cpu.weight`, 1–10000). Default `100`.",
+				Validators:          []validator.Int64{int64validator.Between(1, 10000)}},
+			"memory": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultMemoryMiB),
+				MarkdownDescription: "Memory limit in MiB (cgroup `memory.max`). Default `512`. Bounds the blast radius of a compromised container.",
+				Validators:          []validator.Int64{int64validator.AtLeast(16)}},
+			"swap": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultSwapMiB),
+				MarkdownDescription: "Swap limit in MiB. Default `512`.", Validators: []validator.Int64{int64validator.AtLeast(0)}},
+			"pids_max": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultPidsMax),
+				MarkdownDescription: "Maximum number of processes (`lxc.cgroup2.pids.max`, written into the pct.conf). Default `1024`. Stops fork bombs (seed 000).",
+				Validators:          []validator.Int64{int64validator.Between(16, 4194304)}},
+			"rootfs": schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultRootFS()),
+				MarkdownDescription: "Root file system.",
+				Attributes: map[string]schema.Attribute{
+					"storage": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultRootFSStorage),
+						MarkdownDescription: "Storage for the root volume. Default `local-lvm`. Changing it replaces the container.",
+						PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+					"size": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultRootFSSizeGiB),
+						MarkdownDescription: "Size in GiB. Default `8`. Changing it replaces the container (resizing is not supported yet).",
+						PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+						Validators:          []validator.Int64{int64validator.Between(1, 131072)}},
+					"mount_options": schema.SetAttribute{ElementType: types.StringType, Optional: true, Computed: true,
+						Default:             setdefault.StaticValue(stringSetOf(hardening.DefaultMountOptions...)),
+						MarkdownDescription: "Mount options: `nodev` (no device files), `nosuid` (setuid bits ignored: no setuid-root escalation), `noexec`, `noatime`, `lazytime`, `discard`. Default `[\"nodev\", \"nosuid\"]`; remove `nosuid` only if the workload needs `su`/`sudo`.",
+						Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(hardening.MountOptions...))}},
+					"volume": schema.StringAttribute{Computed: true, MarkdownDescription: "Volume ID PVE allocated (read only).",
+						PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+				},
+				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()}},
+			"capabilities": schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultCapabilities()),
+				MarkdownDescription: md("Linux capabilities removed from the container's root (written as `lxc.cap.drop` / `lxc.cap.keep` lines).",
+					"Give `drop` (drop these) or `keep` (drop all others), not both. Default: `drop` = seed 000's list",
+					"(`"+strings.Join(hardening.DefaultDropCapabilities, "`, `")+"`)."),
+				Attributes: map[string]schema.Attribute{
+					"drop": schema.SetAttribute{ElementType: types.StringType, Optional: true,
+						MarkdownDescription: "Capabilities to drop (capabilities(7) names, lower case, no `CAP_` prefix).",
+						Validators: []validator.Set{setvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("keep")),
+							setvalidator.ValueStringsAre(stringvalidator.OneOf(capNames...))}},
+					"keep": schema.SetAttribute{ElementType: types.StringType, Optional: true,
+						MarkdownDescription: "Drop every capability except these (`[]` drops all). The strictest posture (seed 000), e.g. `[\"net_bind_service\"]`.",
+						Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(capNames...))}},
+				}},
+			"features": schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultFeatures()),
+				MarkdownDescription: "PVE container features. All off by default: each one widens what the container can ask of the host kernel.",
+				Attributes: map[string]schema.Attribute{
+					"nesting": boolFeature("Allow nested containers/namespaces (also relaxes PVE's AppArmor `/proc` and `/sys` mount denies)."),
+					"keyctl":  boolFeature("Allow the keyctl() syscall (needed by Docker in unprivileged CTs); otherwise it fails with ENOSYS."),
+					"fuse":    boolFeature("Allow FUSE mounts (exposes /dev/fuse to the container)."),
+					"mknod":   boolFeature("Allow mknod() of a safe device set through the seccomp notify proxy (experimental in PVE)."),
+					"mount": schema.SetAttribute{ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(stringSetOf()),
+						MarkdownDescription: "File system types the container may mount (e.g. `nfs`). Default none. Changing features needs `root@pam` (ticket auth)."},
+				}},
+			"network":  networkAttribute(),
+			"firewall": firewallAttribute(),
+			"apparmor_profile": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultAppArmorProfile),
+				MarkdownDescription: md("AppArmor confinement: `generated` (PVE's profile, the default) or a named profile starting with `lxc-` that is loaded on every node",
+					"(written as `lxc.apparmor.profile`). `unconfined` is a plan-time error: it removes the mandatory access control that keeps root in the container away from /proc/sys, /sys and mounts.")},
+			"started": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Desired power state. Default `true`. A container stopped by hand shows as a change."},
+			"restart_on_hardening_change": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: md("Restart a running container when a setting that only takes effect at start changes (raw `lxc.*` lines, pending API keys).",
+					"Default `true`. With `false` the change waits for the next restart: PVE lists pending API keys in the container's Pending view, and the new `lxc.*` lines apply at the next start.")},
+			"onboot":     schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: "Start with the node. Default `true`."},
+			"startup":    startupAttribute(),
+			"protection": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false), MarkdownDescription: "PVE protection flag (blocks removal and disk changes). Default `false`; `terraform destroy` fails while it is set."},
+			"timezone":   schema.StringAttribute{Optional: true, MarkdownDescription: "Time zone (e.g. `Europe/Berlin`, or `host`). Unset: the template's."},
+			"nameservers": schema.ListAttribute{ElementType: types.StringType, Optional: true,
+				MarkdownDescription: "DNS servers. Unset: the host's."},
+			"searchdomain": schema.StringAttribute{Optional: true, MarkdownDescription: "DNS search domain. Unset: the host's."},
+			"tty": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultTTY),
+				MarkdownDescription: "Number of ttys. Default `2`.", Validators: []validator.Int64{int64validator.Between(0, 6)}},
+			"console": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: "Attach /dev/console. Default `true`."},
+			"console_mode": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultCMode),
+				MarkdownDescription: "Console mode: `tty` (default, a login prompt), `console`, or `shell` (a root shell without login: avoid).",
+				Validators:          []validator.String{stringvalidator.OneOf("tty", "console", "shell")}},
+			"lxc_lines": schema.ListAttribute{ElementType: types.StringType, Computed: true,
+				MarkdownDescription: "The raw `lxc.*` lines the provider enforces in the pct.conf (for review and policy tools)."},
+			"firewall_file": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "The container's `.fw` file as the provider writes it (for review and policy tools)."},
+			"task_timeout_seconds": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(300),
+				MarkdownDescription: "How long to wait for a PVE task (create, start, stop, delete). Default `300`.",
+				Validators:          []validator.Int64{int64validator.Between(10, 86400)}},
+		},
+	}
+}
+
+func boolFeature(desc string) schema.BoolAttribute {
+	return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+		MarkdownDescription: desc + " Default `false`."}
+}
+
+func networkAttribute() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{Optional: true,
+		MarkdownDescription: "Network interfaces in order: element N is `netN` (firewall rules name it with `iface = \"netN\"`). Every interface has PVE's firewall on.",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"name":   schema.StringAttribute{Required: true, MarkdownDescription: "Interface name inside the container, e.g. `eth0`."},
+			"bridge": schema.StringAttribute{Required: true, MarkdownDescription: "Host bridge, e.g. `vmbr0`. Use a dedicated bridge or VLAN, not the host's management network (seed 000)."},
+			"vlan":   schema.Int64Attribute{Optional: true, MarkdownDescription: "VLAN tag (1–4094).", Validators: []validator.Int64{int64validator.Between(1, 4094)}},
+			"ipv4": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultIPv4),
+				MarkdownDescription: "IPv4 address with prefix (`10.0.20.15/24`), `dhcp`, or `manual` (default: configured inside the container). A static address lets `ipfilter` pin the container to it."},
+			"ipv4_gateway": schema.StringAttribute{Optional: true, MarkdownDescription: "IPv4 gateway (needs a static `ipv4`)."},
+			"ipv6": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultIPv6),
+				MarkdownDescription: "IPv6 address with prefix, `dhcp`, `auto` (SLAAC: trusts router advertisements on the segment, seed 004), or `manual` (default)."},
+			"ipv6_gateway": schema.StringAttribute{Optional: true, MarkdownDescription: "IPv6 gateway (needs a static `ipv6`)."},
+			"mac": schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "MAC address. Default: generated by PVE (BC:24:11 prefix) and kept.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"rate_mbps": schema.Float64Attribute{Optional: true, MarkdownDescription: "Bandwidth limit in MB/s."},
+			"mtu":       schema.Int64Attribute{Optional: true, MarkdownDescription: "MTU (64–65535, at most the bridge's).", Validators: []validator.Int64{int64validator.Between(64, 65535)}},
+			"firewall": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Always `true`: PVE's firewall filters this interface. `false` is a plan-time error; a NIC switched off by hand shows as drift."},
+		}}}
+}
+
+func startupAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "Start/stop order and delays (PVE `startup`).",
+		Attributes: map[string]schema.Attribute{
+			"order": schema.Int64Attribute{Optional: true, MarkdownDescription: "Start order (lower first).", Validators: []validator.Int64{int64validator.AtLeast(1)}},
+			"up":    schema.Int64Attribute{Optional: true, MarkdownDescription: "Seconds to wait after starting.", Validators: []validator.Int64{int64validator.AtLeast(1)}},
+			"down":  schema.Int64Attribute{Optional: true, MarkdownDescription: "Seconds to wait for shutdown.", Validators: []validator.Int64{int64validator.AtLeast(1)}},
+		}}
+}
+
+func firewallAttribute() schema.SingleNestedAttribute {
+	b := func(def bool, desc string) schema.BoolAttribute {
+		return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(def),
+			MarkdownDescription: fmt.Sprintf("%s Default `%t`.", desc, def)}
+	}
+	policy := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("DROP"),
+			MarkdownDescription: desc + " Default `DROP` (default deny, seed 000).",
+			Validators:          []validator.String{stringvalidator.OneOf("ACCEPT", "DROP", "REJECT")}}
+	}
+	logLevel := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultLogLevel),
+			MarkdownDescription: desc + " Default `nolog`.", Validators: []validator.String{stringvalidator.OneOf(logLevels...)}}
+	}
+	opt := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, MarkdownDescription: desc}
+	}
+	return schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultFirewall()),
+		MarkdownDescription: "The container's PVE firewall (`/etc/pve/firewall/<vmid>.fw`): default deny in both directions, only what the service needs (seed 000).",
+		Attributes: map[string]schema.Attribute{
+			"enabled":       b(true, "Firewall on for this container."),
+			"policy_in":     policy("Policy for inbound traffic no rule matched."),
+			"policy_out":    policy("Policy for outbound traffic no rule matched."),
+			"macfilter":     b(true, "Drop frames whose source MAC is not the interface's (MAC spoofing, seed 004)."),
+			"ipfilter":      b(true, "Drop packets whose source IP is not the interface's (IP spoofing, seed 004); PVE derives the allowed set from static addresses."),
+			"ndp":           b(true, "Allow IPv6 neighbour discovery."),
+			"radv":          b(false, "Allow the container to send IPv6 router advertisements (a rogue router, seed 004)."),
+			"dhcp":          b(false, "Allow DHCP; needed when an interface uses `dhcp`."),
+			"log_level_in":  logLevel("Log level for dropped inbound traffic."),
+			"log_level_out": logLevel("Log level for dropped outbound traffic."),
+			"rules": schema.ListNestedAttribute{Optional: true, Computed: true,
+				Default:             listDefaultEmptyRules(),
+				MarkdownDescription: "Ordered rules; order is semantic and kept exactly. A rule added, removed, moved or disabled by hand shows in plan.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"type": schema.StringAttribute{Required: true, MarkdownDescription: "`in`, `out`, or `group` (a security group reference).",
+						Validators: []validator.String{stringvalidator.OneOf("in", "out", "group")}},
+					"action": schema.StringAttribute{Required: true, MarkdownDescription: "`ACCEPT`, `DROP`, `REJECT`; for `group` the security group's name."},
+					"macro":  opt("A PVE macro, e.g. `SSH`, `HTTPS`, `DNS` (then `action` applies to the macro's ports)."),
+					"iface":  opt("Interface the rule applies to, `netN`."),
+					"source": opt("Source: IP, CIDR, `a-b` range, comma list, `+ipset` or alias."),
+					"dest":   opt("Destination, same forms as `source`."),
+					"proto":  opt("Protocol name or number, e.g. `tcp`, `udp`, `icmp`."),
+					"dport":  opt("Destination port(s): number, service name, `a:b` range, comma list (needs `proto`)."),
+					"sport":  opt("Source port(s), as `dport`."),
+					"icmp_type": opt("ICMP type name (needs `proto` icmp/icmpv6)."),
+					"log": schema.StringAttribute{Optional: true, MarkdownDescription: "Log level for matches.",
+						Validators: []validator.String{stringvalidator.OneOf(logLevels...)}},
+					"comment": opt("Comment."),
+					"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+						MarkdownDescription: "Rule active. Default `true` (PVE's API would default to disabled)."},
+				}}},
+		}}
+}

@@ -1,0 +1,181 @@
+package container
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
+)
+
+// deletableKeys are optional config keys the Spec may leave unset; when set
+// on the container but not wanted they are deleted.
+var deletableKeys = []string{"description", "tags", "cpulimit", "features", "startup", "timezone",
+	"nameserver", "searchdomain", "protection", "cores"}
+
+// configDiff computes the PUT parameters that make the observed config equal
+// to the desired one.
+func configDiff(s hardening.Spec, observed pve.CTConfig) (map[string]any, []string) {
+	want := hardening.ConfigParams(s)
+	delete(want, "arch") // create-only in practice: a change forces replacement
+	set := map[string]any{}
+	for k, v := range want {
+		if strings.HasPrefix(k, "net") && s.NICs[atoiSuffix(k)].MAC == "" {
+			// a new interface: let PVE generate the MAC; compare without it
+			if cur, ok := observed.String(k); ok && stripMAC(cur) == v {
+				continue
+			}
+		}
+		if cur, ok := observed.String(k); !ok || cur != v {
+			set[k] = v
+		}
+	}
+	var del []string
+	for _, k := range deletableKeys {
+		if _, ok := want[k]; !ok {
+			if _, has := observed[k]; has {
+				del = append(del, k)
+			}
+		}
+	}
+	for i := len(s.NICs); i < 32; i++ {
+		k := "net" + strconv.Itoa(i)
+		if _, has := observed[k]; has {
+			del = append(del, k)
+		}
+	}
+	rootfs := hardening.RootFSValue(hardening.RootFS{Volume: s.RootFS.Volume, SizeGiB: s.RootFS.SizeGiB, MountOptions: s.RootFS.MountOptions}, false)
+	if cur, _ := observed.String("rootfs"); s.RootFS.Volume != "" && !sameRootFS(cur, rootfs) {
+		set["rootfs"] = rootfs
+	}
+	sort.Strings(del)
+	return set, del
+}
+
+func atoiSuffix(k string) int {
+	n, _ := strconv.Atoi(strings.TrimLeft(k, "abcdefghijklmnopqrstuvwxyz"))
+	return n
+}
+
+func stripMAC(net string) string {
+	var parts []string
+	for _, p := range strings.Split(net, ",") {
+		if !strings.HasPrefix(p, "hwaddr=") {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func sameRootFS(a, b string) bool {
+	pa, pb := hardening.ParseProps(a, "volume"), hardening.ParseProps(b, "volume")
+	norm := func(p map[string]string) string {
+		opts := strings.Split(p["mountoptions"], ";")
+		sort.Strings(opts)
+		return p["volume"] + "|" + strings.Join(opts, ";")
+	}
+	return norm(pa) == norm(pb)
+}
+
+func (r *containerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state containerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s := toSpec(ctx, plan, &resp.Diagnostics)
+	if ps := hardening.Validate(s); len(ps) > 0 {
+		addProblems(&resp.Diagnostics, ps)
+		return
+	}
+	s.VMID = int(state.VMID.ValueInt64())
+	if s.RootFS.Volume == "" {
+		var st rootfsModel
+		if o, ok := asObject[rootfsModel](ctx, state.RootFS, &resp.Diagnostics); ok {
+			st = o
+		}
+		s.RootFS.Volume = st.Volume.ValueString()
+	}
+	api := r.clients.API
+	cfg, err := api.CTConfig(ctx, s.Node, s.VMID, false)
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the container failed", err.Error())
+		return
+	}
+	set, del := configDiff(s, cfg)
+	if len(set) > 0 || len(del) > 0 {
+		params := map[string]any{}
+		for k, v := range set {
+			params[k] = v
+		}
+		if len(del) > 0 {
+			params["delete"] = strings.Join(del, ",")
+		}
+		if err := api.UpdateCTConfig(ctx, s.Node, s.VMID, params, cfg.Digest()); err != nil {
+			resp.Diagnostics.AddError("Updating the container's config failed", err.Error())
+			return
+		}
+	}
+	linesChanged, err := r.writeNodeFiles(ctx, s)
+	if err != nil {
+		resp.Diagnostics.AddError("Writing the hardening files failed", err.Error())
+		return
+	}
+	// power state and restarts
+	st, err := api.CTStatus(ctx, s.Node, s.VMID)
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the container's status failed", err.Error())
+		return
+	}
+	status, _ := st.String("status")
+	running := status == "running"
+	pending := r.hasPending(ctx, s)
+	switch {
+	case s.Started && !running:
+		err = r.power(ctx, plan, s.Node, s.VMID, "start")
+	case !s.Started && running:
+		err = r.power(ctx, plan, s.Node, s.VMID, "shutdown")
+	case running && (linesChanged || pending) && plan.RestartOnChange.ValueBool():
+		err = r.power(ctx, plan, s.Node, s.VMID, "reboot")
+	case running && (linesChanged || pending):
+		resp.Diagnostics.AddWarning("Changes wait for the next restart",
+			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's Pending view) take effect when the container is restarted.")
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Changing the container's power state failed", err.Error())
+	}
+	m, found := r.read(ctx, plan, &resp.Diagnostics)
+	if !found {
+		resp.Diagnostics.AddError("Container vanished", "the container disappeared during the update")
+		return
+	}
+	m.RestartOnChange = plan.RestartOnChange
+	m.TaskTimeout = plan.TaskTimeout
+	if !resp.Diagnostics.HasError() || true {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	}
+	_ = types.StringNull
+}
+
+// hasPending reports whether the container has pending config changes.
+func (r *containerResource) hasPending(ctx context.Context, s hardening.Spec) bool {
+	var pending []map[string]any
+	if err := r.clients.API.API().Get(ctx, "/nodes/"+s.Node+"/lxc/"+strconv.Itoa(s.VMID)+"/pending", &pending); err != nil {
+		return false
+	}
+	for _, p := range pending {
+		if _, ok := p["pending"]; ok {
+			return true
+		}
+		if _, ok := p["delete"]; ok {
+			return true
+		}
+	}
+	return false
+}
