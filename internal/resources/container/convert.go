@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -181,6 +182,12 @@ func fromSpec(ctx context.Context, s hardening.Spec, prior containerModel, diags
 	m.VMID = types.Int64Value(int64(s.VMID))
 	m.Hostname = types.StringValue(s.Hostname)
 	m.Description = optString(s.Description)
+	// PVE stores the description as comment lines and returns it with a
+	// trailing newline; an equal text is not a change
+	if !prior.Description.IsNull() && !prior.Description.IsUnknown() &&
+		strings.TrimRight(prior.Description.ValueString(), "\n") == strings.TrimRight(s.Description, "\n") {
+		m.Description = prior.Description
+	}
 	m.Tags = strSetValue(ctx, s.Tags, diags, true)
 	m.Arch = types.StringValue(s.Arch)
 	m.OSType = optString(s.OSType)

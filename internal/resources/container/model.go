@@ -38,20 +38,20 @@ type containerModel struct {
 
 	AppArmorProfile types.String `tfsdk:"apparmor_profile"`
 
-	Started          types.Bool   `tfsdk:"started"`
-	RestartOnChange  types.Bool   `tfsdk:"restart_on_hardening_change"`
-	OnBoot           types.Bool   `tfsdk:"onboot"`
-	Startup          types.Object `tfsdk:"startup"`
-	Protection       types.Bool   `tfsdk:"protection"`
-	Timezone         types.String `tfsdk:"timezone"`
-	Nameservers      types.List   `tfsdk:"nameservers"`
-	SearchDomain     types.String `tfsdk:"searchdomain"`
-	TTY              types.Int64  `tfsdk:"tty"`
-	Console          types.Bool   `tfsdk:"console"`
-	ConsoleMode      types.String `tfsdk:"console_mode"`
-	LXCLines         types.List   `tfsdk:"lxc_lines"`
-	FirewallFile     types.String `tfsdk:"firewall_file"`
-	TaskTimeout      types.Int64  `tfsdk:"task_timeout_seconds"`
+	Started         types.Bool   `tfsdk:"started"`
+	RestartOnChange types.Bool   `tfsdk:"restart_on_hardening_change"`
+	OnBoot          types.Bool   `tfsdk:"onboot"`
+	Startup         types.Object `tfsdk:"startup"`
+	Protection      types.Bool   `tfsdk:"protection"`
+	Timezone        types.String `tfsdk:"timezone"`
+	Nameservers     types.List   `tfsdk:"nameservers"`
+	SearchDomain    types.String `tfsdk:"searchdomain"`
+	TTY             types.Int64  `tfsdk:"tty"`
+	Console         types.Bool   `tfsdk:"console"`
+	ConsoleMode     types.String `tfsdk:"console_mode"`
+	LXCLines        types.List   `tfsdk:"lxc_lines"`
+	FirewallFile    types.String `tfsdk:"firewall_file"`
+	TaskTimeout     types.Int64  `tfsdk:"task_timeout_seconds"`
 }
 
 type rootfsModel struct {

@@ -96,8 +96,8 @@ func (r *containerResource) ValidateConfig(ctx context.Context, req resource.Val
 	addProblems(&resp.Diagnostics, hardening.Validate(s))
 }
 
-// ModifyPlan makes the derived views known at plan time and keeps
-// write-only/unobservable inputs from forcing a replacement after import.
+// ModifyPlan makes the derived views (lxc_lines, firewall_file) known at
+// plan time, so policy tools see them in the plan JSON.
 func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -107,19 +107,6 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !req.State.Raw.IsNull() {
-		var state containerModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		// after an import PVE could not tell these: adopt the configuration
-		for _, a := range []struct {
-			p       string
-			unknown bool
-		}{{"ostemplate", state.OSTemplate.IsNull()}, {"root_password", state.RootPassword.IsNull()}, {"ssh_public_keys", state.SSHPublicKeys.IsNull()}} {
-			if a.unknown {
-				resp.RequiresReplace = withoutPath(resp.RequiresReplace, path.Root(a.p))
-			}
-		}
-	}
 	var d diag.Diagnostics
 	s := toSpec(ctx, plan, &d)
 	if d.HasError() || !knownForDerived(plan) {
@@ -127,16 +114,6 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-func withoutPath(ps path.Paths, p path.Path) path.Paths {
-	var out path.Paths
-	for _, x := range ps {
-		if !x.Equal(p) {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func knownForDerived(m containerModel) bool {
@@ -389,4 +366,5 @@ func (r *containerResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_on_hardening_change"), true)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("task_timeout_seconds"), int64(300))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }

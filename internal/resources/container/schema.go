@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -67,7 +68,7 @@ func defaultFirewall() types.Object {
 		"ipfilter": types.BoolValue(true), "ndp": types.BoolValue(true), "radv": types.BoolValue(false),
 		"dhcp": types.BoolValue(false), "log_level_in": types.StringValue(hardening.DefaultLogLevel),
 		"log_level_out": types.StringValue(hardening.DefaultLogLevel),
-		"rules": types.ListValueMust(types.ObjectType{AttrTypes: ruleAttrTypes}, []attr.Value{})})
+		"rules":         types.ListValueMust(types.ObjectType{AttrTypes: ruleAttrTypes}, []attr.Value{})})
 }
 
 func md(lines ...string) string { return strings.Join(lines, " ") }
@@ -95,8 +96,8 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Notes shown in the PVE UI. Do not put secrets here: every user with `VM.Audit` can read it."},
 			"tags": schema.SetAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "PVE tags (e.g. an owner)."},
 			"ostemplate": schema.StringAttribute{Required: true,
-				MarkdownDescription: "Template volume, e.g. `local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`. PVE does not store it, so it is not read back; changing it replaces the container.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+				MarkdownDescription: "Template volume, e.g. `local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`. PVE does not store it, so it is not read back; changing it replaces the container (after an import the configured value is adopted).",
+				PlanModifiers:       []planmodifier.String{replaceUnlessImported()}},
 			"arch": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultArch),
 				MarkdownDescription: "OS architecture. Default `amd64`. Changing it replaces the container.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -109,11 +110,13 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()}},
 			"root_password": schema.StringAttribute{Optional: true, Sensitive: true,
 				MarkdownDescription: "Root password set at creation (min. 5 characters). PVE never returns it, so it is not read back and is not imported; changing it replaces the container. Prefer `ssh_public_keys`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{replaceUnlessImported()},
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(5)}},
 			"ssh_public_keys": schema.ListAttribute{ElementType: types.StringType, Optional: true,
 				MarkdownDescription: "OpenSSH public keys installed for root at creation. Not read back (PVE does not keep them); changing them replaces the container.",
-				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()}},
+				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
+					resp.RequiresReplace = !(req.StateValue.IsNull() && imported(ctx, req.Private))
+				}, replaceDesc, replaceDesc)}},
 			"cores": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultCores),
 				MarkdownDescription: "CPU cores visible to the container. Default `1`. Bounds what a compromised or runaway workload can take from its neighbours.",
 				Validators:          []validator.Int64{int64validator.Between(1, 8192)}},
@@ -205,6 +208,31 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 	}
 }
 
+// replaceUnlessImported forces replacement on change, except when the state
+// has no value because the container was imported (PVE cannot report it).
+func replaceUnlessImported() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !(req.StateValue.IsNull() && imported(ctx, req.Private))
+	}, replaceDesc, replaceDesc)
+}
+
+const replaceDesc = "Changing the value replaces the container, except that after an import (PVE cannot report it) the configured value is adopted."
+
+const importedKey = "imported"
+
+// privateGetter is the part of the framework's private state we read.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func imported(ctx context.Context, p privateGetter) bool {
+	if p == nil {
+		return false
+	}
+	b, _ := p.GetKey(ctx, importedKey)
+	return string(b) == "true"
+}
+
 func boolFeature(desc string) schema.BoolAttribute {
 	return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 		MarkdownDescription: desc + " Default `false`."}
@@ -277,14 +305,14 @@ func firewallAttribute() schema.SingleNestedAttribute {
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"type": schema.StringAttribute{Required: true, MarkdownDescription: "`in`, `out`, or `group` (a security group reference).",
 						Validators: []validator.String{stringvalidator.OneOf("in", "out", "group")}},
-					"action": schema.StringAttribute{Required: true, MarkdownDescription: "`ACCEPT`, `DROP`, `REJECT`; for `group` the security group's name."},
-					"macro":  opt("A PVE macro, e.g. `SSH`, `HTTPS`, `DNS` (then `action` applies to the macro's ports)."),
-					"iface":  opt("Interface the rule applies to, `netN`."),
-					"source": opt("Source: IP, CIDR, `a-b` range, comma list, `+ipset` or alias."),
-					"dest":   opt("Destination, same forms as `source`."),
-					"proto":  opt("Protocol name or number, e.g. `tcp`, `udp`, `icmp`."),
-					"dport":  opt("Destination port(s): number, service name, `a:b` range, comma list (needs `proto`)."),
-					"sport":  opt("Source port(s), as `dport`."),
+					"action":    schema.StringAttribute{Required: true, MarkdownDescription: "`ACCEPT`, `DROP`, `REJECT`; for `group` the security group's name."},
+					"macro":     opt("A PVE macro, e.g. `SSH`, `HTTPS`, `DNS` (then `action` applies to the macro's ports)."),
+					"iface":     opt("Interface the rule applies to, `netN`."),
+					"source":    opt("Source: IP, CIDR, `a-b` range, comma list, `+ipset` or alias."),
+					"dest":      opt("Destination, same forms as `source`."),
+					"proto":     opt("Protocol name or number, e.g. `tcp`, `udp`, `icmp`."),
+					"dport":     opt("Destination port(s): number, service name, `a:b` range, comma list (needs `proto`)."),
+					"sport":     opt("Source port(s), as `dport`."),
 					"icmp_type": opt("ICMP type name (needs `proto` icmp/icmpv6)."),
 					"log": schema.StringAttribute{Optional: true, MarkdownDescription: "Log level for matches.",
 						Validators: []validator.String{stringvalidator.OneOf(logLevels...)}},
