@@ -65,7 +65,9 @@ func TestValidateRejectsUnsafeAndInvalid(t *testing.T) {
 		{"macro case", func(s *Spec) { s.Firewall.Rules[1].Macro = "https" }, "firewall.rules[1].macro", `"HTTPS"`},
 		{"icmp type without icmp", func(s *Spec) { s.Firewall.Rules[2].IcmpType = "echo-request" }, "firewall.rules[2].icmp_type", "needs proto icmp"},
 		{"bad action", func(s *Spec) { s.Firewall.Rules[0].Action = "ALLOW" }, "firewall.rules[0].action", "ACCEPT, DROP or REJECT"},
-		{"group with port", func(s *Spec) { s.Firewall.Rules[0] = firewall.Rule{Type: "group", Action: "webgroup", Dport: "80", Enable: true} }, "firewall.rules[0].dport", "takes only iface"},
+		{"group with port", func(s *Spec) {
+			s.Firewall.Rules[0] = firewall.Rule{Type: "group", Action: "webgroup", Dport: "80", Enable: true}
+		}, "firewall.rules[0].dport", "takes only iface"},
 		{"unknown proto", func(s *Spec) { s.Firewall.Rules[0].Proto = "tcpp" }, "firewall.rules[0].proto", "/etc/protocols"},
 	}
 	for _, c := range cases {

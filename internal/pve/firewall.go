@@ -38,4 +38,3 @@ func (c *Client) CTFirewallRules(ctx context.Context, node string, vmid int) ([]
 	}
 	return out, nil
 }
-

@@ -58,14 +58,15 @@ func TestParallelCreatesViaNextID(t *testing.T) {
 		t.Fatalf("%d CTs in the cluster, want %d", got, n)
 	}
 	// and parallel readers/writers on the same CT stay consistent
+	base := "/nodes/" + s.vmlist()[100].Node + "/lxc/100/config"
 	var wg2 sync.WaitGroup
 	for i := 0; i < 50; i++ {
 		wg2.Add(1)
 		go func(i int) {
 			defer wg2.Done()
 			if i%2 == 0 {
-				call(t, s, "PUT", "/nodes/pve1/lxc/100/config", map[string]string{"memory": fmt.Sprint(256 + i)})
-			} else if r := call(t, s, "GET", "/nodes/pve1/lxc/100/config", nil); r.Status != 200 {
+				call(t, s, "PUT", base, map[string]string{"memory": fmt.Sprint(256 + i)})
+			} else if r := call(t, s, "GET", base, nil); r.Status != 200 {
 				t.Errorf("GET during writes: %d %s", r.Status, r.Reason)
 			}
 		}(i)

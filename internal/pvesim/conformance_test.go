@@ -205,4 +205,3 @@ func sortedParamNames(m *apischema.Method) []string {
 	sort.Strings(out)
 	return out
 }
-

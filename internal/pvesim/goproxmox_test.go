@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -157,6 +158,18 @@ func TestGoProxmoxKnownBugs(t *testing.T) {
 		}
 		if task != nil && task.UPID != "" {
 			t.Fatalf("expected no task for the synchronous PUT, got %+v", task)
+		}
+	})
+
+	t.Run("403 becomes ErrNotAuthorized without PVE's reason", func(t *testing.T) {
+		// a root@pam API token is not root@pam: feature flags other than
+		// nesting are refused with 403 "Permission check failed (...)"
+		err := client.Put(ctx, "/nodes/pve1/lxc/103/config", map[string]any{"features": "fuse=1"}, nil)
+		if !errors.Is(err, proxmox.ErrNotAuthorized) {
+			t.Fatalf("want ErrNotAuthorized, got %v", err)
+		}
+		if strings.Contains(err.Error(), "feature flags") {
+			t.Fatalf("go-proxmox now keeps the reason (%v): the provider can show it", err)
 		}
 	})
 }

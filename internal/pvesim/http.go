@@ -26,7 +26,7 @@ type reqCtx struct {
 	isToken bool
 }
 
-func (rc *reqCtx) has(k string) bool { _, ok := rc.params[k]; return ok }
+func (rc *reqCtx) has(k string) bool   { _, ok := rc.params[k]; return ok }
 func (rc *reqCtx) str(k string) string { return rc.params[k] }
 func (rc *reqCtx) flag(k string) bool  { return rc.params[k] == "1" }
 func (rc *reqCtx) intParam(k string, def int) int {
@@ -317,8 +317,14 @@ func splitPath(p string) []string {
 // match finds the route for a raw (escaped) path; path parameters are unescaped
 // per segment so that "{cidr}" may carry an encoded "/".
 func (rt *router) match(method, rawRel string) (*route, map[string]string) {
-	segs := splitPath(rawRel)
+	all := splitPath(rawRel)
 	for _, r := range rt.routes {
+		segs := all
+		// a trailing {cidr} may carry a raw "/" (PVE accepts
+		// .../ipset/x/10.0.0.0/24, which is what go-proxmox sends)
+		if n := len(r.segs); n > 0 && r.segs[n-1] == "{cidr}" && len(all) == n+1 {
+			segs = append(append([]string(nil), all[:n-1]...), all[n-1]+"/"+all[n])
+		}
 		if r.method != method || len(r.segs) != len(segs) {
 			continue
 		}

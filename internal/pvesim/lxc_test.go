@@ -1,8 +1,8 @@
 package pvesim
 
 import (
-	"net/http"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"

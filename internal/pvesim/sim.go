@@ -59,11 +59,11 @@ func (c Credentials) APIToken() string { return c.TokenID + "=" + c.TokenSecret 
 
 // Sim is a running simulator.
 type Sim struct {
-	dataDir    string
-	ownDataDir bool
-	nodes      []string
-	timing     Timing
-	creds      Credentials
+	dataDir     string
+	ownDataDir  bool
+	nodes       []string
+	timing      Timing
+	creds       Credentials
 	clusterName string
 
 	unauthorizedDelay time.Duration
@@ -76,7 +76,7 @@ type Sim struct {
 	logFn             func(string, ...any)
 
 	claimMu sync.Mutex
-	macRNG *lockedRand
+	macRNG  *lockedRand
 
 	runMu   sync.Mutex
 	running map[int]*runState
