@@ -433,7 +433,7 @@ func TestSSHAgent(t *testing.T) {
 	d := startSSHD(t, sshdOptions{})
 	// Serve an in-memory agent holding the authorized client key.
 	keyring := agent.NewKeyring()
-	priv, err := ssh.ParseRawPrivateKey(d.ClientKey)
+	priv, err := ssh.ParseRawPrivateKey(d.ClientKeyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}

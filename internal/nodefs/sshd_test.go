@@ -1,337 +1,52 @@
 package nodefs
 
-// A real OpenSSH sshd for tests, started and stopped by the test itself.
-//
-// startSSHD generates the keys in Go, writes an sshd_config into t.TempDir()
-// and runs "/usr/sbin/sshd -D -e -f CONFIG" as a child of the test; the child
-// is stopped by its PID in t.Cleanup (never by name). Without
-// /usr/sbin/sshd (Debian package openssh-server) the test is skipped, unless
-// HARDENED_TEST_REQUIRE (comma-separated) contains "sshd": then it fails.
-// To reuse it elsewhere, copy this file (it depends only on x/crypto/ssh).
+// The real OpenSSH sshd these tests run against comes from
+// internal/testutil/sshd (shared with the provider's acceptance tests); this
+// file only adapts it to the names the tests use.
 
 import (
-	"bytes"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/pem"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/sshd"
 )
 
-const sshdPath = "/usr/sbin/sshd"
+type sshdOptions = sshd.Options
 
-// testRequires reports whether HARDENED_TEST_REQUIRE lists what.
-func testRequires(what string) bool {
-	for _, w := range strings.Split(os.Getenv("HARDENED_TEST_REQUIRE"), ",") {
-		if strings.TrimSpace(w) == what {
-			return true
-		}
-	}
-	return false
-}
+type testSSHD struct{ *sshd.Server }
 
-// skipOrFail skips the test, or fails it when HARDENED_TEST_REQUIRE lists what.
-func skipOrFail(t testing.TB, what, format string, args ...any) {
+// startSSHD starts a private sshd on 127.0.0.1 and a free port (skipped
+// without /usr/sbin/sshd unless HARDENED_TEST_REQUIRE lists "sshd").
+func startSSHD(t testing.TB, opts sshdOptions) *testSSHD {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if testRequires(what) {
-		t.Fatalf("%s (required: HARDENED_TEST_REQUIRE lists %q)", msg, what)
-	}
-	t.Skipf("%s (set HARDENED_TEST_REQUIRE=%s to make this a failure)", msg, what)
+	return &testSSHD{sshd.Start(t, opts)}
 }
-
-type sshdOptions struct {
-	// HostKeyTypes lists the host keys to generate: "ed25519" (default) and/or "ecdsa".
-	HostKeyTypes []string
-	// MaxSessions is sshd's MaxSessions (default here 50; sshd's own default is 10).
-	MaxSessions int
-}
-
-type testSSHD struct {
-	Host     string
-	Port     int
-	User     string
-	Dir      string
-	HostKeys map[string]ssh.Signer // by type name given in sshdOptions
-	// ClientKey is the authorized client key (OpenSSH PEM) and ClientSigner its signer.
-	ClientKey    []byte
-	ClientSigner ssh.Signer
-	// KnownHosts is a known_hosts file listing every host key as [host]:port.
-	KnownHosts string
-
-	log *syncBuffer
-}
-
-func (d *testSSHD) Addr() string { return net.JoinHostPort(d.Host, strconv.Itoa(d.Port)) }
 
 // Config returns an SSHConfig for this server with the client key, the
 // known_hosts file and the given root.
 func (d *testSSHD) Config(root string) SSHConfig {
 	return SSHConfig{
 		Host: d.Host, Port: d.Port, User: d.User,
-		PrivateKey:     d.ClientKey,
-		KnownHostsFile: d.KnownHosts,
+		PrivateKey:     d.ClientKeyPEM,
+		KnownHostsFile: d.KnownHostsFile,
 		Root:           root,
 		Timeout:        10 * time.Second,
 	}
 }
 
-// Log returns what sshd logged so far.
-func (d *testSSHD) Log() string { return d.log.String() }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-// genKey returns a new private key of the given type as OpenSSH PEM, and its signer.
 func genKey(t testing.TB, typ string, passphrase []byte) ([]byte, ssh.Signer) {
 	t.Helper()
-	var priv any
-	switch typ {
-	case "ed25519":
-		_, k, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		priv = k
-	case "ecdsa":
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		priv = k
-	default:
-		t.Fatalf("unknown key type %q", typ)
-	}
-	var block *pem.Block
-	var err error
-	if len(passphrase) > 0 {
-		block, err = ssh.MarshalPrivateKeyWithPassphrase(priv, "", passphrase)
-	} else {
-		block, err = ssh.MarshalPrivateKey(priv, "")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(block), signer
+	return sshd.GenKey(t, typ, passphrase)
 }
 
-// knownHostsLine returns a known_hosts line for addr (host:port) and key.
-func knownHostsLine(addr string, key ssh.PublicKey) string {
-	return knownhosts.Line([]string{knownhosts.Normalize(addr)}, key) + "\n"
-}
+func knownHostsLine(addr string, key ssh.PublicKey) string { return sshd.KnownHostsLine(addr, key) }
 
 func writeFile(t testing.TB, path, content string, perm os.FileMode) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(content), perm); err != nil {
-		t.Fatal(err)
-	}
+	sshd.WriteFile(t, path, content, perm)
 }
 
-// startSSHD starts a private sshd on 127.0.0.1 and a free port.
-func startSSHD(t testing.TB, opts sshdOptions) *testSSHD {
-	t.Helper()
-	if _, err := os.Stat(sshdPath); err != nil {
-		skipOrFail(t, "sshd", "%s not found: install the Debian package openssh-server to run the SSH tests", sshdPath)
-	}
-	if opts.MaxSessions == 0 {
-		opts.MaxSessions = 50
-	}
-	if len(opts.HostKeyTypes) == 0 {
-		opts.HostKeyTypes = []string{"ed25519"}
-	}
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if os.Geteuid() == 0 {
-		// Privilege separation directory (normally made by systemd's unit).
-		if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
-			t.Fatalf("mkdir /run/sshd: %v", err)
-		}
-	}
-	dir := t.TempDir()
-	d := &testSSHD{Host: "127.0.0.1", User: u.Username, Dir: dir, HostKeys: map[string]ssh.Signer{}, log: &syncBuffer{}}
-
-	var hostKeyLines []string
-	for _, typ := range opts.HostKeyTypes {
-		pemBytes, signer := genKey(t, typ, nil)
-		p := filepath.Join(dir, "ssh_host_"+typ+"_key")
-		writeFile(t, p, string(pemBytes), 0o600)
-		d.HostKeys[typ] = signer
-		hostKeyLines = append(hostKeyLines, "HostKey "+p)
-	}
-	d.ClientKey, d.ClientSigner = genKey(t, "ed25519", nil)
-	authKeys := filepath.Join(dir, "authorized_keys")
-	writeFile(t, authKeys, string(ssh.MarshalAuthorizedKey(d.ClientSigner.PublicKey())), 0o600)
-
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("sshd log:\n%s", d.log.String())
-		}
-	})
-
-	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Port = port
-		cfgPath := filepath.Join(dir, "sshd_config")
-		cfg := strings.Join(append(hostKeyLines,
-			"ListenAddress "+d.Addr(),
-			"PidFile "+filepath.Join(dir, "sshd.pid"),
-			"AuthorizedKeysFile "+authKeys,
-			"StrictModes no",
-			"UsePAM no",
-			"PermitRootLogin yes",
-			"PubkeyAuthentication yes",
-			"PasswordAuthentication no",
-			"KbdInteractiveAuthentication no",
-			"Subsystem sftp internal-sftp",
-			"LogLevel VERBOSE",
-			"PrintMotd no",
-			"MaxStartups 50:30:100",
-			"MaxSessions "+strconv.Itoa(opts.MaxSessions),
-		), "\n") + "\n"
-		writeFile(t, cfgPath, cfg, 0o600)
-		lastErr = d.run(t, cfgPath)
-		if lastErr == nil {
-			break
-		}
-		if !strings.Contains(d.log.String(), "Address already in use") {
-			break
-		}
-	}
-	if lastErr != nil {
-		t.Fatalf("start sshd: %v\nsshd log:\n%s", lastErr, d.log.String())
-	}
-
-	var kh strings.Builder
-	for _, typ := range opts.HostKeyTypes {
-		kh.WriteString(knownHostsLine(d.Addr(), d.HostKeys[typ].PublicKey()))
-	}
-	d.KnownHosts = filepath.Join(dir, "known_hosts")
-	writeFile(t, d.KnownHosts, kh.String(), 0o600)
-	return d
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// run starts sshd with cfgPath and waits until it greets on its port.
-func (d *testSSHD) run(t testing.TB, cfgPath string) error {
-	cmd := exec.Command(sshdPath, "-D", "-e", "-f", cfgPath)
-	cmd.Stdout = d.log
-	cmd.Stderr = d.log
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		// Only the PID we started. Its per-connection children end when
-		// the clients (closed in earlier cleanups) disconnect; give them a
-		// moment so that they are reaped by sshd rather than orphaned.
-		for deadline := time.Now().Add(3 * time.Second); hasChildren(cmd.Process.Pid) && time.Now().Before(deadline); {
-			time.Sleep(20 * time.Millisecond)
-		}
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			return fmt.Errorf("sshd exited: %v", err)
-		default:
-		}
-		if greeted(d.Addr()) {
-			t.Cleanup(stop)
-			return nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return fmt.Errorf("sshd did not accept connections on %s within 10s", d.Addr())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// greeted reports whether an SSH server answers on addr with its banner.
-func greeted(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
-	buf := make([]byte, 8)
-	n, _ := c.Read(buf)
-	return strings.HasPrefix(string(buf[:n]), "SSH-")
-}
-
-// hasChildren reports whether process pid has child processes (per /proc).
-func hasChildren(pid int) bool {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may contain spaces; split after ')'.
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[i+1:]))
-		if len(f) >= 2 && f[1] == strconv.Itoa(pid) {
-			return true
-		}
-	}
-	return false
-}
+func freePort() (int, error) { return sshd.FreePort() }

@@ -1,0 +1,167 @@
+// Package provider is the `hardened` Terraform provider: its schema, its
+// configuration (attributes, then environment variables, then defaults) and
+// the clients it builds once and hands to every resource and data source.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
+)
+
+// TypeName is the provider's type name (resources are hardened_*).
+const TypeName = "hardened"
+
+var (
+	_ provider.Provider                     = &hardenedProvider{}
+	_ provider.ProviderWithConfigValidators = &hardenedProvider{}
+)
+
+// ConfigureHook is called with every set of clients Configure builds and the
+// node root they use (tests use it to close SSH connections at their end).
+type ConfigureHook func(nodeRoot string, clients *providerdata.Clients)
+
+// Option customises the provider (for tests).
+type Option func(*hardenedProvider)
+
+// WithConfigureHook registers a ConfigureHook.
+func WithConfigureHook(h ConfigureHook) Option {
+	return func(p *hardenedProvider) { p.hook = h }
+}
+
+type hardenedProvider struct {
+	version string
+	hook    ConfigureHook
+}
+
+// New returns the provider factory for providerserver.
+func New(version string, opts ...Option) func() provider.Provider {
+	return func() provider.Provider {
+		p := &hardenedProvider{version: version}
+		for _, o := range opts {
+			o(p)
+		}
+		return p
+	}
+}
+
+func (p *hardenedProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = TypeName
+	resp.Version = p.version
+}
+
+func (p *hardenedProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = providerSchema()
+}
+
+func (p *hardenedProvider) ConfigValidators(context.Context) []provider.ConfigValidator {
+	return providerConfigValidators()
+}
+
+// secretFieldKeys are log field names whose values are always masked.
+var secretFieldKeys = []string{"api_token", "password", "private_key", "private_key_passphrase", "ticket", "token_secret"}
+
+func (p *hardenedProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, secretFieldKeys...)
+	if !req.Config.Raw.IsFullyKnown() {
+		// Values known only after apply (e.g. an endpoint from another
+		// resource): Terraform calls Configure again once they are known.
+		// Resources and data sources see no provider data until then.
+		tflog.Info(ctx, "provider configuration has unknown values; deferring client setup until they are known")
+		return
+	}
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s, diags := resolve(m, envLookup)
+	if sec := s.secrets(); len(sec) > 0 {
+		ctx = tflog.MaskLogStrings(ctx, sec...)
+	}
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	api, err := pve.New(pve.Config{
+		Endpoint: s.Endpoint, APIToken: s.APIToken, Username: s.Username, Password: s.Password,
+		Insecure: s.Insecure, CACertPEM: s.CAPEM, Timeout: s.Timeout,
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot create the PVE API client", redact(err.Error(), s.secrets()))
+		return
+	}
+	clients := &providerdata.Clients{API: api, Nodes: providerdata.NewNodeChannels(s.NodeAccess, dialer(s))}
+
+	tflog.Debug(ctx, "configured the hardened provider", map[string]any{
+		"endpoint": s.Endpoint, "auth_method": s.AuthMethod, "user": api.User(), "insecure": s.Insecure,
+		"custom_ca": len(s.CAPEM) > 0, "timeout": s.Timeout.String(), "node_access": s.NodeAccess, "node_root": s.NodeRoot,
+	})
+	if p.hook != nil {
+		p.hook(s.NodeRoot, clients)
+	}
+	resp.ResourceData = clients
+	resp.DataSourceData = clients
+}
+
+// dialer opens a node channel according to the settings.
+func dialer(s settings) providerdata.Dialer {
+	if s.NodeAccess == NodeAccessLocal {
+		return func(context.Context, string) (nodefs.FS, error) { return nodefs.NewLocal(s.NodeRoot) }
+	}
+	secrets := s.secrets()
+	return func(ctx context.Context, node string) (nodefs.FS, error) {
+		host, port := s.sshAddr(node)
+		if host == "" {
+			return nil, fmt.Errorf("no SSH address for node %q: set ssh.nodes[%q].address", node, node)
+		}
+		logCtx := tflog.MaskLogStrings(tflog.MaskFieldValuesWithFieldKeys(ctx, secretFieldKeys...), secrets...)
+		tflog.Debug(logCtx, "dialling node channel", map[string]any{
+			"node": node, "host": host, "port": port, "user": s.SSH.User, "known_hosts": s.SSH.KnownHostsFile,
+			"agent": s.SSH.Agent, "node_root": s.NodeRoot,
+		})
+		return nodefs.DialSSH(ctx, nodefs.SSHConfig{
+			Host: host, Port: port, User: s.SSH.User,
+			PrivateKey: s.SSH.PrivateKey, PrivateKeyPassphrase: s.SSH.Passphrase, UseAgent: s.SSH.Agent,
+			KnownHostsFile: s.SSH.KnownHostsFile, InsecureIgnoreHostKey: s.SSH.InsecureIgnoreHostKey,
+			Root: s.NodeRoot,
+			Logf: func(format string, args ...any) {
+				msg := redact(fmt.Sprintf(format, args...), secrets)
+				if strings.HasPrefix(msg, "WARNING") {
+					tflog.Warn(logCtx, msg, map[string]any{"node": node})
+				} else {
+					tflog.Debug(logCtx, msg, map[string]any{"node": node})
+				}
+			},
+		})
+	}
+}
+
+// redact removes secret values from a text (belt and braces: the texts
+// given to it are not expected to contain any).
+func redact(text string, secrets []string) string {
+	for _, s := range secrets {
+		if s != "" {
+			text = strings.ReplaceAll(text, s, "***")
+		}
+	}
+	return text
+}
+
+func (p *hardenedProvider) Resources(context.Context) []func() resource.Resource {
+	return append([]func() resource.Resource(nil), resources...)
+}
+
+func (p *hardenedProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return append([]func() datasource.DataSource(nil), dataSources...)
+}

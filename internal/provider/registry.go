@@ -1,0 +1,20 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodes"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
+)
+
+// resources lists every resource of the provider: add a package's
+// constructor here (one line) to register it.
+var resources = []func() resource.Resource{
+	container.NewResource,
+}
+
+// dataSources lists every data source of the provider.
+var dataSources = []func() datasource.DataSource{
+	nodes.NewDataSource,
+}

@@ -1,0 +1,351 @@
+package container_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/acctest"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim"
+)
+
+const res = "hardened_container.web"
+
+// webConfig is a complete hardened container; extra is spliced into the
+// resource block.
+func webConfig(env *acctest.Env, mode, extra string) string {
+	return env.ProviderConfig(mode) + `
+resource "hardened_container" "web" {
+  node       = "pve1"
+  vmid       = 150
+  hostname   = "web"
+  ostemplate = "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst"
+  root_password = "s3cret-pw"
+  tags       = ["owner-web"]
+  cores      = 2
+  memory     = 1024
+  pids_max   = 300
+  network = [{
+    name         = "eth0"
+    bridge       = "vmbr0"
+    vlan         = 20
+    ipv4         = "10.0.20.15/24"
+    ipv4_gateway = "10.0.20.1"
+  }]
+  firewall = {
+    rules = [
+      { type = "in", action = "ACCEPT", macro = "SSH", source = "10.0.10.0/24", comment = "ssh from mgmt" },
+      { type = "in", action = "ACCEPT", proto = "tcp", dport = "443" },
+      { type = "out", action = "ACCEPT", proto = "udp", dport = "53" },
+    ]
+  }
+` + extra + `
+}
+`
+}
+
+func confFile(env *acctest.Env) string {
+	return filepath.Join(env.DataDir, "etc/pve/nodes/pve1/lxc/150.conf")
+}
+func fwFile(env *acctest.Env) string { return filepath.Join(env.DataDir, "etc/pve/firewall/150.fw") }
+
+func read(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// edit rewrites a node file the way an admin would by hand.
+func edit(t *testing.T, p string, f func(string) string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(f(read(t, p))), 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func replaceLine(re, with string) func(string) string {
+	return func(s string) string { return regexp.MustCompile(`(?m)`+re).ReplaceAllString(s, with) }
+}
+
+const wantDrop = "lxc.cap.drop: audit_control audit_write mac_admin mac_override mknod sys_admin sys_module sys_nice sys_pacct sys_rawio sys_resource sys_time sys_tty_config"
+
+func checkFiles(env *acctest.Env) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		conf, err := os.ReadFile(confFile(env))
+		if err != nil {
+			return err
+		}
+		for _, want := range []string{wantDrop + "\n", "lxc.cgroup2.pids.max: 300\n", "unprivileged: 1\n",
+			"net0: name=eth0,bridge=vmbr0,firewall=1,gw=10.0.20.1,hwaddr="} {
+			if !strings.Contains(string(conf), want) {
+				return fmt.Errorf("pct.conf lacks %q:\n%s", want, conf)
+			}
+		}
+		if strings.Contains(string(conf), "lxc.apparmor.profile") {
+			return fmt.Errorf("generated profile must not write a line:\n%s", conf)
+		}
+		fw, err := os.ReadFile(fwFile(env))
+		if err != nil {
+			return err
+		}
+		want := "[OPTIONS]\n\ndhcp: 0\nenable: 1\nipfilter: 1\nlog_level_in: nolog\nlog_level_out: nolog\nmacfilter: 1\nndp: 1\npolicy_in: DROP\npolicy_out: DROP\nradv: 0\n\n" +
+			"[RULES]\n\nIN SSH(ACCEPT) -source 10.0.10.0/24 # ssh from mgmt\nIN ACCEPT -p tcp -dport 443\nOUT ACCEPT -p udp -dport 53\n\n"
+		if string(fw) != want {
+			return fmt.Errorf(".fw:\n%s\nwant:\n%s", fw, want)
+		}
+		return nil
+	}
+}
+
+func checkGone(env *acctest.Env) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, p := range []string{confFile(env), fwFile(env)} {
+			if _, err := os.Stat(p); !os.IsNotExist(err) {
+				return fmt.Errorf("%s still exists after destroy (%v)", p, err)
+			}
+		}
+		return nil
+	}
+}
+
+var importIgnore = []string{"ostemplate", "root_password", "ssh_public_keys"}
+
+func TestAccContainerLifecycleLocal(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.StartSim(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkGone(env),
+		Steps: []resource.TestStep{
+			{
+				Config: webConfig(env, "local", ""),
+				Check:  checkFiles(env),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("id"), knownvalue.StringExact("pve1/150")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("unprivileged"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("ostype"), knownvalue.StringExact("debian")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("apparmor_profile"), knownvalue.StringExact("generated")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("lxc_lines"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact(wantDrop), knownvalue.StringExact("lxc.cgroup2.pids.max: 300")})),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("network").AtSliceIndex(0).AtMapKey("mac"), knownvalue.StringRegexp(regexp.MustCompile(`^BC:24:11:`))),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("started"), knownvalue.Bool(true)),
+				},
+			},
+			{
+				// idempotent: nothing to do
+				Config: webConfig(env, "local", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				ResourceName: res, ImportState: true, ImportStateId: "pve1/150", ImportStateVerify: true,
+				ImportStateVerifyIgnore: importIgnore,
+			},
+			{
+				// every attribute group updated in place
+				Config: webConfig(env, "local", `
+  description = "managed by terraform"
+  cpu_limit   = 1.5
+  swap        = 256
+  apparmor_profile = "lxc-webserver"
+  capabilities = { keep = ["net_bind_service", "chown"] }
+  features = { nesting = true }
+  rootfs = { mount_options = ["nodev", "nosuid", "noexec"] }
+  startup = { order = 3 }
+  nameservers = ["10.0.0.53"]
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)}},
+				Check: func(*terraform.State) error {
+					conf := read(t, confFile(env))
+					for _, want := range []string{"lxc.cap.keep: chown net_bind_service\n", "lxc.apparmor.profile: lxc-webserver\n",
+						"features: nesting=1\n", "cpulimit: 1.5\n", "mountoptions=nodev;nosuid;noexec", "startup: order=3\n", "#managed by terraform\n"} {
+						if !strings.Contains(conf, want) {
+							return fmt.Errorf("pct.conf lacks %q:\n%s", want, conf)
+						}
+					}
+					if strings.Contains(conf, "lxc.cap.drop") {
+						return fmt.Errorf("cap.drop must be gone with keep:\n%s", conf)
+					}
+					return nil
+				},
+			},
+			{
+				Config: webConfig(env, "local", `
+  description = "managed by terraform"
+  cpu_limit   = 1.5
+  swap        = 256
+  apparmor_profile = "lxc-webserver"
+  capabilities = { keep = ["net_bind_service", "chown"] }
+  features = { nesting = true }
+  rootfs = { mount_options = ["nodev", "nosuid", "noexec"] }
+  startup = { order = 3 }
+  nameservers = ["10.0.0.53"]
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// back to the defaults: the optional keys are removed again
+				Config: webConfig(env, "local", ""),
+				Check:  checkFiles(env),
+			},
+			{
+				// an immutable attribute replaces the container
+				Config: strings.Replace(webConfig(env, "local", ""), "debian-12-standard_12.12-1_amd64.tar.zst", "debian-13-standard_13.1-2_amd64.tar.zst", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionDestroyBeforeCreate)}},
+				Check: checkFiles(env),
+			},
+		},
+	})
+}
+
+// tamper is one out-of-band change an admin might make on the node.
+type tamper struct {
+	name   string
+	do     func(t *testing.T, env *acctest.Env)
+	action plancheck.ResourceActionType
+}
+
+var tampers = []tamper{
+	{"apparmor unconfined", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), func(s string) string { return s + "lxc.apparmor.profile: unconfined\n" })
+	}, plancheck.ResourceActionUpdate},
+	{"cap.drop line removed", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), replaceLine(`^lxc\.cap\.drop: .*\n`, ""))
+	}, plancheck.ResourceActionUpdate},
+	{"dropped capability re-added", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), replaceLine(`^lxc\.cap\.drop: (.*) sys_admin (.*)$`, "lxc.cap.drop: $1 $2"))
+	}, plancheck.ResourceActionUpdate},
+	{"pids limit raised", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), replaceLine(`^lxc\.cgroup2\.pids\.max: .*$`, "lxc.cgroup2.pids.max: max"))
+	}, plancheck.ResourceActionUpdate},
+	{"nesting enabled", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), replaceLine(`^hostname: `, "features: nesting=1\nhostname: "))
+	}, plancheck.ResourceActionUpdate},
+	{"nic firewall off", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), replaceLine(`firewall=1`, "firewall=0"))
+	}, plancheck.ResourceActionUpdate},
+	{"memory limit changed", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), replaceLine(`^memory: .*$`, "memory: 65536"))
+	}, plancheck.ResourceActionUpdate},
+	{"firewall disabled", func(t *testing.T, env *acctest.Env) {
+		edit(t, fwFile(env), replaceLine(`^enable: 1$`, "enable: 0"))
+	}, plancheck.ResourceActionUpdate},
+	{"firewall rule added", func(t *testing.T, env *acctest.Env) {
+		edit(t, fwFile(env), replaceLine(`^\[RULES\]\n\n`, "[RULES]\n\nIN ACCEPT -p tcp -dport 3306\n"))
+	}, plancheck.ResourceActionUpdate},
+	{"firewall rules reordered", func(t *testing.T, env *acctest.Env) {
+		edit(t, fwFile(env), replaceLine(`(IN SSH\(ACCEPT\).*\n)(IN ACCEPT -p tcp -dport 443\n)`, "$2$1"))
+	}, plancheck.ResourceActionUpdate},
+	{"firewall rule disabled", func(t *testing.T, env *acctest.Env) {
+		edit(t, fwFile(env), replaceLine(`^OUT ACCEPT`, "|OUT ACCEPT"))
+	}, plancheck.ResourceActionUpdate},
+	{"outbound policy opened", func(t *testing.T, env *acctest.Env) {
+		edit(t, fwFile(env), replaceLine(`^policy_out: DROP$`, "policy_out: ACCEPT"))
+	}, plancheck.ResourceActionUpdate},
+	{"container stopped", func(t *testing.T, env *acctest.Env) {
+		if r := env.Call(t, "POST", "/nodes/pve1/lxc/150/status/stop"); r != nil {
+			t.Fatal(r)
+		}
+	}, plancheck.ResourceActionUpdate},
+	{"made privileged", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), replaceLine(`^unprivileged: 1$`, "unprivileged: 0"))
+	}, plancheck.ResourceActionDestroyBeforeCreate},
+}
+
+// TestAccContainerDrift: each out-of-band weakening shows in plan and the
+// next apply repairs it.
+func TestAccContainerDrift(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.StartSim(t)
+	cfg := webConfig(env, "local", "")
+	steps := []resource.TestStep{{Config: cfg, Check: checkFiles(env)}}
+	for _, tp := range tampers {
+		tp := tp
+		steps = append(steps, resource.TestStep{
+			PreConfig: func() { tp.do(t, env) },
+			Config:    cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply:  []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, tp.action)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: checkFiles(env),
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkGone(env),
+		Steps:                    steps,
+	})
+}
+
+func TestAccContainerPlanTimeErrors(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.StartSim(t)
+	cases := map[string]string{
+		`unprivileged = false`:              `Privileged containers are not allowed`,
+		`apparmor_profile = "unconfined"`:   `AppArmor must not be disabled`,
+		`capabilities = { drop = ["sys_admn"] }`: `value must be one of`,
+		`capabilities = {
+    drop = ["sys_admin"]
+    keep = ["chown"]
+  }`: `cannot be specified when`,
+		`pids_max = 5`: `pids_max value must be between 16 and 4194304`,
+	}
+	for extra, want := range cases {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{Config: webConfig(env, "local", extra), PlanOnly: true,
+				ExpectError: regexp.MustCompile(want)}},
+		})
+	}
+	if n := env.CTCount(t); n != 0 {
+		t.Fatalf("%d containers exist after plan-time errors", n)
+	}
+}
+
+// TestAccContainerNoOrphans: a failed create leaves no container behind.
+func TestAccContainerNoOrphans(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.StartSim(t)
+	// the create task fails: PVE removes the half-made CT itself
+	if _, err := env.Sim.Faults().Add(pvesim.FaultRule{Task: "vzcreate", VMID: 150, TaskError: "storage 'local-lvm' is full", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{Config: webConfig(env, "local", ""),
+			ExpectError: regexp.MustCompile(`storage 'local-lvm' is full`)}},
+	})
+	if n := env.CTCount(t); n != 0 {
+		t.Fatalf("%d containers left after a failed create task", n)
+	}
+	// the container exists, then writing the hardening files fails: the
+	// provider deletes it again
+	if _, err := env.Sim.Faults().Add(pvesim.FaultRule{Method: "GET", Path: "/nodes/pve1/lxc/150/config", Status: 500, Message: "injected failure", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{Config: webConfig(env, "local", ""),
+			ExpectError: regexp.MustCompile(`(?s)Writing the hardening files failed.*injected failure`)}},
+	})
+	if n := env.CTCount(t); n != 0 {
+		t.Fatalf("%d containers left after a failed node-file write", n)
+	}
+	if _, err := os.Stat(fwFile(env)); !os.IsNotExist(err) {
+		t.Fatalf("firewall file left behind: %v", err)
+	}
+}
