@@ -146,7 +146,7 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 			},
 			{
 				// idempotent: nothing to do
-				Config: webConfig(env, "local", ""),
+				Config:           webConfig(env, "local", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
@@ -170,7 +170,7 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 				Check: func(*terraform.State) error {
 					conf := read(t, confFile(env))
 					for _, want := range []string{"lxc.cap.keep: chown net_bind_service\n", "lxc.apparmor.profile: lxc-webserver\n",
-						"features: nesting=1\n", "cpulimit: 1.5\n", "mountoptions=nodev;nosuid;noexec", "startup: order=3\n", "#managed by terraform\n"} {
+						"features: nesting=1\n", "cpulimit: 1.5\n", "mountoptions=nodev;noexec;nosuid", "startup: order=3\n", "#managed by terraform\n"} {
 						if !strings.Contains(conf, want) {
 							return fmt.Errorf("pct.conf lacks %q:\n%s", want, conf)
 						}
@@ -278,7 +278,7 @@ func TestAccContainerDrift(t *testing.T) {
 			PreConfig: func() { tp.do(t, env) },
 			Config:    cfg,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply:  []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, tp.action)},
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, tp.action)},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			Check: checkFiles(env),
@@ -294,21 +294,23 @@ func TestAccContainerDrift(t *testing.T) {
 func TestAccContainerPlanTimeErrors(t *testing.T) {
 	acctest.PreCheck(t)
 	env := acctest.StartSim(t)
-	cases := map[string]string{
-		`unprivileged = false`:              `Privileged containers are not allowed`,
-		`apparmor_profile = "unconfined"`:   `AppArmor must not be disabled`,
-		`capabilities = { drop = ["sys_admn"] }`: `value must be one of`,
-		`capabilities = {
-    drop = ["sys_admin"]
-    keep = ["chown"]
-  }`: `cannot be specified when`,
-		`pids_max = 5`: `pids_max value must be between 16 and 4194304`,
+	base := webConfig(env, "local", "")
+	with := func(extra string) string { return webConfig(env, "local", extra) }
+	cases := []struct{ config, want string }{
+		{with(`unprivileged = false`), `Privileged containers are not allowed`},
+		{with(`apparmor_profile = "unconfined"`), `AppArmor must not be disabled`},
+		{with(`capabilities = { drop = ["sys_admn"] }`), `value must be one of`},
+		{with("capabilities = {\n    drop = [\"sys_admin\"]\n    keep = [\"chown\"]\n  }"), `cannot be specified when`},
+		{strings.Replace(base, "pids_max   = 300", "pids_max   = 5", 1), `pids_max value must be between 16 and 4194304`},
 	}
-	for extra, want := range cases {
+	for _, c := range cases {
+		if c.config == base {
+			t.Fatalf("case %q did not change the configuration", c.want)
+		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-			Steps: []resource.TestStep{{Config: webConfig(env, "local", extra), PlanOnly: true,
-				ExpectError: regexp.MustCompile(want)}},
+			Steps: []resource.TestStep{{Config: c.config, PlanOnly: true,
+				ExpectError: regexp.MustCompile(c.want)}},
 		})
 	}
 	if n := env.CTCount(t); n != 0 {
