@@ -351,3 +351,42 @@ func TestAccContainerNoOrphans(t *testing.T) {
 		t.Fatalf("firewall file left behind: %v", err)
 	}
 }
+
+// TestAccContainerSSH is the core path with the node files written over SSH
+// and SFTP to a real sshd (host key verified): create, idempotent re-plan,
+// two hand-made weakenings (pct.conf and .fw) detected and repaired, import,
+// destroy.
+func TestAccContainerSSH(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.StartSim(t)
+	cfg := webConfig(env, "ssh", "")
+	repair := func(name string, do func()) resource.TestStep {
+		return resource.TestStep{
+			PreConfig: do,
+			Config:    cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: checkFiles(env),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkGone(env),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: checkFiles(env)},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			repair("apparmor unconfined", func() {
+				edit(t, confFile(env), func(s string) string { return s + "lxc.apparmor.profile: unconfined\n" })
+			}),
+			repair("firewall rule added", func() {
+				edit(t, fwFile(env), replaceLine(`^\[RULES\]\n\n`, "[RULES]\n\nIN ACCEPT -p tcp -dport 3306\n"))
+			}),
+			{ResourceName: res, ImportState: true, ImportStateId: "pve1/150", ImportStateVerify: true, ImportStateVerifyIgnore: importIgnore},
+		},
+	})
+	if log := env.SSHD().Log(); !strings.Contains(log, "Accepted publickey for "+env.SSHD().User) {
+		t.Errorf("the node files were not written over SSH; sshd log:\n%s", log)
+	}
+}
