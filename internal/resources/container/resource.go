@@ -151,8 +151,8 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	api := r.clients.API
-	nfs, err := r.clients.Nodes.FS(ctx, s.Node)
-	if err != nil {
+	// fail before anything exists when the node channel is unusable
+	if _, err := r.clients.Nodes.FS(ctx, s.Node); err != nil {
 		resp.Diagnostics.AddError("Cannot reach the node", err.Error())
 		return
 	}
@@ -174,12 +174,11 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		resp.Diagnostics.AddError("Creating the container failed", err.Error())
 		return
 	}
-	if err := r.applyNodeFiles(ctx, s, false); err != nil {
+	if _, err := r.writeNodeFiles(ctx, s); err != nil {
 		r.cleanupFailedCreate(ctx, plan, s.Node, id, &resp.Diagnostics)
 		resp.Diagnostics.AddError("Writing the hardening files failed; the container was removed again", err.Error())
 		return
 	}
-	_ = nfs
 	// from here on the container is complete: keep it in state even if the
 	// start fails (Terraform then marks it tainted)
 	plan.VMID = types.Int64Value(int64(id))
@@ -214,13 +213,8 @@ func (r *containerResource) cleanupFailedCreate(ctx context.Context, m container
 	}
 }
 
-// applyNodeFiles writes the raw lxc.* lines and the .fw file; it reports
+// writeNodeFiles writes the raw lxc.* lines and the .fw file; it reports
 // whether the pct.conf's raw lines changed.
-func (r *containerResource) applyNodeFiles(ctx context.Context, s hardening.Spec, _ bool) error {
-	_, err := r.writeNodeFiles(ctx, s)
-	return err
-}
-
 func (r *containerResource) writeNodeFiles(ctx context.Context, s hardening.Spec) (bool, error) {
 	nfs, err := r.clients.Nodes.FS(ctx, s.Node)
 	if err != nil {

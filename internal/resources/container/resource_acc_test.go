@@ -121,6 +121,8 @@ func checkGone(env *acctest.Env) resource.TestCheckFunc {
 	}
 }
 
+const rebootKey = "POST /nodes/{node}/lxc/{vmid}/status/reboot"
+
 var importIgnore = []string{"ostemplate", "root_password", "ssh_public_keys"}
 
 func TestAccContainerLifecycleLocal(t *testing.T) {
@@ -166,8 +168,13 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
   startup = { order = 3 }
   nameservers = ["10.0.0.53"]
 `),
+				PreConfig:        func() { env.Sim.Stats().Reset() },
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)}},
 				Check: func(*terraform.State) error {
+					// new lxc.* lines on a running CT only apply at start: one reboot
+					if n := env.Sim.Stats().Snapshot()[rebootKey]; n != 1 {
+						return fmt.Errorf("%d reboots after a hardening change, want 1 (%v)", n, env.Sim.Stats().Snapshot())
+					}
 					conf := read(t, confFile(env))
 					for _, want := range []string{"lxc.cap.keep: chown net_bind_service\n", "lxc.apparmor.profile: lxc-webserver\n",
 						"features: nesting=1\n", "cpulimit: 1.5\n", "mountoptions=nodev;noexec;nosuid", "startup: order=3\n", "#managed by terraform\n"} {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
@@ -102,14 +101,38 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 		}
 		s.RootFS.Volume = st.Volume.ValueString()
 	}
+	// From the first change on, the state must say what the container is
+	// now, also when a later step fails: record the observed state whatever
+	// happens, then report the error.
+	if err := r.applyUpdate(ctx, plan, s, resp); err != nil {
+		resp.Diagnostics.AddError(err.summary, err.Error())
+	}
+	m, found := r.read(ctx, plan, &resp.Diagnostics)
+	if !found {
+		resp.Diagnostics.AddError("Container vanished", "the container disappeared during the update")
+		return
+	}
+	m.RestartOnChange = plan.RestartOnChange
+	m.TaskTimeout = plan.TaskTimeout
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// stepError is a failed update step with its diagnostic summary.
+type stepError struct {
+	summary string
+	err     error
+}
+
+func (e *stepError) Error() string { return e.err.Error() }
+
+// applyUpdate changes the API config, the node files and the power state.
+func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel, s hardening.Spec, resp *resource.UpdateResponse) *stepError {
 	api := r.clients.API
 	cfg, err := api.CTConfig(ctx, s.Node, s.VMID, false)
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the container failed", err.Error())
-		return
+		return &stepError{"Reading the container failed", err}
 	}
-	set, del := configDiff(s, cfg)
-	if len(set) > 0 || len(del) > 0 {
+	if set, del := configDiff(s, cfg); len(set) > 0 || len(del) > 0 {
 		params := map[string]any{}
 		for k, v := range set {
 			params[k] = v
@@ -118,24 +141,20 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 			params["delete"] = strings.Join(del, ",")
 		}
 		if err := api.UpdateCTConfig(ctx, s.Node, s.VMID, params, cfg.Digest()); err != nil {
-			resp.Diagnostics.AddError("Updating the container's config failed", err.Error())
-			return
+			return &stepError{"Updating the container's config failed", err}
 		}
 	}
 	linesChanged, err := r.writeNodeFiles(ctx, s)
 	if err != nil {
-		resp.Diagnostics.AddError("Writing the hardening files failed", err.Error())
-		return
+		return &stepError{"Writing the hardening files failed", err}
 	}
-	// power state and restarts
 	st, err := api.CTStatus(ctx, s.Node, s.VMID)
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the container's status failed", err.Error())
-		return
+		return &stepError{"Reading the container's status failed", err}
 	}
 	status, _ := st.String("status")
 	running := status == "running"
-	pending := r.hasPending(ctx, s)
+	pending := running && r.hasPending(ctx, s)
 	switch {
 	case s.Started && !running:
 		err = r.power(ctx, plan, s.Node, s.VMID, "start")
@@ -148,19 +167,9 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's Pending view) take effect when the container is restarted.")
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Changing the container's power state failed", err.Error())
+		return &stepError{"Changing the container's power state failed", err}
 	}
-	m, found := r.read(ctx, plan, &resp.Diagnostics)
-	if !found {
-		resp.Diagnostics.AddError("Container vanished", "the container disappeared during the update")
-		return
-	}
-	m.RestartOnChange = plan.RestartOnChange
-	m.TaskTimeout = plan.TaskTimeout
-	if !resp.Diagnostics.HasError() || true {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	}
-	_ = types.StringNull
+	return nil
 }
 
 // hasPending reports whether the container has pending config changes.
