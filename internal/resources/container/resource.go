@@ -139,15 +139,22 @@ func (r *containerResource) wait(ctx context.Context, m containerModel, upid str
 	return err
 }
 
+// validSpec converts a planned model into a Spec and validates it again
+// (values unknown at plan time are known now); ok is false on any error.
+func validSpec(ctx context.Context, plan containerModel, diags *diag.Diagnostics) (hardening.Spec, bool) {
+	if diags.HasError() {
+		return hardening.Spec{}, false
+	}
+	s := toSpec(ctx, plan, diags)
+	addProblems(diags, hardening.Validate(s))
+	return s, !diags.HasError()
+}
+
 func (r *containerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan containerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	s := toSpec(ctx, plan, &resp.Diagnostics)
-	if ps := hardening.Validate(s); len(ps) > 0 {
-		addProblems(&resp.Diagnostics, ps)
+	s, ok := validSpec(ctx, plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	api := r.clients.API

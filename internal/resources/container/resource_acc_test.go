@@ -128,6 +128,18 @@ var importIgnore = []string{"ostemplate", "root_password", "ssh_public_keys"}
 func TestAccContainerLifecycleLocal(t *testing.T) {
 	acctest.PreCheck(t)
 	env := acctest.StartSim(t)
+	// every attribute group changed from its default
+	updated := webConfig(env, "local", `
+  description = "managed by terraform"
+  cpu_limit   = 1.5
+  swap        = 256
+  apparmor_profile = "lxc-webserver"
+  capabilities = { keep = ["net_bind_service", "chown"] }
+  features = { nesting = true }
+  rootfs = { mount_options = ["nodev", "nosuid", "noexec"] }
+  startup = { order = 3 }
+  nameservers = ["10.0.0.53"]
+`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkGone(env),
@@ -157,17 +169,7 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 			},
 			{
 				// every attribute group updated in place
-				Config: webConfig(env, "local", `
-  description = "managed by terraform"
-  cpu_limit   = 1.5
-  swap        = 256
-  apparmor_profile = "lxc-webserver"
-  capabilities = { keep = ["net_bind_service", "chown"] }
-  features = { nesting = true }
-  rootfs = { mount_options = ["nodev", "nosuid", "noexec"] }
-  startup = { order = 3 }
-  nameservers = ["10.0.0.53"]
-`),
+				Config:           updated,
 				PreConfig:        func() { env.Sim.Stats().Reset() },
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)}},
 				Check: func(*terraform.State) error {
@@ -189,17 +191,7 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 				},
 			},
 			{
-				Config: webConfig(env, "local", `
-  description = "managed by terraform"
-  cpu_limit   = 1.5
-  swap        = 256
-  apparmor_profile = "lxc-webserver"
-  capabilities = { keep = ["net_bind_service", "chown"] }
-  features = { nesting = true }
-  rootfs = { mount_options = ["nodev", "nosuid", "noexec"] }
-  startup = { order = 3 }
-  nameservers = ["10.0.0.53"]
-`),
+				Config:           updated,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{

@@ -85,12 +85,8 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	var plan, state containerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	s := toSpec(ctx, plan, &resp.Diagnostics)
-	if ps := hardening.Validate(s); len(ps) > 0 {
-		addProblems(&resp.Diagnostics, ps)
+	s, ok := validSpec(ctx, plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	s.VMID = int(state.VMID.ValueInt64())
