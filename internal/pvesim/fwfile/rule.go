@@ -479,7 +479,7 @@ func (r *Rule) verify(env RuleEnv, sc scope, strict bool) error {
 		return firstErr
 	}
 	if perlTrue(r.Macro) {
-		if name, ok := preferredMacroName(r.Macro); ok {
+		if name := fwnames.CanonicalMacro(r.Macro); name != "" {
 			r.Macro = name
 		} else {
 			add("macro", fmt.Sprintf("unknown macro '%s'", r.Macro))
@@ -589,24 +589,24 @@ func (r *Rule) verify(env RuleEnv, sc scope, strict bool) error {
 // checkMacro is $apply_macro's conflict check: a rule property the macro sets
 // itself must not differ from the macro's value.
 func (r *Rule) checkMacro(ipversion int) (string, string) {
-	tmpl, ok := macros[r.Macro]
+	tmpl, ok := fwnames.MacroTemplates[r.Macro]
 	if !ok {
-		tmpl, ok = ipv6Macros[r.Macro]
+		tmpl, ok = fwnames.IPv6MacroTemplates[r.Macro]
 	}
 	if !ok {
 		return "macro", fmt.Sprintf("unknown macro '%s'", r.Macro)
 	}
 	if ipversion == 6 {
-		if t6, ok := ipv6Macros[r.Macro]; ok {
+		if t6, ok := fwnames.IPv6MacroTemplates[r.Macro]; ok {
 			tmpl = t6
 		}
 	}
-	if req := macroIPVersion(r.Macro); ipversion != 0 && req != 0 && req != ipversion {
+	if req := fwnames.MacroIPVersion(r.Macro); ipversion != 0 && req != 0 && req != ipversion {
 		return "", ""
 	}
 	for _, t := range tmpl {
 		for _, kv := range []struct{ k, macro, rule string }{
-			{"proto", t.proto, r.Proto}, {"dport", t.dport, r.Dport}, {"sport", t.sport, r.Sport},
+			{"proto", t.Proto, r.Proto}, {"dport", t.Dport, r.Dport}, {"sport", t.Sport, r.Sport},
 		} {
 			if kv.macro != "" && kv.rule != "" && kv.macro != kv.rule {
 				return kv.k, fmt.Sprintf("parameter '%s' already define in macro (value = '%s')", kv.k, kv.macro)
