@@ -31,6 +31,7 @@ func runContract(t *testing.T, newFS fsFactory) {
 	t.Run("Lock", func(t *testing.T) { contractLock(t, newFS) })
 	t.Run("LockWaits", func(t *testing.T) { contractLockWaits(t, newFS) })
 	t.Run("LockCancel", func(t *testing.T) { contractLockCancel(t, newFS) })
+	t.Run("CFSLock", func(t *testing.T) { contractCFSLock(t, newFS) })
 	t.Run("RunArgs", func(t *testing.T) { contractRunArgs(t, newFS) })
 	t.Run("RunStdinAndExit", func(t *testing.T) { contractRunStdinAndExit(t, newFS) })
 	t.Run("RunCancel", func(t *testing.T) { contractRunCancel(t, newFS) })
@@ -499,5 +500,56 @@ func contractClosed(t *testing.T, newFS fsFactory) {
 	}
 	if _, _, err := f.Run(context.Background(), []string{"true"}, nil); !errors.Is(err, ErrClosed) {
 		t.Errorf("Run after Close = %v", err)
+	}
+}
+
+// contractCFSLock: Mkdir is exclusive, and CFSLock excludes a second holder
+// (as PVE's own mkdir-based cfs lock does) until the first releases.
+func contractCFSLock(t *testing.T, newFS fsFactory) {
+	ctx := context.Background()
+	root := t.TempDir()
+	f := newFS(t, root)
+	if err := f.MkdirAll(ctx, "/d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Mkdir(ctx, "/d/x", 0o700); err != nil {
+		t.Fatalf("Mkdir: %v", err)
+	}
+	if err := f.Mkdir(ctx, "/d/x", 0o700); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second Mkdir: %v, want fs.ErrExist", err)
+	}
+	release, err := CFSLock(ctx, f, "firewall-vm-100", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(root, "etc/pve/priv/lock/firewall-vm-100")); err != nil || !fi.IsDir() {
+		t.Fatalf("lock directory missing: %v", err)
+	}
+	start := time.Now()
+	_, err = CFSLock(ctx, f, "firewall-vm-100", 200*time.Millisecond)
+	if !errors.Is(err, ErrLockTimeout) || !strings.Contains(err.Error(), "cfs-lock 'firewall-vm-100' error: got lock request timeout") {
+		t.Fatalf("second CFSLock: %v", err)
+	}
+	if time.Since(start) < 200*time.Millisecond {
+		t.Fatalf("second CFSLock gave up after %s, before its timeout", time.Since(start))
+	}
+	// a waiter gets the lock once it is released
+	got := make(chan error, 1)
+	go func() {
+		rel, err := CFSLock(ctx, f, "firewall-vm-100", 5*time.Second)
+		if err == nil {
+			err = rel()
+		}
+		got <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("waiter: %v", err)
+	}
+	if err := release(); err != nil {
+		t.Fatalf("second release: %v", err)
 	}
 }

@@ -37,6 +37,11 @@ type FS interface {
 	Stat(ctx context.Context, path string) (fs.FileInfo, error)
 	// MkdirAll creates path and any missing parents.
 	MkdirAll(ctx context.Context, path string, perm fs.FileMode) error
+	// Mkdir creates the single directory path (its parent must exist) and
+	// fails with an error wrapping fs.ErrExist when path exists. It is
+	// atomic on the node, which is what pmxcfs cluster locks rely on (see
+	// CFSLock). Over SSH perm is not applied (the server's default mode).
+	Mkdir(ctx context.Context, path string, perm fs.FileMode) error
 	// Lock takes an exclusive flock on path (created if missing, as are its
 	// parent directories), waiting up to timeout (PVE's default of 10s when
 	// timeout <= 0), like PVE::Tools::lock_file_full. On timeout the error

@@ -139,6 +139,14 @@ func (l *localFS) MkdirAll(ctx context.Context, p string, perm fs.FileMode) erro
 	return os.MkdirAll(real, perm)
 }
 
+func (l *localFS) Mkdir(ctx context.Context, p string, perm fs.FileMode) error {
+	_, real, err := l.begin(ctx, p)
+	if err != nil {
+		return err
+	}
+	return os.Mkdir(real, perm)
+}
+
 func (l *localFS) Lock(ctx context.Context, p string, timeout time.Duration) (func() error, error) {
 	nodePath, real, err := l.begin(ctx, p)
 	if err != nil {

@@ -644,6 +644,24 @@ func (s *sshFS) MkdirAll(ctx context.Context, p string, perm fs.FileMode) error 
 	return s.mkdirAll(ctx, real, perm)
 }
 
+func (s *sshFS) Mkdir(ctx context.Context, p string, perm fs.FileMode) error {
+	_, real, err := s.begin(ctx, p)
+	if err != nil {
+		return err
+	}
+	if err := s.sftp.Mkdir(real); err != nil {
+		// SFTP v3 reports an existing directory as a generic failure
+		if _, serr := s.sftp.Lstat(real); serr == nil {
+			return &fs.PathError{Op: "mkdir", Path: real, Err: fs.ErrExist}
+		}
+		return pathErr("mkdir", real, err)
+	}
+	// no chmod: pmxcfs (/etc/pve) refuses it, and SFTP's mkdir already
+	// applies the server's default mode
+	_ = perm
+	return nil
+}
+
 // mkdirAll creates the remote directory dir (a real, cleaned path) and its
 // missing parents with mode perm.
 func (s *sshFS) mkdirAll(ctx context.Context, dir string, perm fs.FileMode) error {
