@@ -1,6 +1,8 @@
 package hardening
 
 import (
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -18,7 +20,14 @@ type Observed struct {
 	LXC       []pctconf.Line
 	FWOptions map[string]string
 	FWRules   []firewall.Rule
-	Running   bool
+	FWIPSets  []firewall.IPSet
+	FWAliases []firewall.Alias
+	// DeclaredIPSets are the ipset names the configuration declares. An
+	// observed ipfilter-netN set that is not declared and is exactly what
+	// DerivedIPFilterSets gives is the provider's own and not reported; any
+	// other content shows as drift.
+	DeclaredIPSets map[string]bool
+	Running        bool
 }
 
 // ParseProps splits a PVE property string; a bare first value goes to
@@ -110,7 +119,42 @@ func Observe(o Observed) Spec {
 	}
 	s.Capabilities, s.PidsMax, s.AppArmorProfile = observeLXC(o.LXC)
 	s.Firewall = observeFirewall(o.FWOptions, o.FWRules)
+	s.Firewall.Aliases = sortedAliases(o.FWAliases)
+	s.Firewall.IPSets = observeIPSets(s, o)
 	return s
+}
+
+func sortedAliases(in []firewall.Alias) []firewall.Alias {
+	out := append([]firewall.Alias(nil), in...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// observeIPSets returns the observed ipsets without the provider's own
+// derived ipfilter sets (see Observed.DeclaredIPSets), sorted by name with
+// sorted entries.
+func observeIPSets(s Spec, o Observed) []firewall.IPSet {
+	derived := map[string]string{}
+	for _, d := range DerivedIPFilterSets(s) {
+		derived[d.Name] = ipsetKey(d)
+	}
+	var out []firewall.IPSet
+	for _, set := range o.FWIPSets {
+		set.Entries = append([]firewall.IPSetEntry(nil), set.Entries...)
+		sort.Slice(set.Entries, func(i, j int) bool { return set.Entries[i].CIDR < set.Entries[j].CIDR })
+		if k, ok := derived[set.Name]; ok && !o.DeclaredIPSets[set.Name] && k == ipsetKey(set) {
+			continue
+		}
+		out = append(out, set)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func ipsetKey(set firewall.IPSet) string {
+	entries := append([]firewall.IPSetEntry(nil), set.Entries...)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].CIDR < entries[j].CIDR })
+	return fmt.Sprintf("%q %v", set.Comment, entries)
 }
 
 func observeRootFS(v string) RootFS {

@@ -213,7 +213,9 @@ func FirewallConfig(s Spec) firewall.Config {
 			NDP: bp(f.NDP), RADV: bp(f.RADV), PolicyIn: f.PolicyIn, PolicyOut: f.PolicyOut,
 			LogLevelIn: f.LogLevelIn, LogLevelOut: f.LogLevelOut,
 		},
-		Rules: f.Rules,
+		Aliases: f.Aliases,
+		IPSets:  append(append([]firewall.IPSet(nil), f.IPSets...), DerivedIPFilterSets(s)...),
+		Rules:   f.Rules,
 	}
 }
 

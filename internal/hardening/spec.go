@@ -101,6 +101,11 @@ type Firewall struct {
 	LogLevelIn  string
 	LogLevelOut string
 	Rules       []firewall.Rule
+	// IPSets and Aliases are the ones the user declares (names lower case),
+	// sorted by name; the derived ipfilter-netN sets are not among them
+	// (DerivedIPFilterSets).
+	IPSets  []firewall.IPSet
+	Aliases []firewall.Alias
 }
 
 // Startup is the PVE startup order/delays (0 = unset).

@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
-
-	"github.com/hardened-pve/terraform-provider-hardened/internal/fwnames"
 )
 
 // Problem is a plan-time error on one attribute. Path holds attribute names
@@ -40,7 +38,6 @@ var (
 	ifNameRE   = regexp.MustCompile(`^[-_.\w\d]+$`)
 	tagRE      = regexp.MustCompile(`^(?i)[a-z0-9_][a-z0-9_\-+.]*$`)
 	macRE      = regexp.MustCompile(`(?i)^[a-f0-9][02468ace](:[a-f0-9]{2}){5}$`)
-	groupRefRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9\-_]+$`)
 )
 
 // Validate returns every reason the Spec is unsafe or invalid. It only looks
@@ -77,7 +74,7 @@ func Validate(s Spec) []Problem {
 		}
 	}
 	ps = append(ps, validateNICs(s.NICs)...)
-	ps = append(ps, validateRules(s)...)
+	ps = append(ps, validateFirewall(s)...)
 	return ps
 }
 
@@ -184,86 +181,6 @@ func checkGateway(path []any, gw, ip string, ver int) []Problem {
 			"%s is not inside %s; the container could not reach it.", gw, p.Masked())}}
 	}
 	return nil
-}
-
-func validateRules(s Spec) []Problem {
-	var ps []Problem
-	for i, r := range s.Firewall.Rules {
-		at := func(attr string) []any { return []any{"firewall", "rules", i, attr} }
-		add := func(attr, summary, detail string, a ...any) {
-			ps = append(ps, Problem{Path: at(attr), Summary: summary, Detail: fmt.Sprintf(detail, a...)})
-		}
-		switch r.Type {
-		case "in", "out":
-			if r.Macro == "" && !contains([]string{"ACCEPT", "DROP", "REJECT"}, r.Action) {
-				add("action", "Invalid rule action", "rule %d: action %q must be ACCEPT, DROP or REJECT for an %s rule.", i, r.Action, r.Type)
-			}
-		case "group":
-			if !groupRefRE.MatchString(r.Action) {
-				add("action", "Invalid security group name", "rule %d: a group rule's action is the security group's name (letters, digits, - and _), got %q.", i, r.Action)
-			}
-			for attr, v := range map[string]string{"source": r.Source, "dest": r.Dest, "proto": r.Proto, "dport": r.Dport, "sport": r.Sport, "icmp_type": r.IcmpType, "macro": r.Macro} {
-				if v != "" {
-					add(attr, "Not allowed on a group rule", "rule %d: a group rule takes only iface (and comment/enabled); remove %s and put it into the security group's own rules.", i, attr)
-				}
-			}
-			continue
-		case "forward":
-			add("type", "Forward rules are not allowed on a container", "rule %d: PVE rejects forward rules for containers (\"invalid rule type 'forward' for rule_env 'ct'\"); use in or out.", i)
-		default:
-			add("type", "Invalid rule type", "rule %d: type %q must be in, out or group.", i, r.Type)
-		}
-		if r.Macro != "" {
-			if c := fwnames.CanonicalMacro(r.Macro); c == "" {
-				add("macro", "Unknown firewall macro", "rule %d: %q is not one of PVE's macros (e.g. SSH, HTTP, HTTPS, DNS, Ping); without a macro use proto and dport.", i, r.Macro)
-			} else if c != r.Macro {
-				add("macro", "Macro spelling", "rule %d: write the macro as PVE stores it, %q, so that plans stay stable.", i, c)
-			}
-		}
-		if r.Iface != "" && !ifaceOK(r.Iface, len(s.NICs)) {
-			add("iface", "Unknown interface", "rule %d: iface %q does not name one of this container's interfaces; use net0..net%d (the index in network).", i, r.Iface, max(len(s.NICs)-1, 0))
-		}
-		versions := map[string]int{}
-		for attr, v := range map[string]string{"source": r.Source, "dest": r.Dest} {
-			if v == "" {
-				continue
-			}
-			ver, err := fwnames.ParseAddressList(v)
-			if err != nil {
-				add(attr, "Invalid address", "rule %d: %s %q: %v.", i, attr, v, err)
-			}
-			versions[attr] = ver
-		}
-		if versions["source"] != 0 && versions["dest"] != 0 && versions["source"] != versions["dest"] {
-			add("dest", "Mixed IPv4 and IPv6", "rule %d: source is IPv%d but dest is IPv%d; split it into two rules.", i, versions["source"], versions["dest"])
-		}
-		if r.Proto != "" && !fwnames.KnownProtocol(r.Proto) {
-			add("proto", "Unknown protocol", "rule %d: %q is not a protocol name or number of /etc/protocols (e.g. tcp, udp, icmp, icmpv6).", i, r.Proto)
-		}
-		for attr, v := range map[string]string{"dport": r.Dport, "sport": r.Sport} {
-			if v == "" {
-				continue
-			}
-			if r.Macro == "" && !fwnames.ProtocolsWithPorts[r.Proto] {
-				add(attr, "Port needs a protocol", "rule %d: %s needs proto tcp, udp, udplite, dccp or sctp.", i, attr)
-			}
-			if _, err := fwnames.ParsePortSpec(v, attr == "dport"); err != nil {
-				add(attr, "Invalid port", "rule %d: %s %q: %v.", i, attr, v, err)
-			}
-		}
-		if r.IcmpType != "" {
-			switch {
-			case r.Proto == "icmp" && !fwnames.ICMPTypes[r.IcmpType], r.Proto == "icmpv6" && !fwnames.ICMPv6Types[r.IcmpType]:
-				add("icmp_type", "Invalid ICMP type", "rule %d: %q is not an %s type name.", i, r.IcmpType, r.Proto)
-			case r.Proto != "icmp" && r.Proto != "icmpv6" && r.Proto != "ipv6-icmp":
-				add("icmp_type", "ICMP type needs an ICMP protocol", "rule %d: icmp_type needs proto icmp or icmpv6.", i)
-			}
-			if r.Dport != "" {
-				add("dport", "dport and icmp_type exclude each other", "rule %d: use icmp_type only.", i)
-			}
-		}
-	}
-	return ps
 }
 
 func ifaceOK(iface string, nics int) bool {

@@ -2,6 +2,9 @@ package pve
 
 import (
 	"context"
+	"net/url"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 )
 
 // CTFirewallOptions reads GET .../firewall/options as text values (digest included).
@@ -19,8 +22,77 @@ func (c *Client) CTFirewallOptions(ctx context.Context, node string, vmid int) (
 
 // CTFirewallRules reads GET .../firewall/rules (ordered by pos).
 func (c *Client) CTFirewallRules(ctx context.Context, node string, vmid int) ([]map[string]any, error) {
+	return c.rules(ctx, ctPath(node, vmid, "/firewall/rules"))
+}
+
+// FirewallGroupRules reads GET /cluster/firewall/groups/{group} (ordered by pos).
+func (c *Client) FirewallGroupRules(ctx context.Context, group string) ([]map[string]any, error) {
+	return c.rules(ctx, "/cluster/firewall/groups/"+url.PathEscape(group))
+}
+
+// FirewallGroups reads GET /cluster/firewall/groups: name -> comment.
+func (c *Client) FirewallGroups(ctx context.Context) (map[string]string, error) {
+	var list []map[string]any
+	if err := c.api.Get(ctx, "/cluster/firewall/groups", &list); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, g := range list {
+		name, _ := CTConfig(g).String("group")
+		out[name], _ = CTConfig(g).String("comment")
+	}
+	return out, nil
+}
+
+// CTFirewallIPSets reads the container's ipsets: GET .../firewall/ipset, then
+// each set's entries (no call when there is no ipset).
+func (c *Client) CTFirewallIPSets(ctx context.Context, node string, vmid int) ([]firewall.IPSet, error) {
+	var list []map[string]any
+	if err := c.api.Get(ctx, ctPath(node, vmid, "/firewall/ipset"), &list); err != nil {
+		return nil, err
+	}
+	out := make([]firewall.IPSet, 0, len(list))
+	for _, l := range list {
+		set := firewall.IPSet{}
+		set.Name, _ = CTConfig(l).String("name")
+		set.Comment, _ = CTConfig(l).String("comment")
+		var entries []map[string]any
+		if err := c.api.Get(ctx, ctPath(node, vmid, "/firewall/ipset/"+url.PathEscape(set.Name)), &entries); err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			en := firewall.IPSetEntry{}
+			en.CIDR, _ = CTConfig(e).String("cidr")
+			en.Comment, _ = CTConfig(e).String("comment")
+			en.NoMatch, _ = CTConfig(e).Bool("nomatch")
+			set.Entries = append(set.Entries, en)
+		}
+		out = append(out, set)
+	}
+	return out, nil
+}
+
+// CTFirewallAliases reads GET .../firewall/aliases.
+func (c *Client) CTFirewallAliases(ctx context.Context, node string, vmid int) ([]firewall.Alias, error) {
+	var list []map[string]any
+	if err := c.api.Get(ctx, ctPath(node, vmid, "/firewall/aliases"), &list); err != nil {
+		return nil, err
+	}
+	out := make([]firewall.Alias, 0, len(list))
+	for _, l := range list {
+		a := firewall.Alias{}
+		a.Name, _ = CTConfig(l).String("name")
+		a.CIDR, _ = CTConfig(l).String("cidr")
+		a.Comment, _ = CTConfig(l).String("comment")
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// rules reads a rule list and orders it by pos.
+func (c *Client) rules(ctx context.Context, p string) ([]map[string]any, error) {
 	var rules []map[string]any
-	if err := c.api.Get(ctx, ctPath(node, vmid, "/firewall/rules"), &rules); err != nil {
+	if err := c.api.Get(ctx, p, &rules); err != nil {
 		return nil, err
 	}
 	out := make([]map[string]any, len(rules))

@@ -11,8 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
-	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
 )
 
 // Unknown values become zero values: callers validate only what is known and
@@ -105,17 +105,9 @@ func toSpec(ctx context.Context, m containerModel, diags *diag.Diagnostics) hard
 			PolicyOut: f.PolicyOut.ValueString(), MACFilter: f.MACFilter.ValueBool(), IPFilter: f.IPFilter.ValueBool(),
 			NDP: f.NDP.ValueBool(), RADV: f.RADV.ValueBool(), DHCP: f.DHCP.ValueBool(),
 			LogLevelIn: f.LogLevelIn.ValueString(), LogLevelOut: f.LogLevelOut.ValueString()}
-		if !f.Rules.IsNull() && !f.Rules.IsUnknown() {
-			var rules []ruleModel
-			diags.Append(f.Rules.ElementsAs(ctx, &rules, false)...)
-			for _, r := range rules {
-				s.Firewall.Rules = append(s.Firewall.Rules, firewall.Rule{Type: r.Type.ValueString(), Action: r.Action.ValueString(),
-					Macro: r.Macro.ValueString(), Iface: r.Iface.ValueString(), Source: r.Source.ValueString(),
-					Dest: r.Dest.ValueString(), Proto: r.Proto.ValueString(), Dport: r.Dport.ValueString(),
-					Sport: r.Sport.ValueString(), IcmpType: r.IcmpType.ValueString(), Log: r.Log.ValueString(),
-					Comment: r.Comment.ValueString(), Enable: r.Enabled.IsNull() || r.Enabled.IsUnknown() || r.Enabled.ValueBool()})
-			}
-		}
+		s.Firewall.Rules = fwrules.ToRules(ctx, f.Rules, diags)
+		s.Firewall.IPSets = toIPSets(ctx, f.IPSets, diags)
+		s.Firewall.Aliases = toAliases(ctx, f.Aliases, diags)
 	}
 	return s
 }
@@ -240,20 +232,13 @@ func fromSpec(ctx context.Context, s hardening.Spec, prior containerModel, diags
 	diags.Append(d...)
 	m.Network = nl
 
-	rules := make([]ruleModel, 0, len(s.Firewall.Rules))
-	for _, r := range s.Firewall.Rules {
-		rules = append(rules, ruleModel{Type: types.StringValue(r.Type), Action: types.StringValue(r.Action),
-			Macro: optString(r.Macro), Iface: optString(r.Iface), Source: optString(r.Source), Dest: optString(r.Dest),
-			Proto: optString(r.Proto), Dport: optString(r.Dport), Sport: optString(r.Sport), IcmpType: optString(r.IcmpType),
-			Log: optString(r.Log), Comment: optString(r.Comment), Enabled: types.BoolValue(r.Enable)})
-	}
-	rl, d := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: ruleAttrTypes}, rules)
-	diags.Append(d...)
+	rl := fwrules.FromRules(ctx, s.Firewall.Rules, diags)
 	f := s.Firewall
 	m.Firewall = objectValue(ctx, fwAttrTypes, firewallModel{Enabled: types.BoolValue(f.Enabled), PolicyIn: types.StringValue(f.PolicyIn),
 		PolicyOut: types.StringValue(f.PolicyOut), MACFilter: types.BoolValue(f.MACFilter), IPFilter: types.BoolValue(f.IPFilter),
 		NDP: types.BoolValue(f.NDP), RADV: types.BoolValue(f.RADV), DHCP: types.BoolValue(f.DHCP),
-		LogLevelIn: types.StringValue(f.LogLevelIn), LogLevelOut: types.StringValue(f.LogLevelOut), Rules: rl}, diags)
+		LogLevelIn: types.StringValue(f.LogLevelIn), LogLevelOut: types.StringValue(f.LogLevelOut), Rules: rl,
+		IPSets: fromIPSets(ctx, f.IPSets, diags), Aliases: fromAliases(ctx, f.Aliases, diags)}, diags)
 	setDerived(ctx, &m, s, diags)
 	return m
 }

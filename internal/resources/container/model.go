@@ -3,6 +3,8 @@ package container
 import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
 )
 
 // containerModel is the hardened_container state/plan/config.
@@ -100,22 +102,26 @@ type firewallModel struct {
 	LogLevelIn  types.String `tfsdk:"log_level_in"`
 	LogLevelOut types.String `tfsdk:"log_level_out"`
 	Rules       types.List   `tfsdk:"rules"`
+	IPSets      types.Map    `tfsdk:"ipsets"`
+	Aliases     types.Map    `tfsdk:"aliases"`
 }
 
-type ruleModel struct {
-	Type     types.String `tfsdk:"type"`
-	Action   types.String `tfsdk:"action"`
-	Macro    types.String `tfsdk:"macro"`
-	Iface    types.String `tfsdk:"iface"`
-	Source   types.String `tfsdk:"source"`
-	Dest     types.String `tfsdk:"dest"`
-	Proto    types.String `tfsdk:"proto"`
-	Dport    types.String `tfsdk:"dport"`
-	Sport    types.String `tfsdk:"sport"`
-	IcmpType types.String `tfsdk:"icmp_type"`
-	Log      types.String `tfsdk:"log"`
-	Comment  types.String `tfsdk:"comment"`
-	Enabled  types.Bool   `tfsdk:"enabled"`
+// ipsetModel is one firewall.ipsets value (the map key is the name).
+type ipsetModel struct {
+	Comment types.String `tfsdk:"comment"`
+	Entries types.Set    `tfsdk:"entries"`
+}
+
+type ipsetEntryModel struct {
+	CIDR    types.String `tfsdk:"cidr"`
+	NoMatch types.Bool   `tfsdk:"nomatch"`
+	Comment types.String `tfsdk:"comment"`
+}
+
+// aliasModel is one firewall.aliases value (the map key is the name).
+type aliasModel struct {
+	CIDR    types.String `tfsdk:"cidr"`
+	Comment types.String `tfsdk:"comment"`
 }
 
 type startupModel struct {
@@ -134,13 +140,14 @@ var (
 	nicAttrTypes    = map[string]attr.Type{"name": types.StringType, "bridge": types.StringType, "vlan": types.Int64Type,
 		"ipv4": types.StringType, "ipv4_gateway": types.StringType, "ipv6": types.StringType, "ipv6_gateway": types.StringType,
 		"mac": types.StringType, "rate_mbps": types.Float64Type, "mtu": types.Int64Type, "firewall": types.BoolType}
-	ruleAttrTypes = map[string]attr.Type{"type": types.StringType, "action": types.StringType, "macro": types.StringType,
-		"iface": types.StringType, "source": types.StringType, "dest": types.StringType, "proto": types.StringType,
-		"dport": types.StringType, "sport": types.StringType, "icmp_type": types.StringType, "log": types.StringType,
-		"comment": types.StringType, "enabled": types.BoolType}
-	fwAttrTypes = map[string]attr.Type{"enabled": types.BoolType, "policy_in": types.StringType, "policy_out": types.StringType,
+	ipsetEntryAttrTypes = map[string]attr.Type{"cidr": types.StringType, "nomatch": types.BoolType, "comment": types.StringType}
+	ipsetAttrTypes      = map[string]attr.Type{"comment": types.StringType, "entries": types.SetType{ElemType: types.ObjectType{AttrTypes: ipsetEntryAttrTypes}}}
+	aliasAttrTypes      = map[string]attr.Type{"cidr": types.StringType, "comment": types.StringType}
+	fwAttrTypes         = map[string]attr.Type{"enabled": types.BoolType, "policy_in": types.StringType, "policy_out": types.StringType,
 		"macfilter": types.BoolType, "ipfilter": types.BoolType, "ndp": types.BoolType, "radv": types.BoolType, "dhcp": types.BoolType,
 		"log_level_in": types.StringType, "log_level_out": types.StringType,
-		"rules": types.ListType{ElemType: types.ObjectType{AttrTypes: ruleAttrTypes}}}
+		"rules":   types.ListType{ElemType: fwrules.ObjectType},
+		"ipsets":  types.MapType{ElemType: types.ObjectType{AttrTypes: ipsetAttrTypes}},
+		"aliases": types.MapType{ElemType: types.ObjectType{AttrTypes: aliasAttrTypes}}}
 	startupAttrTypes = map[string]attr.Type{"order": types.Int64Type, "up": types.Int64Type, "down": types.Int64Type}
 )

@@ -13,8 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -34,10 +32,6 @@ var (
 )
 
 var nodeNameRE = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
-
-func listDefaultEmptyRules() defaults.List {
-	return listdefault.StaticValue(types.ListValueMust(types.ObjectType{AttrTypes: ruleAttrTypes}, []attr.Value{}))
-}
 
 type containerResource struct {
 	clients *providerdata.Clients
@@ -273,7 +267,18 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 		diags.AddError("Reading the container's firewall rules failed", err.Error())
 		return prior, true
 	}
-	o := hardening.Observed{Node: node, VMID: vmid, Config: map[string]string{}, FWOptions: opts}
+	ipsets, err := api.CTFirewallIPSets(ctx, node, vmid)
+	if err != nil {
+		diags.AddError("Reading the container's firewall ipsets failed", err.Error())
+		return prior, true
+	}
+	aliases, err := api.CTFirewallAliases(ctx, node, vmid)
+	if err != nil {
+		diags.AddError("Reading the container's firewall aliases failed", err.Error())
+		return prior, true
+	}
+	o := hardening.Observed{Node: node, VMID: vmid, Config: map[string]string{}, FWOptions: opts,
+		FWIPSets: ipsets, FWAliases: aliases, DeclaredIPSets: declaredIPSets(ctx, prior, diags)}
 	for k := range cfg {
 		if k == "lxc" || k == "digest" {
 			continue
@@ -368,4 +373,15 @@ func (r *containerResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_on_hardening_change"), true)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("task_timeout_seconds"), int64(300))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
+}
+
+// declaredIPSets are the ipset names the prior plan or state declares.
+func declaredIPSets(ctx context.Context, m containerModel, diags *diag.Diagnostics) map[string]bool {
+	out := map[string]bool{}
+	if f, ok := asObject[firewallModel](ctx, m.Firewall, diags); ok {
+		for _, set := range toIPSets(ctx, f.IPSets, diags) {
+			out[set.Name] = true
+		}
+	}
+	return out
 }

@@ -102,6 +102,7 @@ func checkFiles(env *acctest.Env) resource.TestCheckFunc {
 			return err
 		}
 		want := "[OPTIONS]\n\ndhcp: 0\nenable: 1\nipfilter: 1\nlog_level_in: nolog\nlog_level_out: nolog\nmacfilter: 1\nndp: 1\npolicy_in: DROP\npolicy_out: DROP\nradv: 0\n\n" +
+			"[IPSET ipfilter-net0] # addresses of net0 (derived by terraform-provider-hardened)\n\n10.0.20.15\n\n" +
 			"[RULES]\n\nIN SSH(ACCEPT) -source 10.0.10.0/24 # ssh from mgmt\nIN ACCEPT -p tcp -dport 443\nOUT ACCEPT -p udp -dport 53\n\n"
 		if string(fw) != want {
 			return fmt.Errorf(".fw:\n%s\nwant:\n%s", fw, want)

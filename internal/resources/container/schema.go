@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -29,9 +30,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
 )
-
-var logLevels = []string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", "nolog"}
 
 func stringSetOf(vals ...string) types.Set {
 	elems := make([]attr.Value, len(vals))
@@ -68,7 +68,9 @@ func defaultFirewall() types.Object {
 		"ipfilter": types.BoolValue(true), "ndp": types.BoolValue(true), "radv": types.BoolValue(false),
 		"dhcp": types.BoolValue(false), "log_level_in": types.StringValue(hardening.DefaultLogLevel),
 		"log_level_out": types.StringValue(hardening.DefaultLogLevel),
-		"rules":         types.ListValueMust(types.ObjectType{AttrTypes: ruleAttrTypes}, []attr.Value{})})
+		"rules":         fwrules.Empty(),
+		"ipsets":        types.MapValueMust(types.ObjectType{AttrTypes: ipsetAttrTypes}, map[string]attr.Value{}),
+		"aliases":       types.MapValueMust(types.ObjectType{AttrTypes: aliasAttrTypes}, map[string]attr.Value{})})
 }
 
 func md(lines ...string) string { return strings.Join(lines, " ") }
@@ -281,10 +283,7 @@ func firewallAttribute() schema.SingleNestedAttribute {
 	}
 	logLevel := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultLogLevel),
-			MarkdownDescription: desc + " Default `nolog`.", Validators: []validator.String{stringvalidator.OneOf(logLevels...)}}
-	}
-	opt := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Optional: true, MarkdownDescription: desc}
+			MarkdownDescription: desc + " Default `nolog`.", Validators: []validator.String{stringvalidator.OneOf(hardening.LogLevels...)}}
 	}
 	return schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultFirewall()),
 		MarkdownDescription: "The container's PVE firewall (`/etc/pve/firewall/<vmid>.fw`): default deny in both directions, only what the service needs (seed 000).",
@@ -299,26 +298,37 @@ func firewallAttribute() schema.SingleNestedAttribute {
 			"dhcp":          b(false, "Allow DHCP; needed when an interface uses `dhcp`."),
 			"log_level_in":  logLevel("Log level for dropped inbound traffic."),
 			"log_level_out": logLevel("Log level for dropped outbound traffic."),
-			"rules": schema.ListNestedAttribute{Optional: true, Computed: true,
-				Default:             listDefaultEmptyRules(),
-				MarkdownDescription: "Ordered rules; order is semantic and kept exactly. A rule added, removed, moved or disabled by hand shows in plan.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"type": schema.StringAttribute{Required: true, MarkdownDescription: "`in`, `out`, or `group` (a security group reference).",
-						Validators: []validator.String{stringvalidator.OneOf("in", "out", "group")}},
-					"action":    schema.StringAttribute{Required: true, MarkdownDescription: "`ACCEPT`, `DROP`, `REJECT`; for `group` the security group's name."},
-					"macro":     opt("A PVE macro, e.g. `SSH`, `HTTPS`, `DNS` (then `action` applies to the macro's ports)."),
-					"iface":     opt("Interface the rule applies to, `netN`."),
-					"source":    opt("Source: IP, CIDR, `a-b` range, comma list, `+ipset` or alias."),
-					"dest":      opt("Destination, same forms as `source`."),
-					"proto":     opt("Protocol name or number, e.g. `tcp`, `udp`, `icmp`."),
-					"dport":     opt("Destination port(s): number, service name, `a:b` range, comma list (needs `proto`)."),
-					"sport":     opt("Source port(s), as `dport`."),
-					"icmp_type": opt("ICMP type name (needs `proto` icmp/icmpv6)."),
-					"log": schema.StringAttribute{Optional: true, MarkdownDescription: "Log level for matches.",
-						Validators: []validator.String{stringvalidator.OneOf(logLevels...)}},
-					"comment": opt("Comment."),
-					"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-						MarkdownDescription: "Rule active. Default `true` (PVE's API would default to disabled)."},
-				}}},
+			"rules":         fwrules.Attribute(false),
+			"ipsets":        ipsetsAttribute(),
+			"aliases":       aliasesAttribute(),
 		}}
+}
+
+func ipsetsAttribute() schema.MapNestedAttribute {
+	return schema.MapNestedAttribute{Optional: true, Computed: true,
+		Default: mapdefault.StaticValue(types.MapValueMust(types.ObjectType{AttrTypes: ipsetAttrTypes}, map[string]attr.Value{})),
+		MarkdownDescription: md("IP sets of the container's firewall (`[IPSET name]`), by lower-case name; rules reference them as `+name`.",
+			"With `ipfilter` on, the provider writes `ipfilter-netN` (the interface's static addresses, host only) for every interface with a static address",
+			"unless you declare `ipfilter-netN` yourself: PVE then drops packets from that interface whose source address is not in the set (IP spoofing, seed 004).",
+			"Entries added or removed by hand show in the next plan."),
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"comment": schema.StringAttribute{Optional: true, MarkdownDescription: "Comment."},
+			"entries": schema.SetNestedAttribute{Required: true, MarkdownDescription: "Addresses: IP, CIDR or alias name (PVE refuses `/0`).",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"cidr": schema.StringAttribute{Required: true, MarkdownDescription: "IP address, CIDR network, or an alias (`dc/` for a cluster alias)."},
+					"nomatch": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+						MarkdownDescription: "Exclude this address from the set (`!` in the file), e.g. one host inside an allowed network. Default `false`."},
+					"comment": schema.StringAttribute{Optional: true, MarkdownDescription: "Comment."},
+				}}},
+		}}}
+}
+
+func aliasesAttribute() schema.MapNestedAttribute {
+	return schema.MapNestedAttribute{Optional: true, Computed: true,
+		Default:             mapdefault.StaticValue(types.MapValueMust(types.ObjectType{AttrTypes: aliasAttrTypes}, map[string]attr.Value{})),
+		MarkdownDescription: "Named addresses of the container's firewall (`[ALIASES]`), by lower-case name; rules and ipsets use the name in place of an address (a cluster alias is written `dc/name`).",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"cidr":    schema.StringAttribute{Required: true, MarkdownDescription: "IP address or CIDR network."},
+			"comment": schema.StringAttribute{Optional: true, MarkdownDescription: "Comment."},
+		}}}
 }
