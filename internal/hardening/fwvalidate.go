@@ -188,28 +188,27 @@ func validateAddresses(r firewall.Rule, env RuleEnv, add func(attr, summary, det
 	return ipver
 }
 
-// checkReference checks a +ipset or alias reference against the names
-// declared in the same file; dc/ references are the cluster's (not known at
-// plan time). It returns the alias's IP version.
+// checkReference checks a container's +ipset or alias reference against the
+// names declared in its file; dc/ references, and every reference in a
+// security group, are the cluster's (not known at plan time: PVE reports them
+// when it compiles the rules). It returns the alias's IP version.
 func checkReference(attr, v string, env RuleEnv, add func(attr, summary, detail string, a ...any)) int {
-	if name, ok := strings.CutPrefix(v, "+"); ok {
-		scope, bare, scoped := strings.Cut(name, "/")
-		if !scoped {
-			bare = name
-		} else if scope == "dc" {
-			return 0
-		}
-		if !fwnames.NameRE.MatchString(bare) {
-			add(attr, "Invalid ipset name", "%q is not an ipset name (a letter, then letters, digits, - or _).", v)
-		} else if !env.IPSets[strings.ToLower(bare)] {
-			add(attr, "No such ipset", "%s references ipset %q, which is not defined; add it to firewall.ipsets, or write +dc/%s for a cluster ipset.", attr, bare, bare)
-		}
+	name, isIPSet := strings.CutPrefix(v, "+")
+	scope, bare, scoped := strings.Cut(name, "/")
+	if !scoped {
+		scope, bare = "", name
+	}
+	if isIPSet && !fwnames.NameRE.MatchString(bare) {
+		add(attr, "Invalid ipset name", "%q is not an ipset reference (+ then a letter, then letters, digits, - or _).", v)
 		return 0
 	}
-	scope, bare, scoped := strings.Cut(v, "/")
-	if !scoped {
-		bare = v
-	} else if scope == "dc" {
+	if env.Group || scope == "dc" {
+		return 0 // the cluster's: a security group's references resolve in cluster.fw
+	}
+	if isIPSet {
+		if !env.IPSets[strings.ToLower(bare)] {
+			add(attr, "No such ipset", "%s references ipset %q, which is not defined; add it to firewall.ipsets, or write +dc/%s for a cluster ipset.", attr, bare, bare)
+		}
 		return 0
 	}
 	ver, ok := env.Aliases[strings.ToLower(bare)]

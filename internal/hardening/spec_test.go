@@ -58,7 +58,7 @@ func TestValidateRejectsUnsafeAndInvalid(t *testing.T) {
 		{"forward rule", func(s *Spec) { s.Firewall.Rules[0].Type = "forward" }, "firewall.rules[0].type", "rule_env 'ct'"},
 		{"dport without proto", func(s *Spec) { s.Firewall.Rules[0].Proto = "" }, "firewall.rules[0].dport", "needs proto"},
 		{"bad port", func(s *Spec) { s.Firewall.Rules[0].Dport = "99999" }, "firewall.rules[0].dport", "invalid port '99999'"},
-		{"mixed v4 v6", func(s *Spec) { s.Firewall.Rules[0].Dest = "fd00::/64" }, "firewall.rules[0].dest", "split it into two rules"},
+		{"mixed v4 v6", func(s *Spec) { s.Firewall.Rules[0].Dest = "fd00::/64" }, "firewall.rules[0].dest", "split the rule into an IPv4 and an IPv6 rule"},
 		{"bad source", func(s *Spec) { s.Firewall.Rules[0].Source = "10.0.10.1/24" }, "firewall.rules[0].source", "Invalid prefix"},
 		{"unknown iface", func(s *Spec) { s.Firewall.Rules[0].Iface = "net3" }, "firewall.rules[0].iface", "net0..net0"},
 		{"unknown macro", func(s *Spec) { s.Firewall.Rules[1].Macro = "HTTPZ" }, "firewall.rules[1].macro", "not one of PVE's macros"},
@@ -128,6 +128,7 @@ func TestConfigParams(t *testing.T) {
 func TestFirewallRender(t *testing.T) {
 	got := string(FirewallConfig(baseSpec()).Render())
 	want := "[OPTIONS]\n\ndhcp: 0\nenable: 1\nipfilter: 1\nlog_level_in: nolog\nlog_level_out: nolog\nmacfilter: 1\nndp: 1\npolicy_in: DROP\npolicy_out: DROP\nradv: 0\n\n" +
+		"[IPSET ipfilter-net0] # addresses of net0 (derived by terraform-provider-hardened)\n\n10.0.20.15\n\n" +
 		"[RULES]\n\nIN ACCEPT -source 10.0.10.0/24 -p tcp -dport 22 # SSH from management only\nIN HTTPS(ACCEPT)\nOUT ACCEPT -p udp -dport 53\n\n"
 	if got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)

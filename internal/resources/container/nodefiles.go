@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
@@ -94,9 +95,21 @@ func checkLXCVisible(got [][2]string, want []pctconf.Line) error {
 	return nil
 }
 
-// writeFirewall replaces the container's .fw file atomically when its
-// content differs. It reports whether the file changed.
+// fwLockID is the pmxcfs lock PVE's firewall API takes for a guest's .fw
+// (lock_vmfw_conf).
+func fwLockID(vmid int) string { return fmt.Sprintf("firewall-vm-%d", vmid) }
+
+// writeFirewall replaces the container's .fw file when its content differs:
+// under PVE's firewall lock (so no API writer interleaves), in one atomic
+// rename (a reader sees the old or the new rule set, never a mix; no
+// rule-by-rule position bookkeeping). Empty content removes the file. It
+// reports whether the file changed.
 func writeFirewall(ctx context.Context, nfs nodefs.FS, vmid int, content []byte) (bool, error) {
+	unlock, err := nodefs.CFSLock(ctx, nfs, fwLockID(vmid), lockTimeout)
+	if err != nil {
+		return false, fmt.Errorf("taking PVE's firewall lock for CT %d: %w", vmid, err)
+	}
+	defer func() { _ = unlock() }()
 	p := fwPath(vmid)
 	old, err := nfs.ReadFile(ctx, p)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -115,4 +128,26 @@ func writeFirewall(ctx context.Context, nfs nodefs.FS, vmid int, content []byte)
 		return true, fmt.Errorf("writing %s: %w", p, err)
 	}
 	return true, nil
+}
+
+// confirmFirewall checks through the API that PVE reads the written file as
+// intended: every rule in order, none rejected by PVE's verify_rule (PVE keeps
+// a rejected rule in the file but ignores it when it builds the rule set).
+func confirmFirewall(ctx context.Context, api *pve.Client, node string, vmid int, want firewall.Config) error {
+	raw, err := api.CTFirewallRules(ctx, node, vmid)
+	if err != nil {
+		return fmt.Errorf("confirming %s through the API: %w", fwPath(vmid), err)
+	}
+	if len(raw) != len(want.Rules) {
+		return fmt.Errorf("confirming %s: PVE lists %d rules, the provider wrote %d", fwPath(vmid), len(raw), len(want.Rules))
+	}
+	for i, r := range raw {
+		if errs, ok := r["errors"].(map[string]any); ok && len(errs) > 0 {
+			return fmt.Errorf("PVE rejects rule %d (%s) and would ignore it: %v", i, want.Rules[i].Line(), errs)
+		}
+		if got := firewall.RuleFromAPI(r); got != want.Rules[i] {
+			return fmt.Errorf("confirming %s: PVE reads rule %d as %q, the provider wrote %q", fwPath(vmid), i, got.Line(), want.Rules[i].Line())
+		}
+	}
+	return nil
 }

@@ -225,10 +225,11 @@ func (r *containerResource) writeNodeFiles(ctx context.Context, s hardening.Spec
 	if err != nil {
 		return changed, err
 	}
-	if _, err := writeFirewall(ctx, nfs, s.VMID, hardening.FirewallConfig(s).Render()); err != nil {
+	fw := hardening.FirewallConfig(s)
+	if _, err := writeFirewall(ctx, nfs, s.VMID, fw.Render()); err != nil {
 		return changed, err
 	}
-	return changed, nil
+	return changed, confirmFirewall(ctx, r.clients.API, s.Node, s.VMID, fw)
 }
 
 func (r *containerResource) power(ctx context.Context, m containerModel, node string, vmid int, action string) error {
