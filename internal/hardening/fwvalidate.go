@@ -260,7 +260,7 @@ func validateFirewall(s Spec) []Problem {
 	f := s.Firewall
 	env := RuleEnv{NICs: len(s.NICs), IPSets: map[string]bool{}, Aliases: map[string]int{}}
 	for _, a := range f.Aliases {
-		at := []any{"firewall", "aliases", a.Name}
+		at := []any{"firewall", "aliases", Key(a.Name)}
 		ps = append(ps, validateName(at, "alias", a.Name, fwnames.MaxAliasNameLength)...)
 		ver, err := fwnames.ParseIPElement(a.CIDR)
 		if err != nil || strings.Contains(a.CIDR, "-") {
@@ -271,7 +271,7 @@ func validateFirewall(s Spec) []Problem {
 		env.Aliases[a.Name] = ver
 	}
 	for _, set := range f.IPSets {
-		at := []any{"firewall", "ipsets", set.Name}
+		at := []any{"firewall", "ipsets", Key(set.Name)}
 		ps = append(ps, validateName(at, "ipset", set.Name, fwnames.MaxIPSetNameLength)...)
 		ps = append(ps, validateComment(append(at, "comment"), set.Comment)...)
 		seen := map[string]bool{}

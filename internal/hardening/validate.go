@@ -8,12 +8,15 @@ import (
 )
 
 // Problem is a plan-time error on one attribute. Path holds attribute names
-// (string) and list indexes (int), e.g. ["network", 0, "ipv4"].
+// (string), list indexes (int) and map keys (Key), e.g. ["network", 0, "ipv4"].
 type Problem struct {
 	Path    []any
 	Summary string
 	Detail  string
 }
+
+// Key is a map key in a Problem path (e.g. an ipset's name).
+type Key string
 
 // PathString renders a path as Terraform shows it: network[0].ipv4.
 func PathString(p []any) string {
@@ -22,6 +25,8 @@ func PathString(p []any) string {
 		switch x := e.(type) {
 		case int:
 			fmt.Fprintf(&b, "[%d]", x)
+		case Key:
+			fmt.Fprintf(&b, "[%q]", string(x))
 		default:
 			if b.Len() > 0 {
 				b.WriteByte('.')

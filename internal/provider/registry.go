@@ -6,12 +6,14 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodes"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/securitygroup"
 )
 
 // resources lists every resource of the provider: add a package's
 // constructor here (one line) to register it.
 var resources = []func() resource.Resource{
 	container.NewResource,
+	securitygroup.NewResource,
 }
 
 // dataSources lists every data source of the provider.

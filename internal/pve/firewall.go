@@ -2,7 +2,10 @@ package pve
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"sort"
+	"strings"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 )
@@ -108,5 +111,53 @@ func (c *Client) rules(ctx context.Context, p string) ([]map[string]any, error) 
 			return rules, nil
 		}
 	}
+	return out, nil
+}
+
+// OnlineNodes lists the cluster's online nodes, sorted.
+func (c *Client) OnlineNodes(ctx context.Context) ([]string, error) {
+	var list []map[string]any
+	if err := c.api.Get(ctx, "/nodes", &list); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range list {
+		if st, _ := CTConfig(n).String("status"); st == "online" {
+			name, _ := CTConfig(n).String("node")
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// GroupReferences lists the containers ("node/vmid") whose firewall has a
+// GROUP rule for group: one cluster resources call, then one rules call per
+// container.
+func (c *Client) GroupReferences(ctx context.Context, group string) ([]string, error) {
+	var res []map[string]any
+	if err := c.api.Get(ctx, "/cluster/resources?type=vm", &res); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range res {
+		if t, _ := CTConfig(r).String("type"); t != "lxc" {
+			continue
+		}
+		node, _ := CTConfig(r).String("node")
+		vmid, _ := CTConfig(r).Int("vmid")
+		rules, err := c.CTFirewallRules(ctx, node, int(vmid))
+		if err != nil {
+			return nil, err
+		}
+		for _, rule := range rules {
+			fr := firewall.RuleFromAPI(rule)
+			if fr.Type == "group" && strings.EqualFold(fr.Action, group) {
+				out = append(out, fmt.Sprintf("%s/%d", node, vmid))
+				break
+			}
+		}
+	}
+	sort.Strings(out)
 	return out, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 )
 
@@ -56,21 +57,6 @@ func (r *containerResource) Configure(_ context.Context, req resource.ConfigureR
 	r.clients = c
 }
 
-// addProblems turns hardening problems into attribute errors.
-func addProblems(diags *diag.Diagnostics, ps []hardening.Problem) {
-	for _, p := range ps {
-		at := path.Empty()
-		for _, e := range p.Path {
-			switch x := e.(type) {
-			case int:
-				at = at.AtListIndex(x)
-			case string:
-				at = at.AtName(x)
-			}
-		}
-		diags.AddAttributeError(at, p.Summary, p.Detail)
-	}
-}
 
 func (r *containerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m containerModel
@@ -87,7 +73,7 @@ func (r *containerResource) ValidateConfig(ctx context.Context, req resource.Val
 	if m.Unprivileged.IsNull() {
 		s.Unprivileged = true
 	}
-	addProblems(&resp.Diagnostics, hardening.Validate(s))
+	problems.AddKnown(ctx, &resp.Diagnostics, req.Config, hardening.Validate(s))
 }
 
 // ModifyPlan makes the derived views (lxc_lines, firewall_file) known at
@@ -140,7 +126,7 @@ func validSpec(ctx context.Context, plan containerModel, diags *diag.Diagnostics
 		return hardening.Spec{}, false
 	}
 	s := toSpec(ctx, plan, diags)
-	addProblems(diags, hardening.Validate(s))
+	problems.Add(diags, hardening.Validate(s))
 	return s, !diags.HasError()
 }
 

@@ -1,0 +1,317 @@
+// Package securitygroup implements hardened_security_group: a cluster-wide
+// pve-firewall security group (a `[group name]` section of
+// /etc/pve/firewall/cluster.fw) that a platform team defines once and
+// containers reference with a `group` rule.
+package securitygroup
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/fwnames"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
+)
+
+var (
+	_ resource.Resource                   = &groupResource{}
+	_ resource.ResourceWithConfigure      = &groupResource{}
+	_ resource.ResourceWithImportState    = &groupResource{}
+	_ resource.ResourceWithValidateConfig = &groupResource{}
+)
+
+const (
+	clusterFWPath = "/etc/pve/firewall/cluster.fw"
+	clusterLockID = "firewall-cluster" // lock_clusterfw_conf
+	lockTimeout   = 10 * time.Second
+)
+
+// NewResource is the hardened_security_group constructor.
+func NewResource() resource.Resource { return &groupResource{} }
+
+type groupResource struct {
+	clients *providerdata.Clients
+}
+
+type model struct {
+	ID      types.String `tfsdk:"id"`
+	Name    types.String `tfsdk:"name"`
+	Comment types.String `tfsdk:"comment"`
+	Rules   types.List   `tfsdk:"rules"`
+}
+
+func (r *groupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_security_group"
+}
+
+func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: strings.Join([]string{
+			"A cluster-wide PVE firewall security group: a named, ordered rule set (a `[group name]` section of `/etc/pve/firewall/cluster.fw`)",
+			"that a platform team defines once and app teams reference from containers with `{ type = \"group\", action = \"<name>\", iface = \"net0\" }`.",
+			"The section is written through the node channel under PVE's cluster firewall lock in one atomic rename, and read back through the API,",
+			"so a rule added, removed, moved or disabled by hand shows in the next plan. Deleting a group that a container still references fails",
+			"(PVE would silently skip the missing group and the container would lose those rules).",
+		}, " "),
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The group's name.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"name": schema.StringAttribute{Required: true,
+				MarkdownDescription: fmt.Sprintf("Group name: a lower-case letter, then lower-case letters, digits, `-` or `_`, at most %d characters (PVE's limit). Changing it replaces the group.", fwnames.MaxGroupNameLength),
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{stringvalidator.LengthBetween(2, fwnames.MaxGroupNameLength),
+					stringvalidator.RegexMatches(groupNameRE, "must be a lower-case letter followed by lower-case letters, digits, - or _ (PVE stores group names in lower case)")}},
+			"comment": schema.StringAttribute{Optional: true, MarkdownDescription: "Comment shown in the PVE UI."},
+			"rules":   fwrules.Attribute(true),
+		},
+	}
+}
+
+func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*providerdata.Clients)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerdata.Clients, got %T; this is a provider bug", req.ProviderData))
+		return
+	}
+	r.clients = c
+}
+
+// toGroup converts the model; ok is false when a value is unknown.
+func toGroup(ctx context.Context, m model, diags *diag.Diagnostics) (firewall.Group, bool) {
+	if m.Name.IsUnknown() || m.Comment.IsUnknown() || m.Rules.IsUnknown() {
+		return firewall.Group{}, false
+	}
+	return firewall.Group{Name: m.Name.ValueString(), Comment: m.Comment.ValueString(), Rules: fwrules.ToRules(ctx, m.Rules, diags)}, true
+}
+
+
+func validateGroup(g firewall.Group) []hardening.Problem {
+	ps := hardening.ValidateRules(g.Rules, hardening.RuleEnv{Group: true}, "rules")
+	if strings.ContainsAny(g.Comment, "\r\n") {
+		ps = append(ps, hardening.Problem{Path: []any{"comment"}, Summary: "Invalid characters",
+			Detail: "the comment contains a line break, which would break cluster.fw; write it on one line."})
+	}
+	return ps
+}
+
+func (r *groupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m model
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var d diag.Diagnostics
+	if g, ok := toGroup(ctx, m, &d); ok && !d.HasError() {
+		problems.AddKnown(ctx, &resp.Diagnostics, req.Config, validateGroup(g))
+	}
+}
+
+// channel is the node channel used for cluster.fw: pmxcfs replicates it to
+// every node, so any online node will do (the first by name).
+func (r *groupResource) channel(ctx context.Context) (nodefs.FS, error) {
+	nodes, err := r.clients.API.OnlineNodes(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the cluster's nodes: %w", err)
+	}
+	if len(nodes) == 0 {
+		return nil, errors.New("no online node to write /etc/pve/firewall/cluster.fw through")
+	}
+	return r.clients.Nodes.FS(ctx, nodes[0])
+}
+
+// write replaces (g != nil) or removes the group's section of cluster.fw
+// under PVE's cluster firewall lock, atomically; check runs under the lock
+// before anything is written.
+func (r *groupResource) write(ctx context.Context, name string, g *firewall.Group, check func() error) error {
+	nfs, err := r.channel(ctx)
+	if err != nil {
+		return err
+	}
+	unlock, err := nodefs.CFSLock(ctx, nfs, clusterLockID, lockTimeout)
+	if err != nil {
+		return fmt.Errorf("taking PVE's cluster firewall lock: %w", err)
+	}
+	defer func() { _ = unlock() }()
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	old, err := nfs.ReadFile(ctx, clusterFWPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("reading %s: %w", clusterFWPath, err)
+	}
+	out := firewall.SpliceGroup(old, g, name)
+	if bytes.Equal(out, old) {
+		return nil
+	}
+	if err := nfs.WriteFileAtomic(ctx, clusterFWPath, out, 0o640); err != nil {
+		return fmt.Errorf("writing %s: %w", clusterFWPath, err)
+	}
+	return nil
+}
+
+// observe reads the group through the API; found is false when it does not
+// exist.
+func (r *groupResource) observe(ctx context.Context, name string) (firewall.Group, bool, error) {
+	groups, err := r.clients.API.FirewallGroups(ctx)
+	if err != nil {
+		return firewall.Group{}, false, err
+	}
+	comment, ok := groups[name]
+	if !ok {
+		return firewall.Group{}, false, nil
+	}
+	raw, err := r.clients.API.FirewallGroupRules(ctx, name)
+	if err != nil {
+		return firewall.Group{}, true, err
+	}
+	g := firewall.Group{Name: name, Comment: comment}
+	for _, rr := range raw {
+		if errs, ok := rr["errors"].(map[string]any); ok && len(errs) > 0 {
+			return g, true, fmt.Errorf("PVE rejects rule %v of security group %s and ignores it: %v", rr["pos"], name, errs)
+		}
+		g.Rules = append(g.Rules, firewall.RuleFromAPI(rr))
+	}
+	return g, true, nil
+}
+
+func toModel(ctx context.Context, g firewall.Group, diags *diag.Diagnostics) model {
+	m := model{ID: types.StringValue(g.Name), Name: types.StringValue(g.Name), Comment: types.StringNull(),
+		Rules: fwrules.FromRules(ctx, g.Rules, diags)}
+	if g.Comment != "" {
+		m.Comment = types.StringValue(g.Comment)
+	}
+	return m
+}
+
+// apply writes the planned group and stores what PVE then reports.
+func (r *groupResource) apply(ctx context.Context, plan model, state *tfsdk.State, diags *diag.Diagnostics, check func() error) {
+	g, ok := toGroup(ctx, plan, diags)
+	if !ok || diags.HasError() {
+		return
+	}
+	if ps := validateGroup(g); len(ps) > 0 {
+		problems.Add(diags, ps)
+		return
+	}
+	if err := r.write(ctx, g.Name, &g, check); err != nil {
+		diags.AddError("Writing the security group failed", err.Error())
+		return
+	}
+	got, found, err := r.observe(ctx, g.Name)
+	if err != nil || !found {
+		if err == nil {
+			err = errors.New("PVE does not list the group after it was written")
+		}
+		diags.AddError("Confirming the security group through the API failed", err.Error())
+	}
+	if found {
+		m := toModel(ctx, got, diags)
+		diags.Append(state.Set(ctx, &m)...)
+	}
+}
+
+func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan model
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := plan.Name.ValueString()
+	exists := func() error {
+		if _, found, err := r.observe(ctx, name); err != nil || found {
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("security group %q already exists in cluster.fw; import it (terraform import hardened_security_group.<name> %s) instead of creating it", name, name)
+		}
+		return nil
+	}
+	r.apply(ctx, plan, &resp.State, &resp.Diagnostics, exists)
+}
+
+func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan model
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.apply(ctx, plan, &resp.State, &resp.Diagnostics, nil)
+}
+
+func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state model
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	g, found, err := r.observe(ctx, state.Name.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the security group failed", err.Error())
+		return
+	}
+	if !found {
+		resp.Diagnostics.AddWarning("Security group no longer exists",
+			fmt.Sprintf("Security group %q was removed from cluster.fw outside Terraform; the next apply creates it again.", state.Name.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	m := toModel(ctx, g, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state model
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	unreferenced := func() error {
+		refs, err := r.clients.API.GroupReferences(ctx, name)
+		if err != nil {
+			return fmt.Errorf("checking which containers reference the group: %w", err)
+		}
+		if len(refs) > 0 {
+			return fmt.Errorf("security group %q is still referenced by the firewall of %s: deleting it would silently drop those rules "+
+				"(PVE skips a missing group). Remove the `group` rules first (or destroy those containers), then delete the group", name, strings.Join(refs, ", "))
+		}
+		return nil
+	}
+	if err := r.write(ctx, name, nil, unreferenced); err != nil {
+		resp.Diagnostics.AddError("Deleting the security group failed", err.Error())
+	}
+}
+
+func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !groupNameRE.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Expected a security group name (lower case), e.g. webservers; got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
