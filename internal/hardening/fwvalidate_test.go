@@ -84,12 +84,12 @@ func TestValidateFirewall(t *testing.T) {
 		{"bad log level", rule(firewall.Rule{Type: "in", Action: "DROP", Log: "verbose"}), at + "log", "must be one of"},
 		{"ipset name", func(s *Spec) { s.Firewall.IPSets[0].Name = "1mgmt" }, `firewall.ipsets["1mgmt"]`, "a letter followed by"},
 		{"ipset name case", func(s *Spec) { s.Firewall.IPSets[0].Name = "Mgmt" }, `firewall.ipsets["Mgmt"]`, `"mgmt"`},
-		{"ipset /0", func(s *Spec) { s.Firewall.IPSets[0].Entries[0].CIDR = "0.0.0.0/0" }, `firewall.ipsets["mgmt"]`+".entries", "/0"},
-		{"ipset duplicate", func(s *Spec) { s.Firewall.IPSets[0].Entries[1].CIDR = "10.0.10.0/24" }, `firewall.ipsets["mgmt"]`+".entries", "twice"},
-		{"ipset bad cidr", func(s *Spec) { s.Firewall.IPSets[0].Entries[0].CIDR = "10.0.10.300" }, `firewall.ipsets["mgmt"]`+".entries", "valid IP address"},
-		{"ipset unknown alias", func(s *Spec) { s.Firewall.IPSets[0].Entries[0].CIDR = "nosuch" }, `firewall.ipsets["mgmt"]`+".entries", "alias \"nosuch\" is not defined"},
-		{"alias range", func(s *Spec) { s.Firewall.Aliases[0].CIDR = "10.0.0.1-10.0.0.9" }, `firewall.aliases["dbhost"]`+".cidr", "no ranges"},
-		{"alias comment newline", func(s *Spec) { s.Firewall.Aliases[0].Comment = "a\nb" }, `firewall.aliases["dbhost"]`+".comment", "line break"},
+		{"ipset /0", func(s *Spec) { s.Firewall.IPSets[0].Entries[0].CIDR = "0.0.0.0/0" }, `firewall.ipsets["mgmt"]` + ".entries", "/0"},
+		{"ipset duplicate", func(s *Spec) { s.Firewall.IPSets[0].Entries[1].CIDR = "10.0.10.0/24" }, `firewall.ipsets["mgmt"]` + ".entries", "twice"},
+		{"ipset bad cidr", func(s *Spec) { s.Firewall.IPSets[0].Entries[0].CIDR = "10.0.10.300" }, `firewall.ipsets["mgmt"]` + ".entries", "valid IP address"},
+		{"ipset unknown alias", func(s *Spec) { s.Firewall.IPSets[0].Entries[0].CIDR = "nosuch" }, `firewall.ipsets["mgmt"]` + ".entries", "alias \"nosuch\" is not defined"},
+		{"alias range", func(s *Spec) { s.Firewall.Aliases[0].CIDR = "10.0.0.1-10.0.0.9" }, `firewall.aliases["dbhost"]` + ".cidr", "no ranges"},
+		{"alias comment newline", func(s *Spec) { s.Firewall.Aliases[0].Comment = "a\nb" }, `firewall.aliases["dbhost"]` + ".comment", "line break"},
 	}
 	if len(cases) < 25 {
 		t.Fatalf("only %d cases", len(cases))

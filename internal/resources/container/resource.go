@@ -20,8 +20,8 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 )
 
 var (
@@ -56,7 +56,6 @@ func (r *containerResource) Configure(_ context.Context, req resource.ConfigureR
 	}
 	r.clients = c
 }
-
 
 func (r *containerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m containerModel

@@ -29,8 +29,8 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 )
 
 var (
@@ -106,7 +106,6 @@ func toGroup(ctx context.Context, m model, diags *diag.Diagnostics) (firewall.Gr
 	}
 	return firewall.Group{Name: m.Name.ValueString(), Comment: m.Comment.ValueString(), Rules: fwrules.ToRules(ctx, m.Rules, diags)}, true
 }
-
 
 func validateGroup(g firewall.Group) []hardening.Problem {
 	ps := hardening.ValidateRules(g.Rules, hardening.RuleEnv{Group: true}, "rules")

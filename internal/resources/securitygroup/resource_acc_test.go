@@ -47,7 +47,9 @@ const wantSection = "[group webservers] # web tier\n\n" +
 // and alias, another group) that the provider must leave alone.
 const otherSections = "[OPTIONS]\n\nenable: 1\n\n[ALIASES]\n\nresolver 10.0.0.53\n\n[IPSET lb]\n\n10.0.5.0/24\n\n[group admins]\n\nIN SSH(ACCEPT)\n\n"
 
-func clusterFW(env *acctest.Env) string { return filepath.Join(env.DataDir, "etc/pve/firewall/cluster.fw") }
+func clusterFW(env *acctest.Env) string {
+	return filepath.Join(env.DataDir, "etc/pve/firewall/cluster.fw")
+}
 
 func readFile(t *testing.T, p string) string {
 	t.Helper()
@@ -120,7 +122,9 @@ func TestAccSecurityGroupLifecycle(t *testing.T) {
 				},
 			},
 			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-			repaired(func() { editFile(t, clusterFW(env), `^IN HTTPS\(ACCEPT\) # TLS only\n`, "IN ACCEPT -p tcp -dport 22\nIN HTTPS(ACCEPT) # TLS only\n") }),
+			repaired(func() {
+				editFile(t, clusterFW(env), `^IN HTTPS\(ACCEPT\) # TLS only\n`, "IN ACCEPT -p tcp -dport 22\nIN HTTPS(ACCEPT) # TLS only\n")
+			}),
 			repaired(func() { editFile(t, clusterFW(env), `^\|IN DROP`, "IN DROP") }),
 			repaired(func() { editFile(t, clusterFW(env), `^(OUT DNS.*\n)(\|IN DROP.*\n)`, "$2$1") }),
 			{ // the section deleted by hand: the group is gone, apply creates it again
