@@ -1,6 +1,14 @@
 # A web container: unprivileged, seed-000 capability drops, cgroup limits,
-# default-deny firewall with only SSH from management and HTTPS in, DNS and
-# HTTPS out.
+# default-deny firewall with only SSH from management and HTTPS in (through
+# the platform team's security group), DNS and HTTPS out.
+resource "hardened_security_group" "web" {
+  name    = "webservers"
+  comment = "web tier: HTTPS in"
+  rules = [
+    { type = "in", action = "ACCEPT", macro = "HTTPS", comment = "HTTPS from anywhere" },
+  ]
+}
+
 resource "hardened_container" "web" {
   node       = "pve1"
   hostname   = "web01"
@@ -35,13 +43,32 @@ resource "hardened_container" "web" {
     ipv4_gateway = "10.0.20.1"
   }]
 
+  # Default deny in both directions (seed 000): only what the service needs.
   firewall = {
-    # enabled, policy_in = DROP, policy_out = DROP, macfilter, ipfilter are the defaults
+    # enabled, policy_in = DROP, policy_out = DROP, macfilter, ipfilter (with
+    # the derived ipfilter-net0 = 10.0.20.15) and radv = false are the defaults
+    log_level_in = "info" # log what the inbound policy drops
+
+    aliases = {
+      resolver = { cidr = "10.0.20.1", comment = "DNS resolver" }
+    }
+    ipsets = {
+      management = {
+        comment = "admin workstations"
+        entries = [
+          { cidr = "10.0.10.0/24" },
+          { cidr = "10.0.10.99", nomatch = true, comment = "shared kiosk" },
+        ]
+      }
+    }
+
+    # Order is semantic: the first matching rule decides.
     rules = [
-      { type = "in", action = "ACCEPT", macro = "SSH", source = "10.0.10.0/24", comment = "SSH from management only" },
-      { type = "in", action = "ACCEPT", proto = "tcp", dport = "443", comment = "HTTPS from anywhere" },
-      { type = "out", action = "ACCEPT", proto = "tcp", dport = "443", comment = "HTTPS outbound" },
-      { type = "out", action = "ACCEPT", proto = "udp", dport = "53", dest = "10.0.20.1", comment = "DNS" },
+      { type = "group", action = hardened_security_group.web.name, iface = "net0" },
+      { type = "in", action = "ACCEPT", macro = "SSH", source = "+management", comment = "SSH from management only" },
+      { type = "out", action = "ACCEPT", proto = "tcp", dport = "443", comment = "HTTPS outbound (updates)" },
+      { type = "out", action = "ACCEPT", macro = "DNS", dest = "resolver", comment = "DNS" },
+      { type = "in", action = "DROP", proto = "tcp", dport = "23", log = "warning", comment = "log telnet probes" },
     ]
   }
 
