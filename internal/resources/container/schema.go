@@ -292,7 +292,7 @@ func firewallAttribute() schema.SingleNestedAttribute {
 			"policy_in":     policy("Policy for inbound traffic no rule matched."),
 			"policy_out":    policy("Policy for outbound traffic no rule matched."),
 			"macfilter":     b(true, "Drop frames whose source MAC is not the interface's (MAC spoofing, seed 004)."),
-			"ipfilter":      b(true, "Drop packets whose source IP is not the interface's (IP spoofing, seed 004); the allowed set is `ipfilter-netN`, which the provider writes from the interface's static addresses (see `ipsets`). With `dhcp` or `manual` addresses and no own `ipfilter-netN`, only link-local traffic passes."),
+			"ipfilter":      b(true, "Drop packets whose source IP is not the interface's (IP spoofing, seed 004); the allowed set is `ipfilter-netN`, which the provider writes from the interface's static addresses (see `ipsets`). With `dhcp` or `manual` addresses neither PVE nor the provider knows the address: declare `ipfilter-netN` yourself (or set `ipfilter = false` and say why)."),
 			"ndp":           b(true, "Allow IPv6 neighbour discovery."),
 			"radv":          b(false, "Allow the container to send IPv6 router advertisements (a rogue router, seed 004)."),
 			"dhcp":          b(false, "Allow DHCP; needed when an interface uses `dhcp`."),
