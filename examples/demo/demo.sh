@@ -50,6 +50,8 @@ step "what the provider wrote on node pve1: /etc/pve/lxc/$VMID.conf"
 cat "$WORK/pve/etc/pve/nodes/pve1/lxc/$VMID.conf"
 step "/etc/pve/firewall/$VMID.fw"
 cat "$WORK/pve/etc/pve/firewall/$VMID.fw"
+step "/etc/pve/firewall/cluster.fw (the security group)"
+cat "$WORK/pve/etc/pve/firewall/cluster.fw"
 
 step "someone weakens the container by hand: AppArmor unconfined, sys_admin kept"
 CONF="$WORK/pve/etc/pve/nodes/pve1/lxc/$VMID.conf"

@@ -30,6 +30,15 @@ locals {
   template = "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst"
 }
 
+# The platform team's security group, referenced by the web container.
+resource "hardened_security_group" "web" {
+  name    = "webservers"
+  comment = "web tier"
+  rules = [
+    { type = "in", action = "ACCEPT", macro = "HTTPS", comment = "HTTPS from anywhere" },
+  ]
+}
+
 resource "hardened_container" "web" {
   node       = "pve1"
   hostname   = "web"
@@ -49,9 +58,12 @@ resource "hardened_container" "web" {
   }]
 
   firewall = {
+    ipsets = {
+      management = { entries = [{ cidr = "10.0.10.0/24" }] }
+    }
     rules = [
-      { type = "in", action = "ACCEPT", macro = "SSH", source = "10.0.10.0/24", comment = "SSH from management only" },
-      { type = "in", action = "ACCEPT", proto = "tcp", dport = "443", comment = "HTTPS from anywhere" },
+      { type = "group", action = hardened_security_group.web.name, iface = "net0" },
+      { type = "in", action = "ACCEPT", macro = "SSH", source = "+management", comment = "SSH from management only" },
       { type = "out", action = "ACCEPT", proto = "tcp", dport = "443", comment = "HTTPS outbound" },
       { type = "out", action = "ACCEPT", proto = "udp", dport = "53", dest = "10.0.20.1", comment = "DNS" },
     ]

@@ -167,6 +167,12 @@ func (r *groupResource) write(ctx context.Context, name string, g *firewall.Grou
 	if bytes.Equal(out, old) {
 		return nil
 	}
+	if len(bytes.TrimSpace(out)) == 0 { // as save_clusterfw_conf: an empty config has no file
+		if err := nfs.Remove(ctx, clusterFWPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing %s: %w", clusterFWPath, err)
+		}
+		return nil
+	}
 	if err := nfs.WriteFileAtomic(ctx, clusterFWPath, out, 0o640); err != nil {
 		return fmt.Errorf("writing %s: %w", clusterFWPath, err)
 	}

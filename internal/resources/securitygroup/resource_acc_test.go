@@ -187,3 +187,20 @@ resource "hardened_container" "web" {
 		CheckDestroy: checkClusterFW(t, env, otherSections),
 	})
 }
+
+// TestAccSecurityGroupOnly: a cluster.fw that held only the group is removed
+// with it, as PVE's writer does for an empty config.
+func TestAccSecurityGroupOnly(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.StartSim(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps:                    []resource.TestStep{{Config: groupConfig(env, `[{ type = "in", action = "ACCEPT", macro = "HTTPS" }]`)}},
+		CheckDestroy: func(*terraform.State) error {
+			if _, err := os.Stat(clusterFW(env)); !os.IsNotExist(err) {
+				return fmt.Errorf("cluster.fw left behind: %v", err)
+			}
+			return nil
+		},
+	})
+}
