@@ -180,28 +180,28 @@ func (r *groupResource) write(ctx context.Context, name string, g *firewall.Grou
 }
 
 // observe reads the group through the API; found is false when it does not
-// exist.
-func (r *groupResource) observe(ctx context.Context, name string) (firewall.Group, bool, error) {
+// exist. Rules PVE rejects (its verify errors) are listed in rejected.
+func (r *groupResource) observe(ctx context.Context, name string) (g firewall.Group, found bool, rejected []string, err error) {
 	groups, err := r.clients.API.FirewallGroups(ctx)
 	if err != nil {
-		return firewall.Group{}, false, err
+		return g, false, nil, err
 	}
 	comment, ok := groups[name]
 	if !ok {
-		return firewall.Group{}, false, nil
+		return g, false, nil, nil
 	}
 	raw, err := r.clients.API.FirewallGroupRules(ctx, name)
 	if err != nil {
-		return firewall.Group{}, true, err
+		return g, true, nil, err
 	}
-	g := firewall.Group{Name: name, Comment: comment}
-	for _, rr := range raw {
+	g = firewall.Group{Name: name, Comment: comment}
+	for i, rr := range raw {
 		if errs, ok := rr["errors"].(map[string]any); ok && len(errs) > 0 {
-			return g, true, fmt.Errorf("PVE rejects rule %v of security group %s and ignores it: %v", rr["pos"], name, errs)
+			rejected = append(rejected, fmt.Sprintf("rule %d: %v", i, errs))
 		}
 		g.Rules = append(g.Rules, firewall.RuleFromAPI(rr))
 	}
-	return g, true, nil
+	return g, true, rejected, nil
 }
 
 func toModel(ctx context.Context, g firewall.Group, diags *diag.Diagnostics) model {
@@ -227,11 +227,14 @@ func (r *groupResource) apply(ctx context.Context, plan model, state *tfsdk.Stat
 		diags.AddError("Writing the security group failed", err.Error())
 		return
 	}
-	got, found, err := r.observe(ctx, g.Name)
-	if err != nil || !found {
-		if err == nil {
-			err = errors.New("PVE does not list the group after it was written")
-		}
+	got, found, rejected, err := r.observe(ctx, g.Name)
+	switch {
+	case err == nil && !found:
+		err = errors.New("PVE does not list the group after it was written")
+	case err == nil && len(rejected) > 0:
+		err = fmt.Errorf("PVE rejects rules of security group %s and ignores them: %s", g.Name, strings.Join(rejected, "; "))
+	}
+	if err != nil {
 		diags.AddError("Confirming the security group through the API failed", err.Error())
 	}
 	if found {
@@ -248,7 +251,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	name := plan.Name.ValueString()
 	exists := func() error {
-		if _, found, err := r.observe(ctx, name); err != nil || found {
+		if _, found, _, err := r.observe(ctx, name); err != nil || found {
 			if err != nil {
 				return err
 			}
@@ -274,10 +277,14 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, found, err := r.observe(ctx, state.Name.ValueString())
+	g, found, rejected, err := r.observe(ctx, state.Name.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the security group failed", err.Error())
 		return
+	}
+	if len(rejected) > 0 {
+		resp.Diagnostics.AddWarning("PVE ignores rules of this security group",
+			fmt.Sprintf("cluster.fw holds rules PVE rejects (%s); the next apply writes the configured rules again.", strings.Join(rejected, "; ")))
 	}
 	if !found {
 		resp.Diagnostics.AddWarning("Security group no longer exists",

@@ -126,6 +126,9 @@ func TestAccSecurityGroupLifecycle(t *testing.T) {
 				editFile(t, clusterFW(env), `^IN HTTPS\(ACCEPT\) # TLS only\n`, "IN ACCEPT -p tcp -dport 22\nIN HTTPS(ACCEPT) # TLS only\n")
 			}),
 			repaired(func() { editFile(t, clusterFW(env), `^\|IN DROP`, "IN DROP") }),
+			repaired(func() { // a rule PVE rejects (and ignores): still drift, not a refresh error
+				editFile(t, clusterFW(env), `^(IN HTTPS\(ACCEPT\) # TLS only\n)`, "${1}IN ACCEPT -source +nosuch -p tcp -dport 25\n")
+			}),
 			repaired(func() { editFile(t, clusterFW(env), `^(OUT DNS.*\n)(\|IN DROP.*\n)`, "$2$1") }),
 			{ // the section deleted by hand: the group is gone, apply creates it again
 				PreConfig: func() { editFile(t, clusterFW(env), `^\[group webservers\] # web tier\n\n(?:.*\n)+?\n`, "") },
