@@ -235,9 +235,13 @@ func validateMacroConflict(r firewall.Rule, ipver int, add func(attr, summary, d
 	}
 }
 
-// unsafeChars names characters that cannot appear in a firewall file field:
-// line breaks and control characters everywhere; outside comments also
-// white space and '#', which would start a new option or a comment.
+// unsafeChars names what a firewall file field cannot hold and read back
+// as written: line breaks and control characters everywhere; outside
+// comments also white space and '#' (they would start a new option or a
+// comment) and anything but printable ASCII (never valid in PVE's names,
+// addresses and ports). A comment must not be "0" (PVE's writer drops a
+// Perl-false comment), nor start or end with white space or a character
+// PVE's line trim eats (UTF-8 ending in byte 0xA0, e.g. "à").
 func unsafeChars(v string, comment bool) string {
 	for _, c := range v {
 		switch {
@@ -249,6 +253,18 @@ func unsafeChars(v string, comment bool) string {
 			return "white space"
 		case !comment && c == '#':
 			return "'#'"
+		case !comment && c > 0x7e:
+			return fmt.Sprintf("the non-ASCII character %q", c)
+		}
+	}
+	if comment {
+		switch {
+		case v == "0":
+			return `only "0" (PVE does not write such a comment back)`
+		case strings.TrimSpace(v) != v:
+			return "leading or trailing white space (PVE trims it)"
+		case strings.HasSuffix(v, "\u00a0") || (len(v) > 0 && v[len(v)-1] == 0xa0):
+			return "a last character PVE's line trim cuts (its UTF-8 ends in byte 0xA0)"
 		}
 	}
 	return ""
@@ -267,13 +283,13 @@ func validateFirewall(s Spec) []Problem {
 			ps = append(ps, Problem{Path: append(at, "cidr"), Summary: "Invalid alias address",
 				Detail: fmt.Sprintf("alias %q: %q must be an IP address or CIDR (no ranges or lists).", a.Name, a.CIDR)})
 		}
-		ps = append(ps, validateComment(append(at, "comment"), a.Comment)...)
+		ps = append(ps, ValidateComment(append(at, "comment"), a.Comment)...)
 		env.Aliases[a.Name] = ver
 	}
 	for _, set := range f.IPSets {
 		at := []any{"firewall", "ipsets", Key(set.Name)}
 		ps = append(ps, validateName(at, "ipset", set.Name, fwnames.MaxIPSetNameLength)...)
-		ps = append(ps, validateComment(append(at, "comment"), set.Comment)...)
+		ps = append(ps, ValidateComment(append(at, "comment"), set.Comment)...)
 		seen := map[string]bool{}
 		for _, e := range set.Entries {
 			eat := append(append([]any{}, at...), "entries")
@@ -292,7 +308,7 @@ func validateFirewall(s Spec) []Problem {
 				}
 			}
 			seen[e.CIDR] = true
-			ps = append(ps, validateComment(eat, e.Comment)...)
+			ps = append(ps, ValidateComment(eat, e.Comment)...)
 		}
 		env.IPSets[set.Name] = true
 	}
@@ -320,7 +336,8 @@ func validateName(at []any, kind, name string, maxLen int) []Problem {
 	return nil
 }
 
-func validateComment(at []any, c string) []Problem {
+// ValidateComment checks a firewall file comment at path at.
+func ValidateComment(at []any, c string) []Problem {
 	if bad := unsafeChars(c, true); bad != "" {
 		return []Problem{{Path: at, Summary: "Invalid characters", Detail: fmt.Sprintf("the comment contains %s, which would break the firewall file; remove it.", bad)}}
 	}

@@ -109,11 +109,7 @@ func toGroup(ctx context.Context, m model, diags *diag.Diagnostics) (firewall.Gr
 
 func validateGroup(g firewall.Group) []hardening.Problem {
 	ps := hardening.ValidateRules(g.Rules, hardening.RuleEnv{Group: true}, "rules")
-	if strings.ContainsAny(g.Comment, "\r\n") {
-		ps = append(ps, hardening.Problem{Path: []any{"comment"}, Summary: "Invalid characters",
-			Detail: "the comment contains a line break, which would break cluster.fw; write it on one line."})
-	}
-	return ps
+	return append(ps, hardening.ValidateComment([]any{"comment"}, g.Comment)...)
 }
 
 func (r *groupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
