@@ -233,3 +233,31 @@ func ValidateRaw(name, text string) error {
 	}
 	return nil
 }
+
+// Recover finds the settings a generated profile was rendered from, given
+// its name, its file text and the container's nesting and mount features
+// (for an import, or a container pointed at another generated profile):
+// the extra rules are read back from the text and every combination of the
+// denies is tried against the name's digest. ok is false when the text is
+// not a generated profile of that name.
+func Recover(name string, text []byte, nesting bool, mountFS []string) (Settings, bool) {
+	var extra []string
+	if _, rest, found := strings.Cut(string(text), "\n  # extra rules\n"); found {
+		for _, l := range strings.Split(rest, "\n") {
+			l = strings.TrimSpace(l)
+			if l == "}" || l == "" {
+				break
+			}
+			extra = append(extra, l)
+		}
+	}
+	for bits := 0; bits < 64; bits++ {
+		s := Settings{DenyRawNetwork: bits&1 != 0, DenyPacketNetwork: bits&2 != 0, DenyPtrace: bits&4 != 0,
+			DenyProcSysWrite: bits&8 != 0, DenySysWrite: bits&16 != 0, DenyMount: bits&32 != 0,
+			Nesting: nesting, MountFSTypes: mountFS, ExtraRules: extra}
+		if Name(s) == name && string(Render(s)) == string(text) {
+			return s, true
+		}
+	}
+	return Settings{}, false
+}

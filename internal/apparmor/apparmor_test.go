@@ -151,3 +151,19 @@ func TestValidate(t *testing.T) {
 		t.Errorf("raw name mismatch: %v", err)
 	}
 }
+
+func TestRecover(t *testing.T) {
+	for name, s := range settingsTable() {
+		got, ok := Recover(Name(s), Render(s), s.Nesting, s.MountFSTypes)
+		if !ok || Name(got) != Name(s) || string(Render(got)) != string(Render(s)) {
+			t.Errorf("%s: recovered %+v (%v) from %+v", name, got, ok, s)
+		}
+	}
+	text := Render(Hardened())
+	if _, ok := Recover(Name(Hardened()), append([]byte("# edited\n"), text...), false, nil); ok {
+		t.Error("an edited profile was recovered")
+	}
+	if _, ok := Recover("lxc-hardened-000000000000", text, false, nil); ok {
+		t.Error("recovered under the wrong name")
+	}
+}

@@ -12,7 +12,7 @@ const (
 	DefaultPidsMax         = 1024
 	DefaultRootFSStorage   = "local-lvm"
 	DefaultRootFSSizeGiB   = 8
-	DefaultAppArmorProfile = "generated"
+	DefaultAppArmorProfile = "hardened" // the provider-generated profile (AppArmorHardened)
 	DefaultPolicyIn        = "DROP"
 	DefaultPolicyOut       = "DROP"
 	DefaultLogLevel        = "nolog"

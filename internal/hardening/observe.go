@@ -1,6 +1,8 @@
 package hardening
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
+
 	"fmt"
 	"sort"
 	"strconv"
@@ -27,7 +29,10 @@ type Observed struct {
 	// DerivedIPFilterSets gives is the provider's own and not reported; any
 	// other content shows as drift.
 	DeclaredIPSets map[string]bool
-	Running        bool
+	// AppArmor are the configured settings of the generated profile (the
+	// node only shows its name).
+	AppArmor apparmor.Settings
+	Running  bool
 }
 
 // ParseProps splits a PVE property string; a bare first value goes to
@@ -118,6 +123,12 @@ func Observe(o Observed) Spec {
 		s.NICs = append(s.NICs, observeNIC(v))
 	}
 	s.Capabilities, s.PidsMax, s.AppArmorProfile = observeLXC(o.LXC)
+	// the generated profile's name is a digest of the configured settings:
+	// the same name means those settings are in force
+	s.AppArmor = o.AppArmor
+	if s.AppArmorProfile == apparmor.Name(AppArmorSettings(s)) {
+		s.AppArmorProfile = AppArmorHardened
+	}
 	s.Firewall = observeFirewall(o.FWOptions, o.FWRules)
 	s.Firewall.Aliases = sortedAliases(o.FWAliases)
 	s.Firewall.IPSets = observeIPSets(s, o)
@@ -212,7 +223,7 @@ func observeNIC(v string) NIC {
 func observeLXC(lines []pctconf.Line) (Capabilities, int, string) {
 	var caps Capabilities
 	pids := 0
-	profile := DefaultAppArmorProfile
+	profile := AppArmorPVE
 	for _, l := range lines {
 		switch l.Key {
 		case "lxc.cap.drop":

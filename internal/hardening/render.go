@@ -188,8 +188,8 @@ func LXCLines(s Spec) []pctconf.Line {
 		out = append(out, pctconf.Line{Key: "lxc.cap.drop", Value: strings.Join(SortedUnique(s.Capabilities.Drop), " ")})
 	}
 	out = append(out, pctconf.Line{Key: "lxc.cgroup2.pids.max", Value: strconv.Itoa(s.PidsMax)})
-	if s.AppArmorProfile != "" && s.AppArmorProfile != DefaultAppArmorProfile {
-		out = append(out, pctconf.Line{Key: "lxc.apparmor.profile", Value: s.AppArmorProfile})
+	if s.AppArmorProfile != "" && s.AppArmorProfile != AppArmorPVE {
+		out = append(out, pctconf.Line{Key: "lxc.apparmor.profile", Value: AppArmorProfileName(s)})
 	}
 	return out
 }

@@ -4,7 +4,10 @@
 // and the observation of a live container back into a Spec.
 package hardening
 
-import "github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
+import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
+)
 
 // Spec is everything the provider enforces on one container.
 type Spec struct {
@@ -37,7 +40,10 @@ type Spec struct {
 	NICs         []NIC
 	Firewall     Firewall
 
-	AppArmorProfile string // "generated" (PVE's) or an lxc-* profile name
+	// AppArmorProfile is AppArmorHardened (a profile the provider generates
+	// from AppArmor), AppArmorPVE (PVE's own) or a named lxc-* profile.
+	AppArmorProfile string
+	AppArmor        apparmor.Settings // for AppArmorHardened; Nesting and MountFSTypes come from Features
 
 	Started      bool
 	OnBoot       bool

@@ -1,6 +1,8 @@
 package hardening
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
+
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -39,7 +41,6 @@ func PathString(p []any) string {
 
 var (
 	hostnameRE = regexp.MustCompile(`^(([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?)\.)*([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?)$`)
-	profileRE  = regexp.MustCompile(`^lxc-[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	ifNameRE   = regexp.MustCompile(`^[-_.\w\d]+$`)
 	tagRE      = regexp.MustCompile(`^(?i)[a-z0-9_][a-z0-9_\-+.]*$`)
 	macRE      = regexp.MustCompile(`(?i)^[a-f0-9][02468ace](:[a-f0-9]{2}){5}$`)
@@ -66,6 +67,7 @@ func Validate(s Spec) []Problem {
 			"unprivileged = false would map root inside the container to root on the host: any container escape becomes a full host compromise (seed 000, \"the most important security decision\"). Remove the attribute or set it to true; bind mounts that need host root can be solved with lxc.idmap mappings instead.")
 	}
 	ps = append(ps, validateAppArmor(s.AppArmorProfile)...)
+	ps = append(ps, validateConfinement(s)...)
 	ps = append(ps, validateCapabilities(s.Capabilities)...)
 	for _, o := range s.RootFS.MountOptions {
 		if !contains(MountOptions, o) {
@@ -95,14 +97,17 @@ func contains(list []string, s string) bool {
 func validateAppArmor(p string) []Problem {
 	path := []any{"apparmor_profile"}
 	switch {
-	case p == "" || p == DefaultAppArmorProfile:
+	case p == "" || p == AppArmorHardened || p == AppArmorPVE:
 		return nil
 	case p == "unconfined" || strings.HasPrefix(p, "unconfined"):
 		return []Problem{{Path: path, Summary: "AppArmor must not be disabled",
-			Detail: "apparmor_profile = \"unconfined\" removes the mandatory access control that blocks writes to /proc/sys, /sys and mounts from inside the container (seed 000, seed 003). Use \"generated\" (PVE's profile, the default) or a named profile that starts with lxc- and is loaded on every node."}}
-	case !profileRE.MatchString(p):
+			Detail: "apparmor_profile = \"unconfined\" removes the mandatory access control that blocks writes to /proc/sys, /sys and mounts from inside the container (seed 000, seed 003). Use \"hardened\" (the default: a profile generated from the apparmor settings), \"generated\" (PVE's profile) or a named profile that starts with lxc- and is loaded on every node (hardened_apparmor_profile)."}}
+	case strings.HasPrefix(p, apparmor.NamePrefix):
+		return []Problem{{Path: path, Summary: "Reserved AppArmor profile name",
+			Detail: fmt.Sprintf("%q is the name of a profile the provider generates; write \"hardened\" and choose its rules in the apparmor block.", p)}}
+	case !apparmor.ProfileNameRE.MatchString(p):
 		return []Problem{{Path: path, Summary: "Invalid AppArmor profile name",
-			Detail: fmt.Sprintf("%q is neither \"generated\" nor an lxc-* profile name. Container profiles live in /etc/apparmor.d/lxc/ and must be named lxc-<something> (seed 003), e.g. \"lxc-webserver\".", p)}}
+			Detail: fmt.Sprintf("%q is neither \"hardened\", \"generated\" nor an lxc-* profile name. Container profiles live in /etc/apparmor.d/lxc/ and must be named lxc-<something> (seed 003), e.g. \"lxc-webserver\".", p)}}
 	}
 	return nil
 }

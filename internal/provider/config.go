@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+
 	"errors"
 	"fmt"
 	"net"
@@ -48,6 +50,7 @@ type providerModel struct {
 	TimeoutSeconds types.Int64  `tfsdk:"timeout_seconds"`
 	NodeAccess     types.String `tfsdk:"node_access"`
 	NodeRoot       types.String `tfsdk:"node_root"`
+	AppArmorLoad   types.String `tfsdk:"apparmor_load"`
 	SSH            *sshModel    `tfsdk:"ssh"`
 }
 
@@ -78,11 +81,12 @@ type settings struct {
 	Username   string
 	Password   string
 
-	Insecure   bool
-	CAPEM      []byte
-	Timeout    time.Duration
-	NodeAccess string
-	NodeRoot   string
+	Insecure     bool
+	CAPEM        []byte
+	Timeout      time.Duration
+	NodeAccess   string
+	NodeRoot     string
+	AppArmorLoad string
 
 	SSH sshSettings
 }
@@ -354,6 +358,10 @@ func resolve(m providerModel, lookup lookupFunc) (settings, diag.Diagnostics) {
 		diags.AddAttributeError(path.Root("node_root"), "Invalid node root", fmt.Sprintf("%s (%q) must be an absolute path.", src, root))
 	}
 	s.NodeRoot = filepath.Clean(root)
+	s.AppArmorLoad = providerdata.AppArmorLoadReplace
+	if !m.AppArmorLoad.IsNull() && m.AppArmorLoad.ValueString() != "" {
+		s.AppArmorLoad = m.AppArmorLoad.ValueString()
+	}
 
 	resolveSSH(m.SSH, mode, lookup, &s, &diags)
 	return s, diags

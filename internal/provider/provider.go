@@ -4,6 +4,8 @@
 package provider
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
 	"context"
 	"fmt"
 	"strings"
@@ -101,7 +103,12 @@ func (p *hardenedProvider) Configure(ctx context.Context, req provider.Configure
 		resp.Diagnostics.AddError("Cannot create the PVE API client", redact(err.Error(), s.secrets()))
 		return
 	}
-	clients := &providerdata.Clients{API: api, Nodes: providerdata.NewNodeChannels(s.NodeAccess, dialer(s))}
+	clients := &providerdata.Clients{API: api, Nodes: providerdata.NewNodeChannels(s.NodeAccess, dialer(s)), AppArmorLoad: s.AppArmorLoad}
+	if s.AppArmorLoad == providerdata.AppArmorLoadCheck {
+		resp.Diagnostics.AddAttributeWarning(path.Root("apparmor_load"), "AppArmor profiles are only checked, not loaded",
+			"apparmor_load = \"check\" compiles the generated profiles but does not load them into the kernel: containers that use them cannot start "+
+				"(or run unconfined on a kernel without AppArmor). Use it only with the simulator, in tests, or on nodes being prepared.")
+	}
 
 	tflog.Debug(ctx, "configured the hardened provider", map[string]any{
 		"endpoint": s.Endpoint, "auth_method": s.AuthMethod, "user": api.User(), "insecure": s.Insecure,

@@ -107,8 +107,8 @@ func TestSchema(t *testing.T) {
 			t.Errorf("%s: the description does not state the default: %q", p, desc)
 		}
 	})
-	if count != 22 {
-		t.Errorf("schema has %d attributes, the test expects 22: update the docs and this test", count)
+	if count != 23 {
+		t.Errorf("schema has %d attributes, the test expects 23: update the docs and this test", count)
 	}
 	for _, p := range []string{"api_token", "password"} {
 		if !sch.Attributes[p].IsSensitive() {

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+
 	"context"
 	"regexp"
 
@@ -120,6 +122,14 @@ func providerSchema() schema.Schema {
 					"for tests and the demo, which point it at the PVE simulator's data directory. Environment: " +
 					"`HARDENED_NODE_ROOT`.",
 				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^/`), "must be an absolute path")},
+			},
+			"apparmor_load": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How AppArmor profiles the provider writes to a node are loaded: `\"replace\"` (default: " +
+					"`apparmor_parser --replace` on the node, the profile text on its standard input, no argument from the " +
+					"configuration) or `\"check\"` (compile only, `apparmor_parser --skip-kernel-load`; for the simulator, " +
+					"tests and nodes without AppArmor in the kernel, where containers would run unconfined: a warning says so).",
+				Validators: []validator.String{stringvalidator.OneOf(providerdata.AppArmorLoadReplace, providerdata.AppArmorLoadCheck)},
 			},
 			"ssh": schema.SingleNestedAttribute{
 				Optional: true,

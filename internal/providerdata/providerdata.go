@@ -15,7 +15,18 @@ import (
 type Clients struct {
 	API   *pve.Client
 	Nodes *NodeChannels
+	// AppArmorLoad is AppArmorLoadReplace or AppArmorLoadCheck.
+	AppArmorLoad string
+
+	nodesMu sync.Mutex
+	nodes   []string
 }
+
+// AppArmor load modes (the provider's apparmor_load).
+const (
+	AppArmorLoadReplace = "replace"
+	AppArmorLoadCheck   = "check"
+)
 
 // Dialer opens the node channel to one node.
 type Dialer func(ctx context.Context, node string) (nodefs.FS, error)
@@ -77,4 +88,19 @@ func (n *NodeChannels) Close() error {
 		delete(n.conns, k)
 	}
 	return first
+}
+
+// OnlineNodes lists the cluster's online nodes once per provider run (a
+// plan or an apply): node files that every node needs go to each of them.
+func (c *Clients) OnlineNodes(ctx context.Context) ([]string, error) {
+	c.nodesMu.Lock()
+	defer c.nodesMu.Unlock()
+	if c.nodes == nil {
+		nodes, err := c.API.OnlineNodes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.nodes = nodes
+	}
+	return append([]string(nil), c.nodes...), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
 )
@@ -73,6 +74,11 @@ func toSpec(ctx context.Context, m containerModel, diags *diag.Diagnostics) hard
 		TTY:             int(m.TTY.ValueInt64()),
 		Console:         m.Console.ValueBool(),
 		CMode:           m.ConsoleMode.ValueString(),
+	}
+	if a, ok := asObject[apparmorModel](ctx, m.AppArmor, diags); ok {
+		s.AppArmor = apparmor.Settings{DenyRawNetwork: a.DenyRawNetwork.ValueBool(), DenyPacketNetwork: a.DenyPacketNetwork.ValueBool(),
+			DenyPtrace: a.DenyPtrace.ValueBool(), DenyProcSysWrite: a.DenyProcSysWrite.ValueBool(), DenySysWrite: a.DenySysWrite.ValueBool(),
+			DenyMount: a.DenyMount.ValueBool(), ExtraRules: strs(ctx, a.ExtraRules, diags)}
 	}
 	if r, ok := asObject[rootfsModel](ctx, m.RootFS, diags); ok {
 		s.RootFS = hardening.RootFS{Storage: r.Storage.ValueString(), SizeGiB: int(r.Size.ValueInt64()),
@@ -191,6 +197,11 @@ func fromSpec(ctx context.Context, s hardening.Spec, prior containerModel, diags
 	m.Swap = types.Int64Value(int64(s.SwapMiB))
 	m.PidsMax = types.Int64Value(int64(s.PidsMax))
 	m.AppArmorProfile = types.StringValue(s.AppArmorProfile)
+	a := s.AppArmor
+	m.AppArmor = objectValue(ctx, apparmorAttrTypes, apparmorModel{DenyRawNetwork: types.BoolValue(a.DenyRawNetwork),
+		DenyPacketNetwork: types.BoolValue(a.DenyPacketNetwork), DenyPtrace: types.BoolValue(a.DenyPtrace),
+		DenyProcSysWrite: types.BoolValue(a.DenyProcSysWrite), DenySysWrite: types.BoolValue(a.DenySysWrite),
+		DenyMount: types.BoolValue(a.DenyMount), ExtraRules: strListValue(ctx, a.ExtraRules, diags, false)}, diags)
 	m.Started = types.BoolValue(s.Started)
 	m.OnBoot = types.BoolValue(s.OnBoot)
 	m.Protection = types.BoolValue(s.Protection)
@@ -254,6 +265,9 @@ func orDefault(v, def string) string {
 func setDerived(ctx context.Context, m *containerModel, s hardening.Spec, diags *diag.Diagnostics) {
 	m.LXCLines = strListValue(ctx, hardening.RenderLXCLines(hardening.LXCLines(s)), diags, false)
 	m.FirewallFile = types.StringValue(string(hardening.FirewallConfig(s).Render()))
+	nf, d := types.MapValueFrom(ctx, types.StringType, hardening.ExpectedNodeFiles(s))
+	diags.Append(d...)
+	m.NodeFiles = nf
 }
 
 func describe(ps []hardening.Problem) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
@@ -88,7 +89,13 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	var d diag.Diagnostics
 	s := toSpec(ctx, plan, &d)
-	if d.HasError() || !knownForDerived(plan) {
+	if d.HasError() {
+		return
+	}
+	// the plan has every default applied: what ValidateConfig could not
+	// see (e.g. nesting with the default deny_mount) is checked here
+	problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, hardening.Validate(s))
+	if resp.Diagnostics.HasError() || !knownForDerived(plan) {
 		return
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
@@ -96,7 +103,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 }
 
 func knownForDerived(m containerModel) bool {
-	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.Firewall} {
+	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.AppArmor, m.Features, m.Firewall, m.Network} {
 		if v.IsUnknown() {
 			return false
 		}
@@ -206,6 +213,10 @@ func (r *containerResource) writeNodeFiles(ctx context.Context, s hardening.Spec
 	if err != nil {
 		return false, err
 	}
+	// the profiles and policies first: the lxc.* lines name them
+	if err := r.writeConfinement(ctx, s); err != nil {
+		return false, err
+	}
 	changed, err := writeLXCLines(ctx, r.clients.API, nfs, s.Node, s.VMID, hardening.LXCLines(s))
 	if err != nil {
 		return changed, err
@@ -263,8 +274,9 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 		diags.AddError("Reading the container's firewall aliases failed", err.Error())
 		return prior, true
 	}
+	configured := toSpec(ctx, prior, diags)
 	o := hardening.Observed{Node: node, VMID: vmid, Config: map[string]string{}, FWOptions: opts,
-		FWIPSets: ipsets, FWAliases: aliases, DeclaredIPSets: declaredIPSets(ctx, prior, diags)}
+		FWIPSets: ipsets, FWAliases: aliases, DeclaredIPSets: declaredIPSets(ctx, prior, diags), AppArmor: configured.AppArmor}
 	for k := range cfg {
 		if k == "lxc" || k == "digest" {
 			continue
@@ -280,7 +292,20 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 	status, _ := st.String("status")
 	o.Running = status == "running"
 	s := hardening.Observe(o)
+	if strings.HasPrefix(s.AppArmorProfile, apparmor.NamePrefix) {
+		// another generated profile than the configured one (an import, or
+		// the line changed by hand): read its settings back from its file
+		r.recoverAppArmor(ctx, &s)
+	}
 	m := fromSpec(ctx, s, prior, diags)
+	files, err := r.observeConfinement(ctx, s)
+	if err != nil {
+		diags.AddError("Reading the container's confinement files failed", err.Error())
+		return prior, true
+	}
+	nf, d := types.MapValueFrom(ctx, types.StringType, files)
+	diags.Append(d...)
+	m.NodeFiles = nf
 	if len(s.NICs) == 0 && prior.Network.IsNull() {
 		m.Network = types.ListNull(types.ObjectType{AttrTypes: nicAttrTypes})
 	}
@@ -370,4 +395,22 @@ func declaredIPSets(ctx context.Context, m containerModel, diags *diag.Diagnosti
 		}
 	}
 	return out
+}
+
+// recoverAppArmor replaces a generated profile's name by "hardened" and the
+// settings it was rendered from, when its file on the container's node is
+// intact.
+func (r *containerResource) recoverAppArmor(ctx context.Context, s *hardening.Spec) {
+	nfs, err := r.clients.Nodes.FS(ctx, s.Node)
+	if err != nil {
+		return
+	}
+	text, err := nfs.ReadFile(ctx, apparmor.Dir+"/"+s.AppArmorProfile)
+	if err != nil {
+		return
+	}
+	if a, ok := apparmor.Recover(s.AppArmorProfile, text, s.Features.Nesting, s.Features.Mount); ok {
+		a.Nesting, a.MountFSTypes = false, nil // features, not apparmor settings
+		s.AppArmorProfile, s.AppArmor = hardening.AppArmorHardened, a
+	}
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/acctest"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim"
 )
 
@@ -80,6 +82,13 @@ func replaceLine(re, with string) func(string) string {
 	return func(s string) string { return regexp.MustCompile(`(?m)`+re).ReplaceAllString(s, with) }
 }
 
+// hardenedProfile is the default generated AppArmor profile's name.
+var hardenedProfile = apparmor.Name(apparmor.Hardened())
+
+func profileFile(env *acctest.Env) string {
+	return filepath.Join(env.DataDir, "etc/apparmor.d/lxc", hardenedProfile)
+}
+
 const wantDrop = "lxc.cap.drop: audit_control audit_write mac_admin mac_override mknod sys_admin sys_module sys_nice sys_pacct sys_rawio sys_resource sys_time sys_tty_config"
 
 func checkFiles(env *acctest.Env) resource.TestCheckFunc {
@@ -94,8 +103,13 @@ func checkFiles(env *acctest.Env) resource.TestCheckFunc {
 				return fmt.Errorf("pct.conf lacks %q:\n%s", want, conf)
 			}
 		}
-		if strings.Contains(string(conf), "lxc.apparmor.profile") {
-			return fmt.Errorf("generated profile must not write a line:\n%s", conf)
+		// the hardened default: the generated profile, named in the conf,
+		// on every node of the cluster
+		if !strings.Contains(string(conf), "\nlxc.apparmor.profile: "+hardenedProfile+"\n") {
+			return fmt.Errorf("pct.conf does not name the generated profile %s:\n%s", hardenedProfile, conf)
+		}
+		if got, err := os.ReadFile(profileFile(env)); err != nil || string(got) != string(apparmor.Render(apparmor.Hardened())) {
+			return fmt.Errorf("profile file %s: %v\n%s", profileFile(env), err, got)
 		}
 		fw, err := os.ReadFile(fwFile(env))
 		if err != nil {
@@ -152,9 +166,12 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("id"), knownvalue.StringExact("pve1/150")),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("unprivileged"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("ostype"), knownvalue.StringExact("debian")),
-					statecheck.ExpectKnownValue(res, tfjsonpath.New("apparmor_profile"), knownvalue.StringExact("generated")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("apparmor_profile"), knownvalue.StringExact("hardened")),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("lxc_lines"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.StringExact(wantDrop), knownvalue.StringExact("lxc.cgroup2.pids.max: 300")})),
+						knownvalue.StringExact(wantDrop), knownvalue.StringExact("lxc.cgroup2.pids.max: 300"),
+						knownvalue.StringExact("lxc.apparmor.profile: " + hardenedProfile)})),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("node_files"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"/etc/apparmor.d/lxc/" + hardenedProfile: knownvalue.StringExact(hardening.FileDigest(apparmor.Render(apparmor.Hardened())))})),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("network").AtSliceIndex(0).AtMapKey("mac"), knownvalue.StringRegexp(regexp.MustCompile(`^BC:24:11:`))),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("started"), knownvalue.Bool(true)),
 				},
@@ -221,6 +238,17 @@ type tamper struct {
 var tampers = []tamper{
 	{"apparmor unconfined", func(t *testing.T, env *acctest.Env) {
 		edit(t, confFile(env), func(s string) string { return s + "lxc.apparmor.profile: unconfined\n" })
+	}, plancheck.ResourceActionUpdate},
+	{"apparmor line removed (PVE's profile instead)", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), replaceLine(`^lxc\.apparmor\.profile: .*\n`, ""))
+	}, plancheck.ResourceActionUpdate},
+	{"profile file weakened on the node", func(t *testing.T, env *acctest.Env) {
+		edit(t, profileFile(env), replaceLine(`^  deny ptrace \(trace\),\n`, ""))
+	}, plancheck.ResourceActionUpdate},
+	{"profile file deleted on the node", func(t *testing.T, env *acctest.Env) {
+		if err := os.Remove(profileFile(env)); err != nil {
+			t.Fatal(err)
+		}
 	}, plancheck.ResourceActionUpdate},
 	{"cap.drop line removed", func(t *testing.T, env *acctest.Env) {
 		edit(t, confFile(env), replaceLine(`^lxc\.cap\.drop: .*\n`, ""))
@@ -300,6 +328,9 @@ func TestAccContainerPlanTimeErrors(t *testing.T) {
 		{with(`unprivileged = false`), `Privileged containers are not allowed`},
 		{with(`apparmor_profile = "unconfined"`), `AppArmor must not be disabled`},
 		{with(`capabilities = { drop = ["sys_admn"] }`), `value must be one of`},
+		{with(`apparmor = { extra_rules = ["/usr/bin/tool ux,"] }`), `unconfined execution`},
+		{with(`features = { nesting = true }`), `(?s)nesting needs mounts.*deny_mount = false`},
+		{with(`apparmor_profile = "lxc-hardened-123456789abc"`), `Reserved AppArmor profile name`},
 		{with("capabilities = {\n    drop = [\"sys_admin\"]\n    keep = [\"chown\"]\n  }"), `cannot be specified when`},
 		{strings.Replace(base, "pids_max   = 300", "pids_max   = 5", 1), `pids_max value must be between 16 and 4194304`},
 	}

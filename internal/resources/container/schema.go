@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
@@ -179,8 +180,14 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"network":  networkAttribute(),
 			"firewall": firewallAttribute(),
 			"apparmor_profile": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultAppArmorProfile),
-				MarkdownDescription: md("AppArmor confinement: `generated` (PVE's profile, the default) or a named profile starting with `lxc-` that is loaded on every node",
-					"(written as `lxc.apparmor.profile`). `unconfined` is a plan-time error: it removes the mandatory access control that keeps root in the container away from /proc/sys, /sys and mounts.")},
+				MarkdownDescription: md("AppArmor confinement (written as `lxc.apparmor.profile`): `hardened` (the default) is a profile the provider generates from the `apparmor`",
+					"settings, based on LXC's `abstractions/lxc/container-base`, named `lxc-hardened-<digest>`, written to `/etc/apparmor.d/lxc/` on every node and loaded;",
+					"`generated` is PVE's own profile; any other value names an `lxc-*` profile that must be loaded on every node (see `hardened_apparmor_profile`).",
+					"`unconfined` is a plan-time error: it removes the mandatory access control that keeps root in the container away from /proc/sys, /sys and mounts.")},
+			"apparmor": apparmorAttribute(),
+			"node_files": schema.MapAttribute{ElementType: types.StringType, Computed: true,
+				MarkdownDescription: md("The confinement files the provider keeps on the nodes (path to `sha256:<digest>` of the content), checked on every node that needs them.",
+					"A copy edited or deleted by hand shows here as `sha256:... on node X` or `missing on node X`, and apply writes it again.")},
 			"started": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Desired power state. Default `true`. A container stopped by hand shows as a change."},
 			"restart_on_hardening_change": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -331,4 +338,30 @@ func aliasesAttribute() schema.MapNestedAttribute {
 			"cidr":    schema.StringAttribute{Required: true, MarkdownDescription: "IP address or CIDR network."},
 			"comment": schema.StringAttribute{Optional: true, MarkdownDescription: "Comment."},
 		}}}
+}
+
+func apparmorAttribute() schema.SingleNestedAttribute {
+	deny := func(desc string) schema.BoolAttribute {
+		return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: desc + " Default `true`."}
+	}
+	return schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultAppArmor()),
+		MarkdownDescription: md("Rules of the generated AppArmor profile (`apparmor_profile = \"hardened\"`; ignored otherwise). The profile always has LXC's container base",
+			"(no /proc/sysrq-trigger, /proc/kcore, /sys/firmware, ..., no devpts mounts) and, as PVE adds for its own profile, no mounts of /proc and /sys unless nesting is on.",
+			"Nesting (`features.nesting`) adds LXC's nesting rules and needs `deny_mount = false`."),
+		Attributes: map[string]schema.Attribute{
+			"deny_raw_network":    deny("Deny raw sockets: no packet crafting or ICMP/ARP spoofing from the container (ping then needs unprivileged ICMP sockets, which modern iputils use)."),
+			"deny_packet_network": deny("Deny AF_PACKET sockets: no sniffing of the container's interfaces, no raw layer-2 frames."),
+			"deny_ptrace":         deny("Deny tracing other processes (debuggers, reading secrets from another process's memory); reading /proc stays allowed."),
+			"deny_proc_sys_write": deny("Deny every write under /proc/sys, including the namespaced net.* and IPC sysctls LXC's base still allows."),
+			"deny_sys_write":      deny("Deny every write under /sys except the container's own cgroup tree /sys/fs/cgroup (systemd in the container needs it)."),
+			"deny_mount":          deny("Deny every mount, remount, umount and pivot_root (systemd units with PrivateTmp and the like then run without those mounts; set `false` if a service needs them)."),
+			"extra_rules": schema.ListAttribute{ElementType: types.StringType, Optional: true, Computed: true, Default: listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
+				MarkdownDescription: "Further AppArmor rules, one rule ending in `,` per element (e.g. `deny /srv/secret/** rw,`). Checked at plan time: no blocks, comments, includes, `unconfined` or unconfined exec modes (`ux`, `pux`, `cux`)."},
+		}}
+}
+
+func defaultAppArmor() types.Object {
+	t := types.BoolValue(true)
+	return defaultObject(apparmorAttrTypes, map[string]attr.Value{"deny_raw_network": t, "deny_packet_network": t, "deny_ptrace": t,
+		"deny_proc_sys_write": t, "deny_sys_write": t, "deny_mount": t, "extra_rules": types.ListValueMust(types.StringType, []attr.Value{})})
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 )
@@ -37,10 +36,15 @@ func Add(diags *diag.Diagnostics, ps []hardening.Problem) {
 	}
 }
 
-// AddKnown reports the problems whose attribute is known in cfg: a value
-// that is unknown at validation time (e.g. another resource's attribute)
-// was validated as empty and is checked again at apply.
-func AddKnown(ctx context.Context, diags *diag.Diagnostics, cfg tfsdk.Config, ps []hardening.Problem) {
+// Values is a config or a plan.
+type Values interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+// AddKnown reports the problems whose attribute is known in cfg (a config
+// or a plan): a value that is unknown at plan time (e.g. another resource's
+// attribute) was validated as empty and is checked again at apply.
+func AddKnown(ctx context.Context, diags *diag.Diagnostics, cfg Values, ps []hardening.Problem) {
 	for _, p := range ps {
 		at := Path(p.Path)
 		var v attr.Value
