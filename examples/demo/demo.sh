@@ -17,6 +17,9 @@ TF=${TERRAFORM:-terraform}
 command -v "$TF" >/dev/null || { echo "demo: terraform CLI not found (set TERRAFORM=/path/to/terraform)" >&2; exit 1; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+command -v apparmor_parser >/dev/null && [ -f /etc/apparmor.d/abstractions/lxc/container-base ] || {
+  echo "demo: the provider compiles its generated AppArmor profiles with apparmor_parser and LXC's abstractions: apt-get install apparmor lxc" >&2; exit 1; }
+
 step "build the provider and the simulator"
 go build -o "$WORK/bin/terraform-provider-hardened" -ldflags "-X main.version=demo" .
 go build -o "$WORK/bin/pvesim" ./internal/pvesim/cmd/pvesim

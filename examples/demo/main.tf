@@ -24,6 +24,9 @@ provider "hardened" {
   ca_file     = var.ca_file
   node_access = "local"
   node_root   = var.node_root
+  # the simulator is no kernel: compile the generated AppArmor profiles with
+  # this machine's apparmor_parser instead of loading them
+  apparmor_load = "check"
 }
 
 locals {

@@ -8,6 +8,8 @@
 package acctest
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
+
 	"errors"
 	"fmt"
 	"os"
@@ -42,6 +44,12 @@ func PreCheck(t testing.TB) {
 	}
 	if _, err := TerraformCLI(); err != nil {
 		t.Fatal(err)
+	}
+	// the provider compiles every generated AppArmor profile on the "node"
+	// (this machine, apparmor_load = "check") with LXC's abstractions
+	require.Tool(t, "apparmor_parser", "apt-get install apparmor lxc")
+	if _, err := os.Stat("/etc/apparmor.d/abstractions/lxc/container-base"); err != nil {
+		require.SkipOrFail(t, "apparmor_parser", "LXC's AppArmor abstractions are missing (apt-get install lxc): %v", err)
 	}
 }
 

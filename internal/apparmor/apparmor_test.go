@@ -1,6 +1,8 @@
 package apparmor
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
+
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,26 +28,11 @@ func settingsTable() map[string]Settings {
 	}
 }
 
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	for _, need := range strings.Split(os.Getenv("HARDENED_TEST_REQUIRE"), ",") {
-		if strings.TrimSpace(need) == name {
-			t.Fatalf("%s is required (HARDENED_TEST_REQUIRE) but not installed: apt-get install apparmor", name)
-		}
-	}
-	t.Skipf("%s not installed (apt-get install apparmor lxc); set HARDENED_TEST_REQUIRE=%s to make this a failure", name, name)
-	return ""
-}
-
 // TestProfilesPassApparmorParser: every generated profile compiles with the
 // real AppArmor parser against the 3.0 ABI, loaded the way PVE loads
 // container profiles (lxc-containers includes the lxc/ directory).
 func TestProfilesPassApparmorParser(t *testing.T) {
-	parser := requireTool(t, "apparmor_parser")
+	parser := require.Tool(t, "apparmor_parser", "apt-get install apparmor lxc")
 	if _, err := os.Stat("/etc/apparmor.d/abstractions/lxc/container-base"); err != nil {
 		t.Fatalf("LXC's AppArmor abstractions are missing (apt-get install lxc): %v", err)
 	}

@@ -14,6 +14,8 @@
 package sshd
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
+
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -41,28 +43,16 @@ import (
 const Path = "/usr/sbin/sshd"
 
 // RequireEnv names the variable listing the system components a test run
-// requires (comma-separated, e.g. "sshd"): a test needing a listed component
-// that is missing fails instead of skipping.
-const RequireEnv = "HARDENED_TEST_REQUIRE"
+// requires (see package require).
+const RequireEnv = require.Env
 
 // Required reports whether HARDENED_TEST_REQUIRE lists what.
-func Required(what string) bool {
-	for _, w := range strings.Split(os.Getenv(RequireEnv), ",") {
-		if strings.TrimSpace(w) == what {
-			return true
-		}
-	}
-	return false
-}
+func Required(what string) bool { return require.Required(what) }
 
 // SkipOrFail skips the test, or fails it when HARDENED_TEST_REQUIRE lists what.
 func SkipOrFail(t testing.TB, what, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if Required(what) {
-		t.Fatalf("%s (required: %s lists %q)", msg, RequireEnv, what)
-	}
-	t.Skipf("%s (set %s=%s to make this a failure)", msg, RequireEnv, what)
+	require.SkipOrFail(t, what, format, args...)
 }
 
 // Options configures Start.
