@@ -11,8 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
-	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/aarules"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
 )
 
@@ -75,11 +75,7 @@ func toSpec(ctx context.Context, m containerModel, diags *diag.Diagnostics) hard
 		Console:         m.Console.ValueBool(),
 		CMode:           m.ConsoleMode.ValueString(),
 	}
-	if a, ok := asObject[apparmorModel](ctx, m.AppArmor, diags); ok {
-		s.AppArmor = apparmor.Settings{DenyRawNetwork: a.DenyRawNetwork.ValueBool(), DenyPacketNetwork: a.DenyPacketNetwork.ValueBool(),
-			DenyPtrace: a.DenyPtrace.ValueBool(), DenyProcSysWrite: a.DenyProcSysWrite.ValueBool(), DenySysWrite: a.DenySysWrite.ValueBool(),
-			DenyMount: a.DenyMount.ValueBool(), ExtraRules: strs(ctx, a.ExtraRules, diags)}
-	}
+	s.AppArmor, _ = aarules.ToSettings(ctx, m.AppArmor, diags)
 	if r, ok := asObject[rootfsModel](ctx, m.RootFS, diags); ok {
 		s.RootFS = hardening.RootFS{Storage: r.Storage.ValueString(), SizeGiB: int(r.Size.ValueInt64()),
 			MountOptions: strs(ctx, r.MountOptions, diags), Volume: r.Volume.ValueString()}
@@ -197,11 +193,7 @@ func fromSpec(ctx context.Context, s hardening.Spec, prior containerModel, diags
 	m.Swap = types.Int64Value(int64(s.SwapMiB))
 	m.PidsMax = types.Int64Value(int64(s.PidsMax))
 	m.AppArmorProfile = types.StringValue(s.AppArmorProfile)
-	a := s.AppArmor
-	m.AppArmor = objectValue(ctx, apparmorAttrTypes, apparmorModel{DenyRawNetwork: types.BoolValue(a.DenyRawNetwork),
-		DenyPacketNetwork: types.BoolValue(a.DenyPacketNetwork), DenyPtrace: types.BoolValue(a.DenyPtrace),
-		DenyProcSysWrite: types.BoolValue(a.DenyProcSysWrite), DenySysWrite: types.BoolValue(a.DenySysWrite),
-		DenyMount: types.BoolValue(a.DenyMount), ExtraRules: strListValue(ctx, a.ExtraRules, diags, false)}, diags)
+	m.AppArmor = aarules.FromSettings(ctx, s.AppArmor, false, diags)
 	m.Started = types.BoolValue(s.Started)
 	m.OnBoot = types.BoolValue(s.OnBoot)
 	m.Protection = types.BoolValue(s.Protection)

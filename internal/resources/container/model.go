@@ -126,16 +126,6 @@ type aliasModel struct {
 	Comment types.String `tfsdk:"comment"`
 }
 
-type apparmorModel struct {
-	DenyRawNetwork    types.Bool `tfsdk:"deny_raw_network"`
-	DenyPacketNetwork types.Bool `tfsdk:"deny_packet_network"`
-	DenyPtrace        types.Bool `tfsdk:"deny_ptrace"`
-	DenyProcSysWrite  types.Bool `tfsdk:"deny_proc_sys_write"`
-	DenySysWrite      types.Bool `tfsdk:"deny_sys_write"`
-	DenyMount         types.Bool `tfsdk:"deny_mount"`
-	ExtraRules        types.List `tfsdk:"extra_rules"`
-}
-
 type startupModel struct {
 	Order types.Int64 `tfsdk:"order"`
 	Up    types.Int64 `tfsdk:"up"`
@@ -161,7 +151,5 @@ var (
 		"rules":   types.ListType{ElemType: fwrules.ObjectType},
 		"ipsets":  types.MapType{ElemType: types.ObjectType{AttrTypes: ipsetAttrTypes}},
 		"aliases": types.MapType{ElemType: types.ObjectType{AttrTypes: aliasAttrTypes}}}
-	apparmorAttrTypes = map[string]attr.Type{"deny_raw_network": types.BoolType, "deny_packet_network": types.BoolType, "deny_ptrace": types.BoolType,
-		"deny_proc_sys_write": types.BoolType, "deny_sys_write": types.BoolType, "deny_mount": types.BoolType, "extra_rules": strList}
 	startupAttrTypes = map[string]attr.Type{"order": types.Int64Type, "up": types.Int64Type, "down": types.Int64Type}
 )

@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
@@ -31,6 +30,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/aarules"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
 )
 
@@ -341,27 +341,7 @@ func aliasesAttribute() schema.MapNestedAttribute {
 }
 
 func apparmorAttribute() schema.SingleNestedAttribute {
-	deny := func(desc string) schema.BoolAttribute {
-		return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: desc + " Default `true`."}
-	}
-	return schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultAppArmor()),
-		MarkdownDescription: md("Rules of the generated AppArmor profile (`apparmor_profile = \"hardened\"`; ignored otherwise). The profile always has LXC's container base",
-			"(no /proc/sysrq-trigger, /proc/kcore, /sys/firmware, ..., no devpts mounts) and, as PVE adds for its own profile, no mounts of /proc and /sys unless nesting is on.",
-			"Nesting (`features.nesting`) adds LXC's nesting rules and needs `deny_mount = false`."),
-		Attributes: map[string]schema.Attribute{
-			"deny_raw_network":    deny("Deny raw sockets: no packet crafting or ICMP/ARP spoofing from the container (ping then needs unprivileged ICMP sockets, which modern iputils use)."),
-			"deny_packet_network": deny("Deny AF_PACKET sockets: no sniffing of the container's interfaces, no raw layer-2 frames."),
-			"deny_ptrace":         deny("Deny tracing other processes (debuggers, reading secrets from another process's memory); reading /proc stays allowed."),
-			"deny_proc_sys_write": deny("Deny every write under /proc/sys, including the namespaced net.* and IPC sysctls LXC's base still allows."),
-			"deny_sys_write":      deny("Deny every write under /sys except the container's own cgroup tree /sys/fs/cgroup (systemd in the container needs it)."),
-			"deny_mount":          deny("Deny every mount, remount, umount and pivot_root (systemd units with PrivateTmp and the like then run without those mounts; set `false` if a service needs them)."),
-			"extra_rules": schema.ListAttribute{ElementType: types.StringType, Optional: true, Computed: true, Default: listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
-				MarkdownDescription: "Further AppArmor rules, one rule ending in `,` per element (e.g. `deny /srv/secret/** rw,`). Checked at plan time: no blocks, comments, includes, `unconfined` or unconfined exec modes (`ux`, `pux`, `cux`)."},
-		}}
-}
-
-func defaultAppArmor() types.Object {
-	t := types.BoolValue(true)
-	return defaultObject(apparmorAttrTypes, map[string]attr.Value{"deny_raw_network": t, "deny_packet_network": t, "deny_ptrace": t,
-		"deny_proc_sys_write": t, "deny_sys_write": t, "deny_mount": t, "extra_rules": types.ListValueMust(types.StringType, []attr.Value{})})
+	return aarules.Attribute(md("Rules of the generated AppArmor profile (`apparmor_profile = \"hardened\"`; ignored otherwise). The profile always has LXC's container base",
+		"(no /proc/sysrq-trigger, /proc/kcore, /sys/firmware, ..., no devpts mounts) and, as PVE adds for its own profile, no mounts of /proc and /sys unless nesting is on.",
+		"Nesting (`features.nesting`) adds LXC's nesting rules and needs `deny_mount = false`; `features.mount` file system types need it too."), false)
 }
