@@ -146,6 +146,12 @@ func TestRecover(t *testing.T) {
 			t.Errorf("%s: recovered %+v (%v) from %+v", name, got, ok, s)
 		}
 	}
+	for name, s := range settingsTable() {
+		got, ok := RecoverNamed("lxc-web", RenderNamed("lxc-web", s))
+		if !ok || string(RenderNamed("lxc-web", got)) != string(RenderNamed("lxc-web", s)) {
+			t.Errorf("%s: RecoverNamed %+v (%v) from %+v", name, got, ok, s)
+		}
+	}
 	text := Render(Hardened())
 	if _, ok := Recover(Name(Hardened()), append([]byte("# edited\n"), text...), false, nil); ok {
 		t.Error("an edited profile was recovered")

@@ -5,6 +5,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodes"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/apparmorprofile"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/securitygroup"
 )
@@ -14,6 +15,7 @@ import (
 var resources = []func() resource.Resource{
 	container.NewResource,
 	securitygroup.NewResource,
+	apparmorprofile.NewResource,
 }
 
 // dataSources lists every data source of the provider.

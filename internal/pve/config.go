@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 )
 
 // CTConfig is a container config as PVE returns it, decoded loosely: PVE sends
@@ -120,4 +122,34 @@ func (c *Client) CTStatus(ctx context.Context, node string, vmid int) (CTConfig,
 		return nil, err
 	}
 	return st, nil
+}
+
+// LXCLineUsers lists the containers ("node/vmid") whose config has the raw
+// line key: value (one cluster resources call, then one config call per
+// container).
+func (c *Client) LXCLineUsers(ctx context.Context, key, value string) ([]string, error) {
+	var res []map[string]any
+	if err := c.api.Get(ctx, "/cluster/resources?type=vm", &res); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range res {
+		if t, _ := CTConfig(r).String("type"); t != "lxc" {
+			continue
+		}
+		node, _ := CTConfig(r).String("node")
+		vmid, _ := CTConfig(r).Int("vmid")
+		cfg, err := c.CTConfig(ctx, node, int(vmid), false)
+		if err != nil {
+			return nil, err
+		}
+		for _, kv := range cfg.LXC() {
+			if kv[0] == key && strings.TrimSpace(kv[1]) == value {
+				out = append(out, fmt.Sprintf("%s/%d", node, vmid))
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -1,16 +1,11 @@
 package container
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/nodesync"
 )
 
 // confinementNodes are the nodes a node file goes to: every online node for
@@ -27,53 +22,21 @@ func (r *containerResource) confinementNodes(ctx context.Context, f hardening.No
 	return nodes, nil
 }
 
+func syncFile(f hardening.NodeFile) nodesync.File {
+	return nodesync.File{Path: f.Path, Content: f.Content, AppArmor: f.AppArmor}
+}
+
 // writeConfinement writes the confinement files (AppArmor profiles,
-// seccomp policies) where they are needed, atomically, and loads a written
-// AppArmor profile; files already as wanted are left alone.
+// seccomp policies) where they are needed and loads written profiles.
 func (r *containerResource) writeConfinement(ctx context.Context, s hardening.Spec) error {
 	for _, f := range hardening.NodeFiles(s) {
 		nodes, err := r.confinementNodes(ctx, f, s.Node)
 		if err != nil {
 			return err
 		}
-		for _, node := range nodes {
-			nfs, err := r.clients.Nodes.FS(ctx, node)
-			if err != nil {
-				return err
-			}
-			old, err := nfs.ReadFile(ctx, f.Path)
-			if err == nil && bytes.Equal(old, f.Content) {
-				continue
-			}
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("reading %s on node %s: %w", f.Path, node, err)
-			}
-			if err := nfs.WriteFileAtomic(ctx, f.Path, f.Content, 0o644); err != nil {
-				return fmt.Errorf("writing %s on node %s: %w", f.Path, node, err)
-			}
-			if f.AppArmor {
-				if err := loadAppArmor(ctx, nfs, r.clients.AppArmorLoad, f.Content); err != nil {
-					return fmt.Errorf("loading AppArmor profile %s on node %s: %w", f.Path, node, err)
-				}
-			}
+		if err := nodesync.Write(ctx, r.clients, nodes, syncFile(f)); err != nil {
+			return err
 		}
-	}
-	return nil
-}
-
-// loadAppArmor loads (or, in check mode, compiles) a profile with the
-// node's apparmor_parser. The profile goes in on standard input after the
-// tunables it needs; the command line is fixed, so nothing from the
-// configuration reaches a shell or an argument.
-func loadAppArmor(ctx context.Context, nfs nodefs.FS, mode string, profile []byte) error {
-	argv := []string{"apparmor_parser", "--replace", "--skip-cache"}
-	if mode == providerdata.AppArmorLoadCheck {
-		argv = []string{"apparmor_parser", "--skip-kernel-load", "--skip-cache"}
-	}
-	stdin := append([]byte("#include <tunables/global>\n"), profile...)
-	_, stderr, err := nfs.Run(ctx, argv, stdin)
-	if err != nil {
-		return fmt.Errorf("%v: %s", err, bytes.TrimSpace(stderr))
 	}
 	return nil
 }
@@ -87,25 +50,8 @@ func (r *containerResource) observeConfinement(ctx context.Context, s hardening.
 		if err != nil {
 			return nil, err
 		}
-		sort.Strings(nodes)
-		out[f.Path] = hardening.FileDigest(f.Content)
-		for _, node := range nodes {
-			nfs, err := r.clients.Nodes.FS(ctx, node)
-			if err != nil {
-				return nil, err
-			}
-			got, err := nfs.ReadFile(ctx, f.Path)
-			if errors.Is(err, fs.ErrNotExist) {
-				out[f.Path] = "missing on node " + node
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("reading %s on node %s: %w", f.Path, node, err)
-			}
-			if d := hardening.FileDigest(got); !bytes.Equal(got, f.Content) {
-				out[f.Path] = d + " on node " + node
-				break
-			}
+		if out[f.Path], err = nodesync.Observe(ctx, r.clients, nodes, syncFile(f)); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
