@@ -46,6 +46,9 @@ type NodeFile struct {
 	EveryNode bool
 	// AppArmor marks a profile that must be loaded after it is written.
 	AppArmor bool
+	// RefKey and RefValue are the raw lxc line that uses the file: a file no
+	// container's config refers to any more can be removed.
+	RefKey, RefValue string
 }
 
 // NodeFiles are the files the container's confinement needs.
@@ -53,7 +56,8 @@ func NodeFiles(s Spec) []NodeFile {
 	var out []NodeFile
 	if s.AppArmorProfile == AppArmorHardened {
 		a := AppArmorSettings(s)
-		out = append(out, NodeFile{Path: apparmor.Dir + "/" + apparmor.Name(a), Content: apparmor.Render(a), EveryNode: true, AppArmor: true})
+		out = append(out, NodeFile{Path: apparmor.Dir + "/" + apparmor.Name(a), Content: apparmor.Render(a), EveryNode: true, AppArmor: true,
+			RefKey: "lxc.apparmor.profile", RefValue: apparmor.Name(a)})
 	}
 	return out
 }

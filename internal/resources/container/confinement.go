@@ -56,3 +56,33 @@ func (r *containerResource) observeConfinement(ctx context.Context, s hardening.
 	}
 	return out, nil
 }
+
+// removeUnusedConfinement removes the files of s (except those in keep)
+// that no container's
+// config refers to any more (generated profiles and policies are shared by
+// containers with equal settings). Failures are warnings: the container
+// itself is gone or changed already.
+func (r *containerResource) removeUnusedConfinement(ctx context.Context, s hardening.Spec, keep map[string]string) []string {
+	var warnings []string
+	for _, f := range hardening.NodeFiles(s) {
+		if _, kept := keep[f.Path]; kept {
+			continue
+		}
+		users, err := r.clients.API.LXCLineUsers(ctx, f.RefKey, f.RefValue)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("%s left on the nodes: checking its users failed: %v", f.Path, err))
+			continue
+		}
+		if len(users) > 0 {
+			continue
+		}
+		nodes, err := r.confinementNodes(ctx, f, s.Node)
+		if err == nil {
+			err = nodesync.Remove(ctx, r.clients, nodes, syncFile(f))
+		}
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("%s left on the nodes: %v", f.Path, err))
+		}
+	}
+	return warnings
+}

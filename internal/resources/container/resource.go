@@ -368,6 +368,9 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 			resp.Diagnostics.AddWarning("Firewall file left behind", err.Error())
 		}
 	}
+	for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), nil) {
+		resp.Diagnostics.AddWarning("Confinement file left behind", w)
+	}
 }
 
 func (r *containerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

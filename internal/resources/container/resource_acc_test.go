@@ -127,7 +127,7 @@ func checkFiles(env *acctest.Env) resource.TestCheckFunc {
 
 func checkGone(env *acctest.Env) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		for _, p := range []string{confFile(env), fwFile(env)} {
+		for _, p := range []string{confFile(env), fwFile(env), profileFile(env)} {
 			if _, err := os.Stat(p); !os.IsNotExist(err) {
 				return fmt.Errorf("%s still exists after destroy (%v)", p, err)
 			}
@@ -204,6 +204,9 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 					}
 					if strings.Contains(conf, "lxc.cap.drop") {
 						return fmt.Errorf("cap.drop must be gone with keep:\n%s", conf)
+					}
+					if _, err := os.Stat(profileFile(env)); !os.IsNotExist(err) {
+						return fmt.Errorf("the generated profile no container uses any more is still on the node (%v)", err)
 					}
 					return nil
 				},

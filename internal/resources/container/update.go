@@ -102,6 +102,12 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	// happens, then report the error.
 	if err := r.applyUpdate(ctx, plan, s, resp); err != nil {
 		resp.Diagnostics.AddError(err.summary, err.Error())
+	} else {
+		// a profile or policy the container no longer uses goes, unless
+		// another container shares it
+		for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), hardening.ExpectedNodeFiles(s)) {
+			resp.Diagnostics.AddWarning("Confinement file left behind", w)
+		}
 	}
 	m, found := r.read(ctx, plan, &resp.Diagnostics)
 	if !found {
