@@ -3,6 +3,8 @@
 package providerdata
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
 	"context"
 	"fmt"
 	"sync"
@@ -103,4 +105,18 @@ func (c *Clients) OnlineNodes(ctx context.Context) ([]string, error) {
 		c.nodes = nodes
 	}
 	return append([]string(nil), c.nodes...), nil
+}
+
+// FromConfigure is what every resource's and data source's Configure does
+// with the provider data: nil before the provider is configured, an error
+// diagnostic if it is not *Clients (a provider bug).
+func FromConfigure(data any, diags *diag.Diagnostics) *Clients {
+	if data == nil {
+		return nil
+	}
+	c, ok := data.(*Clients)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerdata.Clients, got %T; this is a provider bug", data))
+	}
+	return c
 }

@@ -80,16 +80,7 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *nodesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*providerdata.Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("expected *providerdata.Clients, got %T; this is a provider bug", req.ProviderData))
-		return
-	}
-	d.clients = c
+	d.clients = providerdata.FromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 type apiNode struct {

@@ -103,15 +103,7 @@ func (r *profileResource) ConfigValidators(context.Context) []resource.ConfigVal
 }
 
 func (r *profileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*providerdata.Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerdata.Clients, got %T; this is a provider bug", req.ProviderData))
-		return
-	}
-	r.clients = c
+	r.clients = providerdata.FromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 // content renders the profile text; ok is false while values are unknown.

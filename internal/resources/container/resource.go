@@ -47,15 +47,7 @@ func (r *containerResource) Metadata(_ context.Context, req resource.MetadataReq
 }
 
 func (r *containerResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*providerdata.Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerdata.Clients, got %T; this is a provider bug", req.ProviderData))
-		return
-	}
-	r.clients = c
+	r.clients = providerdata.FromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *containerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {

@@ -88,15 +88,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 }
 
 func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*providerdata.Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerdata.Clients, got %T; this is a provider bug", req.ProviderData))
-		return
-	}
-	r.clients = c
+	r.clients = providerdata.FromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 // toGroup converts the model; ok is false when a value is unknown.
