@@ -1,0 +1,170 @@
+package seccomp
+
+import "fmt"
+
+// Errno values the baseline uses.
+const (
+	EPERM        = 1
+	EACCES       = 13
+	ENOSYS       = 38
+	EAFNOSUPPORT = 97
+	maxErrno     = 4094 // libseccomp refuses 4095 (MAX_ERRNO) and above; checked with real LXC
+)
+
+// Sources of baseline entries.
+const (
+	SourceLXC      = "lxc"      // /usr/share/lxc/config/common.seccomp (LXC 5.0)
+	SourcePVE      = "pve"      // pve-container src/PVE/LXC.pm make_seccomp_config (unprivileged CTs)
+	SourceHardened = "hardened" // this provider
+)
+
+// FeatureKeyctl names the PVE feature (features: keyctl=1) that removes an
+// entry from the denylist.
+const FeatureKeyctl = "keyctl"
+
+// Cond is an LXC seccomp argument condition: argument Arg compared with
+// Value (SCMP_CMP_EQ / SCMP_CMP_NE), or (argument & Mask) == Value
+// (SCMP_CMP_MASKED_EQ).
+type Cond struct {
+	Arg   int
+	Op    string // "SCMP_CMP_EQ", "SCMP_CMP_NE" or "SCMP_CMP_MASKED_EQ"
+	Value uint64
+	Mask  uint64 // SCMP_CMP_MASKED_EQ only
+}
+
+// String is the condition as LXC reads it: [arg,value,op] or
+// [arg,value,op,mask].
+func (c Cond) String() string {
+	if c.Op == "SCMP_CMP_MASKED_EQ" {
+		return fmt.Sprintf("[%d,%#x,%s,%#x]", c.Arg, c.Value, c.Op, c.Mask)
+	}
+	return fmt.Sprintf("[%d,%d,%s]", c.Arg, c.Value, c.Op)
+}
+
+// complement is a list of conditions of which at least one holds exactly
+// when c does not: NE for EQ; for a masked compare, one condition per mask
+// bit that requires that bit to differ from Value's. An allowlist allows a
+// syscall with these instead of unconditionally, because libseccomp lets an
+// unconditional allow rule swallow a conditional errno rule for the same
+// syscall (checked against the real LXC in the tests).
+func (c Cond) complement() []Cond {
+	if c.Op != "SCMP_CMP_MASKED_EQ" {
+		return []Cond{{Arg: c.Arg, Op: "SCMP_CMP_NE", Value: c.Value}}
+	}
+	var out []Cond
+	for bit := uint64(1); bit != 0; bit <<= 1 {
+		if c.Mask&bit != 0 {
+			out = append(out, Cond{Arg: c.Arg, Op: "SCMP_CMP_MASKED_EQ", Value: ^c.Value & bit, Mask: bit})
+		}
+	}
+	return out
+}
+
+// Entry is one rule of the hardened denylist.
+type Entry struct {
+	Syscall string
+	// Errno is the error the call fails with; 0 means the policy's Errno.
+	// Entries fix it where callers act on the value: ENOSYS makes userspace
+	// treat a facility as absent and fall back.
+	Errno int
+	// Cond restricts the rule to calls whose arguments match.
+	Cond *Cond
+	// Source is SourceLXC, SourcePVE or SourceHardened.
+	Source string
+	// Feature, when set, is the PVE feature that drops this entry.
+	Feature string
+	// Reason says why the call is denied (for the documentation).
+	Reason string
+}
+
+// baseline is the hardened denylist, including the feature-dependent
+// entries. At most one entry per syscall carries a Cond.
+var baseline = []Entry{
+	// LXC's common.seccomp.
+	{Syscall: "kexec_load", Source: SourceLXC, Reason: "loads and boots another kernel, replacing the host's"},
+	{Syscall: "open_by_handle_at", Source: SourceLXC, Reason: "opens any file of a mounted file system by handle, bypassing the container's mount namespace (the 'shocker' escape)"},
+	{Syscall: "init_module", Source: SourceLXC, Reason: "loads code into the shared host kernel"},
+	{Syscall: "finit_module", Source: SourceLXC, Reason: "loads code into the shared host kernel (from a file descriptor)"},
+	{Syscall: "delete_module", Source: SourceLXC, Reason: "unloads host kernel modules the host and other guests rely on"},
+	{Syscall: "umount2", Errno: EACCES, Cond: &Cond{Arg: 1, Op: "SCMP_CMP_MASKED_EQ", Value: 1, Mask: 1}, Source: SourceLXC,
+		Reason: "forced unmounts (MNT_FORCE) can abort I/O of mounts shared with the host; LXC's reject_force_umount directive, written out as the rule it stands for"},
+
+	// PVE's additions for unprivileged containers.
+	{Syscall: "keyctl", Errno: ENOSYS, Source: SourcePVE, Feature: FeatureKeyctl,
+		Reason: "the kernel keyring is not namespaced; ENOSYS makes systemd (networkd) and others treat keyrings as unavailable; features keyctl=1 allows it (e.g. for Docker/runc)"},
+	{Syscall: "ioctl", Errno: EPERM, Cond: &Cond{Arg: 1, Op: "SCMP_CMP_MASKED_EQ", Value: 0x9400, Mask: 0xff00}, Source: SourcePVE,
+		Reason: "btrfs ioctls (BTRFS_IOCTL_MAGIC 0x94): snapshots created from a user namespace can be neither shown nor deleted"},
+	{Syscall: "socket", Errno: EAFNOSUPPORT, Cond: &Cond{Arg: 0, Op: "SCMP_CMP_EQ", Value: 38}, Source: SourcePVE,
+		Reason: "AF_ALG (38) sockets expose the kernel crypto API, a recurring source of kernel vulnerabilities; EAFNOSUPPORT as if the family were not built in"},
+
+	// The provider's additions.
+	{Syscall: "kexec_file_load", Source: SourceHardened, Reason: "the file-descriptor variant of kexec_load, which LXC's list misses"},
+	{Syscall: "add_key", Errno: ENOSYS, Source: SourceHardened, Feature: FeatureKeyctl, Reason: "the rest of the kernel keyring API denied with keyctl (and allowed with it)"},
+	{Syscall: "request_key", Errno: ENOSYS, Source: SourceHardened, Feature: FeatureKeyctl, Reason: "the rest of the kernel keyring API denied with keyctl (and allowed with it)"},
+	{Syscall: "bpf", Source: SourceHardened, Reason: "eBPF programs and maps are host-wide kernel objects (tracing, reading kernel memory, verifier bugs); systemd falls back without it"},
+	{Syscall: "perf_event_open", Source: SourceHardened, Reason: "host-wide performance counters and tracepoints: information leaks and side channels across containers"},
+	{Syscall: "userfaultfd", Source: SourceHardened, Reason: "lets an attacker stall kernel page faults at will, a standard tool for winning kernel race conditions; only post-copy migration and CRIU use it"},
+	{Syscall: "io_uring_setup", Errno: ENOSYS, Source: SourceHardened, Reason: "io_uring is a large, frequently exploited kernel attack surface (denied by Docker and on Google's fleets); ENOSYS lets callers fall back to classic I/O"},
+	{Syscall: "io_uring_enter", Errno: ENOSYS, Source: SourceHardened, Reason: "see io_uring_setup"},
+	{Syscall: "io_uring_register", Errno: ENOSYS, Source: SourceHardened, Reason: "see io_uring_setup"},
+	{Syscall: "iopl", Source: SourceHardened, Reason: "raw I/O port access to host hardware; nothing in a container drives hardware ports"},
+	{Syscall: "ioperm", Source: SourceHardened, Reason: "raw I/O port access to host hardware; nothing in a container drives hardware ports"},
+	{Syscall: "swapon", Source: SourceHardened, Reason: "swap is host-global: enabling swap on a container file or device affects the whole host"},
+	{Syscall: "swapoff", Source: SourceHardened, Reason: "swap is host-global: disabling the host's swap can trigger out-of-memory kills on the host"},
+	{Syscall: "lookup_dcookie", Source: SourceHardened, Reason: "oprofile interface returning host paths of dentries; obsolete (removed in Linux 6.8)"},
+	{Syscall: "acct", Source: SourceHardened, Reason: "process accounting (CAP_SYS_PACCT) makes the kernel append a record for every exiting process to a file, an unbounded disk writer; distributions leave it off, Docker denies it"},
+}
+
+// Deliberately not denied (ordinary container userspace needs them, or
+// capabilities and namespaces already confine them): mount, umount2 without
+// MNT_FORCE, pivot_root, unshare, setns and the new mount API (systemd
+// sandboxing, nesting); reboot (LXC turns it into a container stop or
+// restart); ptrace, process_vm_readv/writev, kcmp and pidfd_getfd (the same
+// ptrace access check applies, debuggers and CRIU use them); quotactl (PVE's
+// quota mount point option runs the quota tools inside the container);
+// mknod/mknodat (the kernel refuses device nodes in a user namespace, and
+// PVE's mknod feature must work); clock_settime, settimeofday and adjtimex
+// (CAP_SYS_TIME); syslog (dmesg_restrict and CAP_SYSLOG).
+
+// entries is the denylist for the given features.
+func entries(keyctl bool) []Entry {
+	var out []Entry
+	for _, e := range baseline {
+		if e.Feature == FeatureKeyctl && keyctl {
+			continue
+		}
+		if e.Cond != nil {
+			c := *e.Cond
+			e.Cond = &c
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// DefaultDenylist is what the hardened denylist contains with no PVE
+// features set (Keyctl adds keyctl, add_key and request_key back), in a
+// stable order: LXC's entries, PVE's, then the provider's.
+func DefaultDenylist() []Entry { return entries(false) }
+
+// essential are the syscalls a container cannot start without: those LXC
+// 5.0's start sequence makes after it loaded the filter (it hangs or fails
+// without read, write, sendto, openat, setgroups, execve, ...) plus what
+// every process needs to be loaded, run and exit. EssentialSyscalls returns
+// them; the real-LXC test starts a container allowing only these and a few
+// more.
+var essential = []string{
+	// LXC's start sequence after loading the filter.
+	"capget", "capset", "chdir", "close", "dup2", "dup3", "execve", "fcntl", "getppid", "openat", "prctl", "read",
+	"recvmsg", "sendmsg", "sendto", "setgroups", "setresgid", "setresuid", "setsid", "write",
+	// Loading and running any (static or dynamic) program.
+	"access", "arch_prctl", "brk", "exit", "exit_group", "fstat", "getpid", "mmap", "mprotect", "munmap",
+	"newfstatat", "pread64", "prlimit64", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "set_robust_list",
+	"set_tid_address",
+	// An init: start and reap processes.
+	"clone", "wait4",
+}
+
+// EssentialSyscalls is the sorted list of syscalls an allowlist must
+// contain for LXC to start any container at all.
+func EssentialSyscalls() []string { return sortedCopy(essential) }

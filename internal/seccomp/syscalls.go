@@ -1,0 +1,88 @@
+package seccomp
+
+import (
+	_ "embed"
+	"strconv"
+	"strings"
+)
+
+//go:generate go run ./gen -in /usr/include/x86_64-linux-gnu/asm/unistd_64.h -out syscalls_x86_64.txt
+
+// syscallTable is the generated x86_64 table: "name number" lines, "#"
+// comments.
+//
+//go:embed syscalls_x86_64.txt
+var syscallTable string
+
+// syscalls maps every x86_64 syscall name to its number.
+var syscalls = parseTable(syscallTable)
+
+func parseTable(s string) map[string]int {
+	m := map[string]int{}
+	for _, line := range strings.Split(s, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		nr, err := strconv.Atoi(f[1])
+		if err != nil {
+			panic("seccomp: bad syscall table line " + strconv.Quote(line))
+		}
+		m[f[0]] = nr
+	}
+	return m
+}
+
+// KnownSyscall reports whether name is an x86_64 system call (as listed by
+// the kernel headers the table was generated from). LXC resolves names with
+// libseccomp and silently skips those it cannot resolve, so every name a
+// policy uses must be known.
+func KnownSyscall(name string) bool {
+	_, ok := syscalls[name]
+	return ok
+}
+
+// syscallNumber is name's x86_64 number.
+func syscallNumber(name string) (int, bool) {
+	nr, ok := syscalls[name]
+	return nr, ok
+}
+
+// closestSyscall is the known name with the smallest edit distance to name
+// (ties: alphabetically first), or "" when nothing is reasonably close.
+func closestSyscall(name string) string {
+	best, bestD := "", len(name)/2+2
+	for s := range syscalls {
+		d := editDistance(name, s)
+		if d < bestD || (d == bestD && best != "" && s < best) {
+			best, bestD = s, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance with adjacent transpositions
+// counted as one edit (kexec_laod → kexec_load is 1).
+func editDistance(a, b string) int {
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
