@@ -99,6 +99,9 @@ func Observe(o Observed) Spec {
 	if v := c["tags"]; v != "" {
 		s.Tags = SortedUnique(strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == ' ' }))
 	}
+	if v := c["env"]; v != "" {
+		s.Environment = strings.Split(v, "\x00")
+	}
 	if v := c["nameserver"]; v != "" {
 		s.Nameservers = strings.Fields(v)
 	}

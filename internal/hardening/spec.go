@@ -7,6 +7,7 @@ package hardening
 import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
 )
 
 // Spec is everything the provider enforces on one container.
@@ -44,6 +45,19 @@ type Spec struct {
 	// from AppArmor), AppArmorPVE (PVE's own) or a named lxc-* profile.
 	AppArmorProfile string
 	AppArmor        apparmor.Settings // for AppArmorHardened; Nesting and MountFSTypes come from Features
+
+	// Seccomp is the container's seccomp policy (Keyctl and Mknod come from
+	// Features). Observed, its Mode is SeccompCustom when the pct.conf names
+	// a policy file the provider did not write for these settings; the
+	// file's path is then SeccompProfile.
+	Seccomp        seccomp.Policy
+	SeccompProfile string
+
+	// Environment is the container's runtime environment (PVE's `env`,
+	// KEY=VALUE entries). Observed only: the provider never sets it, and
+	// policy checks that nothing secret sits in it (seed 000:
+	// /proc/<pid>/environ is readable).
+	Environment []string
 
 	Started      bool
 	OnBoot       bool
