@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
@@ -46,6 +47,8 @@ type NodeFile struct {
 	EveryNode bool
 	// AppArmor marks a profile that must be loaded after it is written.
 	AppArmor bool
+	// Mode is the file's permission bits.
+	Mode fs.FileMode
 	// RefKey and RefValue are the raw lxc line that uses the file: a file no
 	// container's config refers to any more can be removed.
 	RefKey, RefValue string
@@ -57,7 +60,10 @@ func NodeFiles(s Spec) []NodeFile {
 	if s.AppArmorProfile == AppArmorHardened {
 		a := AppArmorSettings(s)
 		out = append(out, NodeFile{Path: apparmor.Dir + "/" + apparmor.Name(a), Content: apparmor.Render(a), EveryNode: true, AppArmor: true,
-			RefKey: "lxc.apparmor.profile", RefValue: apparmor.Name(a)})
+			Mode: 0o644, RefKey: "lxc.apparmor.profile", RefValue: apparmor.Name(a)})
+	}
+	if f, ok := seccompNodeFile(s); ok {
+		out = append(out, f)
 	}
 	return out
 }
@@ -78,7 +84,7 @@ func ExpectedNodeFiles(s Spec) map[string]string {
 }
 
 func validateConfinement(s Spec) []Problem {
-	var ps []Problem
+	ps := validateSeccomp(s)
 	if s.AppArmorProfile != AppArmorHardened {
 		return ps
 	}

@@ -13,6 +13,8 @@ const (
 	DefaultRootFSStorage   = "local-lvm"
 	DefaultRootFSSizeGiB   = 8
 	DefaultAppArmorProfile = "hardened" // the provider-generated profile (AppArmorHardened)
+	DefaultSeccompMode     = "denylist" // seccomp.ModeDenylist: the hardened denylist
+	DefaultSeccompErrno    = 1          // EPERM
 	DefaultPolicyIn        = "DROP"
 	DefaultPolicyOut       = "DROP"
 	DefaultLogLevel        = "nolog"
@@ -36,4 +38,5 @@ var ManagedLXCKeys = map[string]bool{
 	"lxc.cap.keep":         true,
 	"lxc.cgroup2.pids.max": true,
 	"lxc.apparmor.profile": true,
+	"lxc.seccomp.profile":  true,
 }

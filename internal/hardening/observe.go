@@ -10,6 +10,7 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
 )
 
 // Observed is what the provider reads from a live container: the API config
@@ -32,7 +33,10 @@ type Observed struct {
 	// AppArmor are the configured settings of the generated profile (the
 	// node only shows its name).
 	AppArmor apparmor.Settings
-	Running  bool
+	// Seccomp is the configured seccomp policy (the pct.conf only names
+	// its file).
+	Seccomp seccomp.Policy
+	Running bool
 }
 
 // ParseProps splits a PVE property string; a bare first value goes to
@@ -125,7 +129,9 @@ func Observe(o Observed) Spec {
 		}
 		s.NICs = append(s.NICs, observeNIC(v))
 	}
-	s.Capabilities, s.PidsMax, s.AppArmorProfile = observeLXC(o.LXC)
+	var seccompProfile string
+	s.Capabilities, s.PidsMax, s.AppArmorProfile, seccompProfile = observeLXC(o.LXC)
+	observeSeccomp(&s, o.Seccomp, seccompProfile)
 	// the generated profile's name is a digest of the configured settings:
 	// the same name means those settings are in force
 	s.AppArmor = o.AppArmor
@@ -223,10 +229,8 @@ func observeNIC(v string) NIC {
 // observeLXC applies LXC's semantics to the raw lines: lxc.cap.drop and
 // lxc.cap.keep accumulate and an empty value clears the list; the last
 // single-value line wins.
-func observeLXC(lines []pctconf.Line) (Capabilities, int, string) {
-	var caps Capabilities
-	pids := 0
-	profile := AppArmorPVE
+func observeLXC(lines []pctconf.Line) (caps Capabilities, pids int, profile, seccompProfile string) {
+	profile = AppArmorPVE
 	for _, l := range lines {
 		switch l.Key {
 		case "lxc.cap.drop":
@@ -254,11 +258,13 @@ func observeLXC(lines []pctconf.Line) (Capabilities, int, string) {
 			}
 		case "lxc.apparmor.profile":
 			profile = strings.TrimSpace(l.Value)
+		case "lxc.seccomp.profile":
+			seccompProfile = strings.TrimSpace(l.Value)
 		}
 	}
 	caps.Drop = SortedUnique(caps.Drop)
 	caps.Keep = SortedUnique(caps.Keep)
-	return caps, pids, profile
+	return caps, pids, profile, seccompProfile
 }
 
 // observeFirewall applies PVE's option defaults (enable 0, dhcp 0,

@@ -191,6 +191,9 @@ func LXCLines(s Spec) []pctconf.Line {
 	if s.AppArmorProfile != "" && s.AppArmorProfile != AppArmorPVE {
 		out = append(out, pctconf.Line{Key: "lxc.apparmor.profile", Value: AppArmorProfileName(s)})
 	}
+	if p := SeccompProfilePath(s); p != "" {
+		out = append(out, pctconf.Line{Key: "lxc.seccomp.profile", Value: p})
+	}
 	return out
 }
 

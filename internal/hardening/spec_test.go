@@ -1,6 +1,8 @@
 package hardening
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
+
 	"reflect"
 	"strings"
 	"testing"
@@ -91,12 +93,14 @@ func TestRenderLXCLines(t *testing.T) {
 	want := []string{
 		"lxc.cap.drop: audit_control audit_write mac_admin mac_override mknod sys_admin sys_module sys_nice sys_pacct sys_rawio sys_resource sys_time sys_tty_config",
 		"lxc.cgroup2.pids.max: 200",
+		"lxc.seccomp.profile: " + seccomp.Policy{}.Path(), // the hardened denylist by default
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %q", got)
 	}
 	s.Capabilities = Capabilities{KeepMode: true, Keep: []string{"net_bind_service", "chown"}}
 	s.AppArmorProfile = "lxc-webserver"
+	s.Seccomp.Mode = seccomp.ModeDefault
 	got = RenderLXCLines(LXCLines(s))
 	want = []string{"lxc.cap.keep: chown net_bind_service", "lxc.cgroup2.pids.max: 200", "lxc.apparmor.profile: lxc-webserver"}
 	if !reflect.DeepEqual(got, want) {
@@ -166,10 +170,12 @@ func TestObserveTampering(t *testing.T) {
 		{Key: "lxc.cap.drop", Value: "sys_time"},
 		{Key: "lxc.cgroup2.pids.max", Value: "max"},
 		{Key: "lxc.apparmor.profile", Value: "unconfined"},
+		{Key: "lxc.seccomp.profile", Value: "/etc/pve/hardened/seccomp/a.seccomp"},
+		{Key: "lxc.seccomp.profile", Value: " /tmp/x.seccomp "}, // the last one wins
 	}
-	caps, pids, profile := observeLXC(lines)
-	if !reflect.DeepEqual(caps.Drop, []string{"sys_time"}) || pids != 0 || profile != "unconfined" {
-		t.Fatalf("caps=%v pids=%d profile=%q", caps, pids, profile)
+	caps, pids, profile, sc := observeLXC(lines)
+	if !reflect.DeepEqual(caps.Drop, []string{"sys_time"}) || pids != 0 || profile != "unconfined" || sc != "/tmp/x.seccomp" {
+		t.Fatalf("caps=%v pids=%d profile=%q seccomp=%q", caps, pids, profile, sc)
 	}
 	s := Observe(Observed{Config: map[string]string{"unprivileged": "0", "net0": "name=eth0,bridge=vmbr0,firewall=0,hwaddr=BC:24:11:00:00:01,type=veth", "features": "nesting=1"}})
 	if s.Unprivileged || s.NICs[0].Firewall || !s.Features.Nesting || s.Firewall.Enabled || s.Firewall.PolicyOut != "ACCEPT" {

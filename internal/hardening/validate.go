@@ -15,6 +15,9 @@ type Problem struct {
 	Path    []any
 	Summary string
 	Detail  string
+	// Warning marks a finding that does not stop the plan (e.g. an
+	// allowlist that misses syscalls every container needs).
+	Warning bool
 }
 
 // Key is a map key in a Problem path (e.g. an ipset's name).

@@ -213,7 +213,7 @@ func (r *profileResource) apply(ctx context.Context, plan model, prior, out *mod
 	if diags.HasError() {
 		return
 	}
-	f := nodesync.File{Path: filePath(plan.Name.ValueString()), Content: text, AppArmor: true}
+	f := nodesync.File{Path: filePath(plan.Name.ValueString()), Content: text, AppArmor: true, Mode: 0o644}
 	if prior != nil {
 		// nodes dropped from the list lose their copy
 		var old []string

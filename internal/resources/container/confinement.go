@@ -23,7 +23,7 @@ func (r *containerResource) confinementNodes(ctx context.Context, f hardening.No
 }
 
 func syncFile(f hardening.NodeFile) nodesync.File {
-	return nodesync.File{Path: f.Path, Content: f.Content, AppArmor: f.AppArmor}
+	return nodesync.File{Path: f.Path, Content: f.Content, AppArmor: f.AppArmor, Mode: f.Mode}
 }
 
 // writeConfinement writes the confinement files (AppArmor profiles,

@@ -76,6 +76,7 @@ func toSpec(ctx context.Context, m containerModel, diags *diag.Diagnostics) hard
 		CMode:           m.ConsoleMode.ValueString(),
 	}
 	s.AppArmor, _ = aarules.ToSettings(ctx, m.AppArmor, diags)
+	s.Seccomp = toSeccomp(ctx, m.Seccomp, diags)
 	if r, ok := asObject[rootfsModel](ctx, m.RootFS, diags); ok {
 		s.RootFS = hardening.RootFS{Storage: r.Storage.ValueString(), SizeGiB: int(r.Size.ValueInt64()),
 			MountOptions: strs(ctx, r.MountOptions, diags), Volume: r.Volume.ValueString()}
@@ -194,6 +195,7 @@ func fromSpec(ctx context.Context, s hardening.Spec, prior containerModel, diags
 	m.PidsMax = types.Int64Value(int64(s.PidsMax))
 	m.AppArmorProfile = types.StringValue(s.AppArmorProfile)
 	m.AppArmor = aarules.FromSettings(ctx, s.AppArmor, false, diags)
+	m.Seccomp = fromSeccomp(ctx, s.Seccomp, diags)
 	m.Started = types.BoolValue(s.Started)
 	m.OnBoot = types.BoolValue(s.OnBoot)
 	m.Protection = types.BoolValue(s.Protection)

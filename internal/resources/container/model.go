@@ -40,6 +40,7 @@ type containerModel struct {
 
 	AppArmorProfile types.String `tfsdk:"apparmor_profile"`
 	AppArmor        types.Object `tfsdk:"apparmor"`
+	Seccomp         types.Object `tfsdk:"seccomp"`
 	NodeFiles       types.Map    `tfsdk:"node_files"`
 
 	Started         types.Bool   `tfsdk:"started"`

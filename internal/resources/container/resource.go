@@ -65,7 +65,8 @@ func (r *containerResource) ValidateConfig(ctx context.Context, req resource.Val
 	if m.Unprivileged.IsNull() {
 		s.Unprivileged = true
 	}
-	problems.AddKnown(ctx, &resp.Diagnostics, req.Config, hardening.Validate(s))
+	// warnings come once, from ModifyPlan (with the defaults applied)
+	problems.AddKnown(ctx, &resp.Diagnostics, req.Config, problems.Errors(hardening.Validate(s)))
 }
 
 // ModifyPlan makes the derived views (lxc_lines, firewall_file) known at
@@ -95,7 +96,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 }
 
 func knownForDerived(m containerModel) bool {
-	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.AppArmor, m.Features, m.Firewall, m.Network} {
+	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.AppArmor, m.Seccomp, m.Features, m.Firewall, m.Network} {
 		if v.IsUnknown() {
 			return false
 		}
@@ -268,7 +269,8 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 	}
 	configured := toSpec(ctx, prior, diags)
 	o := hardening.Observed{Node: node, VMID: vmid, Config: map[string]string{}, FWOptions: opts,
-		FWIPSets: ipsets, FWAliases: aliases, DeclaredIPSets: declaredIPSets(ctx, prior, diags), AppArmor: configured.AppArmor}
+		FWIPSets: ipsets, FWAliases: aliases, DeclaredIPSets: declaredIPSets(ctx, prior, diags), AppArmor: configured.AppArmor,
+		Seccomp: configured.Seccomp}
 	for k := range cfg {
 		if k == "lxc" || k == "digest" {
 			continue
@@ -289,6 +291,7 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 		// the line changed by hand): read its settings back from its file
 		r.recoverAppArmor(ctx, &s)
 	}
+	r.recoverSeccomp(ctx, &s)
 	m := fromSpec(ctx, s, prior, diags)
 	files, err := r.observeConfinement(ctx, s)
 	if err != nil {

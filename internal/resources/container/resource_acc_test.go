@@ -19,6 +19,7 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
 )
 
 const res = "hardened_container.web"
@@ -89,6 +90,21 @@ func profileFile(env *acctest.Env) string {
 	return filepath.Join(env.DataDir, "etc/apparmor.d/lxc", hardenedProfile)
 }
 
+// seccompDefault is the hardened default seccomp policy (the denylist).
+var seccompDefault = seccomp.Policy{Mode: seccomp.ModeDenylist, Errno: seccomp.EPERM}
+
+func seccompFile(env *acctest.Env, p seccomp.Policy) string {
+	return filepath.Join(env.DataDir, p.Path())
+}
+
+func seccompText(p seccomp.Policy) []byte {
+	b, err := p.Render()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 const wantDrop = "lxc.cap.drop: audit_control audit_write mac_admin mac_override mknod sys_admin sys_module sys_nice sys_pacct sys_rawio sys_resource sys_time sys_tty_config"
 
 func checkFiles(env *acctest.Env) resource.TestCheckFunc {
@@ -111,6 +127,13 @@ func checkFiles(env *acctest.Env) resource.TestCheckFunc {
 		if got, err := os.ReadFile(profileFile(env)); err != nil || string(got) != string(apparmor.Render(apparmor.Hardened())) {
 			return fmt.Errorf("profile file %s: %v\n%s", profileFile(env), err, got)
 		}
+		// the hardened seccomp denylist, on the cluster file system
+		if !strings.HasSuffix(string(conf), "\nlxc.seccomp.profile: "+seccompDefault.Path()+"\n") {
+			return fmt.Errorf("pct.conf does not name the seccomp policy %s:\n%s", seccompDefault.Path(), conf)
+		}
+		if got, err := os.ReadFile(seccompFile(env, seccompDefault)); err != nil || string(got) != string(seccompText(seccompDefault)) {
+			return fmt.Errorf("seccomp file %s: %v\n%s", seccompFile(env, seccompDefault), err, got)
+		}
 		fw, err := os.ReadFile(fwFile(env))
 		if err != nil {
 			return err
@@ -127,7 +150,7 @@ func checkFiles(env *acctest.Env) resource.TestCheckFunc {
 
 func checkGone(env *acctest.Env) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		for _, p := range []string{confFile(env), fwFile(env), profileFile(env)} {
+		for _, p := range []string{confFile(env), fwFile(env), profileFile(env), seccompFile(env, seccompDefault)} {
 			if _, err := os.Stat(p); !os.IsNotExist(err) {
 				return fmt.Errorf("%s still exists after destroy (%v)", p, err)
 			}
@@ -169,9 +192,13 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("apparmor_profile"), knownvalue.StringExact("hardened")),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("lxc_lines"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.StringExact(wantDrop), knownvalue.StringExact("lxc.cgroup2.pids.max: 300"),
-						knownvalue.StringExact("lxc.apparmor.profile: " + hardenedProfile)})),
+						knownvalue.StringExact("lxc.apparmor.profile: " + hardenedProfile),
+						knownvalue.StringExact("lxc.seccomp.profile: " + seccompDefault.Path())})),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("node_files"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"/etc/apparmor.d/lxc/" + hardenedProfile: knownvalue.StringExact(hardening.FileDigest(apparmor.Render(apparmor.Hardened())))})),
+						"/etc/apparmor.d/lxc/" + hardenedProfile: knownvalue.StringExact(hardening.FileDigest(apparmor.Render(apparmor.Hardened()))),
+						seccompDefault.Path():                    knownvalue.StringExact(hardening.FileDigest(seccompText(seccompDefault)))})),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("seccomp"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"mode": knownvalue.StringExact("denylist"), "errno": knownvalue.Int64Exact(1), "syscalls": knownvalue.SetExact(nil)})),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("network").AtSliceIndex(0).AtMapKey("mac"), knownvalue.StringRegexp(regexp.MustCompile(`^BC:24:11:`))),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("started"), knownvalue.Bool(true)),
 				},
@@ -250,6 +277,24 @@ var tampers = []tamper{
 	}, plancheck.ResourceActionUpdate},
 	{"profile file deleted on the node", func(t *testing.T, env *acctest.Env) {
 		if err := os.Remove(profileFile(env)); err != nil {
+			t.Fatal(err)
+		}
+	}, plancheck.ResourceActionUpdate},
+	{"seccomp line removed (PVE's policy instead)", func(t *testing.T, env *acctest.Env) {
+		edit(t, confFile(env), replaceLine(`^lxc\.seccomp\.profile: .*\n`, ""))
+	}, plancheck.ResourceActionUpdate},
+	{"seccomp line pointed at a hand-written policy", func(t *testing.T, env *acctest.Env) {
+		weak := filepath.Join(env.DataDir, "etc/pve/weak.seccomp")
+		if err := os.WriteFile(weak, []byte("2\ndenylist\n[all]\nkexec_load errno 1\n"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		edit(t, confFile(env), replaceLine(`^lxc\.seccomp\.profile: .*$`, "lxc.seccomp.profile: /etc/pve/weak.seccomp"))
+	}, plancheck.ResourceActionUpdate},
+	{"seccomp policy file weakened", func(t *testing.T, env *acctest.Env) {
+		edit(t, seccompFile(env, seccompDefault), replaceLine(`^bpf errno 1\n`, ""))
+	}, plancheck.ResourceActionUpdate},
+	{"seccomp policy file deleted", func(t *testing.T, env *acctest.Env) {
+		if err := os.Remove(seccompFile(env, seccompDefault)); err != nil {
 			t.Fatal(err)
 		}
 	}, plancheck.ResourceActionUpdate},
@@ -334,6 +379,12 @@ func TestAccContainerPlanTimeErrors(t *testing.T) {
 		{with(`apparmor = { extra_rules = ["/usr/bin/tool ux,"] }`), `unconfined execution`},
 		{with(`features = { nesting = true }`), `(?s)nesting needs mounts.*deny_mount = false`},
 		{with(`apparmor_profile = "lxc-hardened-123456789abc"`), `Reserved AppArmor profile name`},
+		{with(`seccomp = { syscalls = ["kexec_laod"] }`), `(?s)unknown syscall.*Did you mean "kexec_load"`},
+		{with(`seccomp = { mode = "allowlist", syscalls = ["read", "bpf"] }`), `(?s)denied by the hardened.*baseline`},
+		{with(`seccomp = { mode = "default", syscalls = ["ptrace"] }`), `syscalls need a denylist or allowlist`},
+		{with(`seccomp = { mode = "custom" }`), `value must be one of`},
+		{with(`seccomp = { errno = 4095 }`), `errno value must be between 1 and 4094`},
+		{with(`seccomp = { mode = "allowlist" }`), `empty allowlist`},
 		{with("capabilities = {\n    drop = [\"sys_admin\"]\n    keep = [\"chown\"]\n  }"), `cannot be specified when`},
 		{strings.Replace(base, "pids_max   = 300", "pids_max   = 5", 1), `pids_max value must be between 16 and 4194304`},
 	}

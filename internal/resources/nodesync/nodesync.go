@@ -20,7 +20,8 @@ import (
 type File struct {
 	Path     string
 	Content  []byte
-	AppArmor bool // load with apparmor_parser after writing
+	AppArmor bool        // load with apparmor_parser after writing
+	Mode     fs.FileMode // permission bits
 }
 
 // Write puts f on every node where it is missing or differs, loading an
@@ -45,7 +46,7 @@ func Write(ctx context.Context, c *providerdata.Clients, nodes []string, f File)
 				return fmt.Errorf("loading AppArmor profile %s on node %s: %w", f.Path, node, err)
 			}
 		}
-		if err := nfs.WriteFileAtomic(ctx, f.Path, f.Content, 0o644); err != nil {
+		if err := nfs.WriteFileAtomic(ctx, f.Path, f.Content, f.Mode); err != nil {
 			return fmt.Errorf("writing %s on node %s: %w", f.Path, node, err)
 		}
 	}

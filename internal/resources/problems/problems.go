@@ -29,11 +29,25 @@ func Path(p []any) path.Path {
 	return at
 }
 
-// Add reports every problem as an attribute error.
+// Add reports every problem that is not a warning as an attribute error
+// (at apply time: the plan already showed the warnings).
 func Add(diags *diag.Diagnostics, ps []hardening.Problem) {
 	for _, p := range ps {
-		diags.AddAttributeError(Path(p.Path), p.Summary, p.Detail)
+		if !p.Warning {
+			diags.AddAttributeError(Path(p.Path), p.Summary, p.Detail)
+		}
 	}
+}
+
+// Errors are the problems that are not warnings.
+func Errors(ps []hardening.Problem) []hardening.Problem {
+	var out []hardening.Problem
+	for _, p := range ps {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Values is a config or a plan.
@@ -42,13 +56,18 @@ type Values interface {
 }
 
 // AddKnown reports the problems whose attribute is known in cfg (a config
-// or a plan): a value that is unknown at plan time (e.g. another resource's
-// attribute) was validated as empty and is checked again at apply.
+// or a plan) as attribute errors or warnings: a value that is unknown at
+// plan time (e.g. another resource's attribute) was validated as empty and
+// is checked again at apply.
 func AddKnown(ctx context.Context, diags *diag.Diagnostics, cfg Values, ps []hardening.Problem) {
 	for _, p := range ps {
 		at := Path(p.Path)
 		var v attr.Value
 		if d := cfg.GetAttribute(ctx, at, &v); !d.HasError() && v != nil && v.IsUnknown() {
+			continue
+		}
+		if p.Warning {
+			diags.AddAttributeWarning(at, p.Summary, p.Detail)
 			continue
 		}
 		diags.AddAttributeError(at, p.Summary, p.Detail)
