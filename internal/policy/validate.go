@@ -1,0 +1,152 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+)
+
+// ValidateExceptions reports exceptions that name no rule of the catalogue
+// (suggesting the closest ID), have no reason, repeat a rule, or except a
+// rule the baseline does not let containers except. Paths are
+// {"exceptions", i, "rule"} and {"exceptions", i, "reason"}.
+func ValidateExceptions(ex []Exception, b Baseline) []hardening.Problem {
+	var ps []hardening.Problem
+	seen := map[string]int{}
+	for i, e := range ex {
+		at := func(attr string) []any { return []any{"exceptions", i, attr} }
+		r, known := Lookup(e.Rule)
+		switch {
+		case !known:
+			ps = append(ps, hardening.Problem{Path: at("rule"), Summary: "Unknown policy rule",
+				Detail: fmt.Sprintf("%q is not a rule ID of the policy catalogue. %s", e.Rule, suggestRule(e.Rule))})
+		case contains(b.NoExceptions, e.Rule):
+			ps = append(ps, hardening.Problem{Path: at("rule"), Summary: "Rule cannot be excepted",
+				Detail: fmt.Sprintf("The baseline allows no exception to %s (%s): %s Remove the exception and comply: %s",
+					r.ID, r.Title, r.why, plain(r.Remedy))})
+		default:
+			if j, dup := seen[e.Rule]; dup {
+				ps = append(ps, hardening.Problem{Path: at("rule"), Summary: "Duplicate exception",
+					Detail: fmt.Sprintf("exceptions[%d] already excepts %s; give each rule one exception with one reason.", j, e.Rule)})
+			} else {
+				seen[e.Rule] = i
+			}
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			ps = append(ps, hardening.Problem{Path: at("reason"), Summary: "Exception without a reason",
+				Detail: "An exception must say why this container may deviate from the baseline (the reason is kept with the findings for review), e.g. reason = \"needs FUSE for sshfs; ticket SEC-123\"."})
+		}
+	}
+	return ps
+}
+
+// suggestRule names the rule ID closest to id, or lists them all.
+func suggestRule(id string) string {
+	best, dist := "", -1
+	for _, r := range catalogue {
+		if d := levenshtein(strings.ToUpper(strings.TrimSpace(id)), r.ID); dist < 0 || d < dist {
+			best, dist = r.ID, d
+		}
+	}
+	if dist >= 0 && dist <= 3 {
+		return fmt.Sprintf("Did you mean %q?", best)
+	}
+	ids := make([]string, len(catalogue))
+	for i, r := range catalogue {
+		ids[i] = r.ID
+	}
+	return "Rule IDs: " + strings.Join(ids, ", ") + "."
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// ValidateBaseline reports settings no container could meet or that name
+// nothing real. Paths are {"baseline", "<setting>"} (setting names as in
+// the rule guide).
+func ValidateBaseline(b Baseline) []hardening.Problem {
+	var ps []hardening.Problem
+	add := func(setting, summary, detail string, a ...any) {
+		ps = append(ps, hardening.Problem{Path: []any{"baseline", setting}, Summary: summary, Detail: fmt.Sprintf(detail, a...)})
+	}
+	for _, c := range b.RequiredDropCapabilities {
+		if err := hardening.ValidateCapability(c); err != nil {
+			add("required_drop_capabilities", "Invalid capability", "%v", err)
+		}
+	}
+	for _, m := range []struct {
+		setting string
+		v       int
+	}{{"max_memory", b.MaxMemoryMiB}, {"max_swap", b.MaxSwapMiB}, {"max_cores", b.MaxCores}, {"max_pids", b.MaxPids}} {
+		if m.v < 0 {
+			add(m.setting, "Negative maximum", "%s = %d: a maximum is a positive number, or 0 for no maximum.", m.setting, m.v)
+		}
+	}
+	for _, br := range b.AllowedBridges {
+		if strings.TrimSpace(br) == "" {
+			add("allowed_bridges", "Empty bridge name", "allowed_bridges lists an empty name; list bridges such as \"vmbr20\" (an empty list allows any bridge).")
+		}
+	}
+	for _, v := range b.AllowedVLANs {
+		if v < 1 || v > 4094 {
+			add("allowed_vlans", "Invalid VLAN", "%d is not a VLAN tag: tags are 1 to 4094.", v)
+		}
+	}
+	for _, f := range b.AllowedFeatures {
+		if !contains(Features, f) {
+			add("allowed_features", "Unknown feature", "%q is not a container feature; features are: %s.", f, strings.Join(Features, ", "))
+		}
+	}
+	for _, p := range b.AllowedAppArmorProfiles {
+		switch {
+		case isUnconfined(p):
+			add("allowed_apparmor_profiles", "Unconfined cannot be allowed",
+				"%q would allow containers without AppArmor; HC-AA-001 never lets them pass. Remove it and list confining profiles (\"hardened\", \"generated\", \"lxc-*\").", p)
+		case strings.TrimSpace(p) == "":
+			add("allowed_apparmor_profiles", "Empty profile name", "allowed_apparmor_profiles lists an empty name; list profiles such as \"hardened\" or \"lxc-web*\".")
+		}
+	}
+	for _, m := range b.AllowedSeccompModes {
+		switch {
+		case m == seccompCustom:
+			add("allowed_seccomp_modes", "Custom seccomp policies cannot be allowed",
+				"\"custom\" is a policy file the provider did not write; HC-SC-001 never lets it pass. Allow \"denylist\", \"allowlist\" or \"default\".")
+		case !contains(SeccompModes, m):
+			add("allowed_seccomp_modes", "Unknown seccomp mode", "%q is not a seccomp mode; modes are: default, denylist, allowlist.", m)
+		}
+	}
+	for _, t := range b.RequiredTags {
+		if strings.TrimSpace(t) == "" {
+			add("required_tags", "Empty tag", "required_tags lists an empty tag, which no container can carry; write a tag or a prefix such as \"owner-*\".")
+		}
+	}
+	for _, o := range b.RequiredMountOptions {
+		if !contains(hardening.MountOptions, o) {
+			add("required_mount_options", "Unknown mount option", "%q is not a mount option PVE accepts; options are: %s.", o, strings.Join(hardening.MountOptions, ", "))
+		}
+	}
+	for _, id := range b.NoExceptions {
+		if _, ok := Lookup(id); !ok {
+			add("no_exceptions", "Unknown policy rule", "%q is not a rule ID of the policy catalogue. %s", id, suggestRule(id))
+		}
+	}
+	return ps
+}
