@@ -195,3 +195,21 @@ var settings = []setting{
 	{"NoExceptions", "no_exceptions", "", "Rule IDs no container may except.",
 		func(b Baseline) string { return list(b.NoExceptions) }},
 }
+
+// Setting describes one Baseline field for configuration: its snake_case
+// name, the Go field it sets, the rules it shapes and its documentation.
+type Setting struct {
+	Name, Field, Rule, Doc string
+	// Default is the field's value in Default(), as documentation text.
+	Default string
+}
+
+// Settings are the Baseline's fields in declaration order.
+func Settings() []Setting {
+	d := Default()
+	out := make([]Setting, len(settings))
+	for i, s := range settings {
+		out[i] = Setting{Name: s.name, Field: s.field, Rule: s.rule, Doc: s.doc, Default: s.value(d)}
+	}
+	return out
+}

@@ -51,6 +51,7 @@ type providerModel struct {
 	NodeAccess     types.String `tfsdk:"node_access"`
 	NodeRoot       types.String `tfsdk:"node_root"`
 	AppArmorLoad   types.String `tfsdk:"apparmor_load"`
+	Baseline       types.Object `tfsdk:"baseline"`
 	SSH            *sshModel    `tfsdk:"ssh"`
 }
 

@@ -4,6 +4,10 @@
 package provider
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/baselineattr"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
+
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"context"
@@ -103,7 +107,13 @@ func (p *hardenedProvider) Configure(ctx context.Context, req provider.Configure
 		resp.Diagnostics.AddError("Cannot create the PVE API client", redact(err.Error(), s.secrets()))
 		return
 	}
-	clients := &providerdata.Clients{API: api, Nodes: providerdata.NewNodeChannels(s.NodeAccess, dialer(s)), AppArmorLoad: s.AppArmorLoad}
+	baseline := baselineattr.Apply(ctx, policy.Default(), m.Baseline, &resp.Diagnostics)
+	problems.Add(&resp.Diagnostics, policy.ValidateBaseline(baseline))
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clients := &providerdata.Clients{API: api, Nodes: providerdata.NewNodeChannels(s.NodeAccess, dialer(s)), AppArmorLoad: s.AppArmorLoad,
+		Baseline: baseline}
 	if s.AppArmorLoad == providerdata.AppArmorLoadCheck {
 		resp.Diagnostics.AddAttributeWarning(path.Root("apparmor_load"), "AppArmor profiles are only checked, not loaded",
 			"apparmor_load = \"check\" compiles the generated profiles but does not load them into the kernel: containers that use them cannot start "+

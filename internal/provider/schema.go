@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/baselineattr"
+
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 
 	"context"
@@ -131,6 +133,7 @@ func providerSchema() schema.Schema {
 					"tests and nodes without AppArmor in the kernel, where containers would run unconfined: a warning says so).",
 				Validators: []validator.String{stringvalidator.OneOf(providerdata.AppArmorLoadReplace, providerdata.AppArmorLoadCheck)},
 			},
+			"baseline": baselineattr.ProviderAttribute(),
 			"ssh": schema.SingleNestedAttribute{
 				Optional: true,
 				MarkdownDescription: "SSH settings of the node channel (used when `node_access = \"ssh\"`, ignored with a " +

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 )
 
@@ -19,6 +20,9 @@ type Clients struct {
 	Nodes *NodeChannels
 	// AppArmorLoad is AppArmorLoadReplace or AppArmorLoadCheck.
 	AppArmorLoad string
+	// Baseline is the organisation's hardening baseline (the provider's
+	// baseline block over seed 000's defaults).
+	Baseline policy.Baseline
 
 	nodesMu sync.Mutex
 	nodes   []string

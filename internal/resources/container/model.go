@@ -42,6 +42,8 @@ type containerModel struct {
 	AppArmor        types.Object `tfsdk:"apparmor"`
 	Seccomp         types.Object `tfsdk:"seccomp"`
 	NodeFiles       types.Map    `tfsdk:"node_files"`
+	Exceptions      types.List   `tfsdk:"exceptions"`
+	Compliance      types.Object `tfsdk:"compliance"`
 
 	Started         types.Bool   `tfsdk:"started"`
 	RestartOnChange types.Bool   `tfsdk:"restart_on_hardening_change"`

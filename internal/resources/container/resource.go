@@ -20,6 +20,7 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
@@ -88,10 +89,29 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// the plan has every default applied: what ValidateConfig could not
 	// see (e.g. nesting with the default deny_mount) is checked here
 	problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, hardening.Validate(s))
+	// the organisation's baseline: a violation fails the plan with its rule ID
+	findings := r.checkPolicy(ctx, s, toExceptions(ctx, plan.Exceptions, &d), req.Plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !knownForDerived(plan) {
 		return
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
+	if req.State.Raw.IsNull() && findings != nil && req.Plan.Raw.IsFullyKnown() {
+		// a new container is what the plan says: its compliance is known now
+		plan.Compliance = complianceValue(ctx, findings, &resp.Diagnostics)
+	}
+	if !req.State.Raw.IsNull() {
+		// the framework marks compliance unknown before this method sets
+		// the derived views; with those set, a plan equal to the state
+		// keeps the observed compliance (nothing changes)
+		var compliance types.Object
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("compliance"), &compliance)...)
+		unchanged := plan
+		unchanged.Compliance = compliance
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &unchanged)...)
+		if resp.Plan.Raw.Equal(req.State.Raw) {
+			return
+		}
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -120,19 +140,20 @@ func (r *containerResource) wait(ctx context.Context, m containerModel, upid str
 
 // validSpec converts a planned model into a Spec and validates it again
 // (values unknown at plan time are known now); ok is false on any error.
-func validSpec(ctx context.Context, plan containerModel, diags *diag.Diagnostics) (hardening.Spec, bool) {
+func (r *containerResource) validSpec(ctx context.Context, plan containerModel, diags *diag.Diagnostics) (hardening.Spec, bool) {
 	if diags.HasError() {
 		return hardening.Spec{}, false
 	}
 	s := toSpec(ctx, plan, diags)
 	problems.Add(diags, hardening.Validate(s))
+	r.checkPolicy(ctx, s, toExceptions(ctx, plan.Exceptions, diags), nil, diags)
 	return s, !diags.HasError()
 }
 
 func (r *containerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan containerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	s, ok := validSpec(ctx, plan, &resp.Diagnostics)
+	s, ok := r.validSpec(ctx, plan, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -301,6 +322,11 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 	nf, d := types.MapValueFrom(ctx, types.StringType, files)
 	diags.Append(d...)
 	m.NodeFiles = nf
+	m.Exceptions = prior.Exceptions
+	m.Compliance = types.ObjectNull(complianceAttrTypes)
+	if r.clients != nil {
+		m.Compliance = complianceValue(ctx, policy.Check(s, r.clients.Baseline, toExceptions(ctx, prior.Exceptions, diags)), diags)
+	}
 	if len(s.NICs) == 0 && prior.Network.IsNull() {
 		m.Network = types.ListNull(types.ObjectType{AttrTypes: nicAttrTypes})
 	}

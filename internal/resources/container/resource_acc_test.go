@@ -177,6 +177,10 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
   rootfs = { mount_options = ["nodev", "nosuid", "noexec"] }
   startup = { order = 3 }
   nameservers = ["10.0.0.53"]
+  exceptions = [
+    { rule = "HC-FEAT-001", reason = "runs a nested build container" },
+    { rule = "HC-AA-002", reason = "lxc-webserver is reviewed by the platform team" },
+  ]
 `)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -217,7 +221,7 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 				Config:           updated,
 				PreConfig:        func() { env.Sim.Stats().Reset() },
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)}},
-				Check: func(*terraform.State) error {
+				Check: func(st *terraform.State) error {
 					// new lxc.* lines on a running CT only apply at start: one reboot
 					if n := env.Sim.Stats().Snapshot()[rebootKey]; n != 1 {
 						return fmt.Errorf("%d reboots after a hardening change, want 1 (%v)", n, env.Sim.Stats().Snapshot())
@@ -231,6 +235,9 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 					}
 					if strings.Contains(conf, "lxc.cap.drop") {
 						return fmt.Errorf("cap.drop must be gone with keep:\n%s", conf)
+					}
+					if err := resource.TestCheckResourceAttr(res, "compliance.summary", "21 pass, 0 fail, 2 excepted (HC-AA-002, HC-FEAT-001)")(st); err != nil {
+						return err
 					}
 					if _, err := os.Stat(profileFile(env)); !os.IsNotExist(err) {
 						return fmt.Errorf("the generated profile no container uses any more is still on the node (%v)", err)

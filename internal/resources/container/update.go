@@ -85,7 +85,7 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	var plan, state containerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	s, ok := validSpec(ctx, plan, &resp.Diagnostics)
+	s, ok := r.validSpec(ctx, plan, &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -1,0 +1,121 @@
+package container
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
+)
+
+type exceptionModel struct {
+	Rule   types.String `tfsdk:"rule"`
+	Reason types.String `tfsdk:"reason"`
+}
+
+var exceptionAttrTypes = map[string]attr.Type{"rule": types.StringType, "reason": types.StringType}
+
+// FindingAttrTypes are one compliance finding's attribute types (shared
+// with hardened_audit).
+var FindingAttrTypes = map[string]attr.Type{"rule": types.StringType, "title": types.StringType, "severity": types.StringType,
+	"status": types.StringType, "detail": types.StringType, "reason": types.StringType}
+
+var complianceAttrTypes = map[string]attr.Type{"summary": types.StringType, "pass": types.Int64Type, "fail": types.Int64Type,
+	"excepted": types.Int64Type, "failing": strList, "findings": types.ListType{ElemType: types.ObjectType{AttrTypes: FindingAttrTypes}}}
+
+func exceptionsAttribute() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{Optional: true,
+		MarkdownDescription: md("Deliberate deviations from the provider's `baseline`: each names a rule ID of the policy rule catalogue and says why.",
+			"An excepted rule no longer fails the plan; it shows as `excepted` with its reason in `compliance` (and in the plan JSON, for review).",
+			"The baseline's `no_exceptions` rules (by default HC-PRIV-001 and HC-AA-001) cannot be excepted."),
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"rule":   schema.StringAttribute{Required: true, MarkdownDescription: "Rule ID, e.g. `HC-FEAT-001`."},
+			"reason": schema.StringAttribute{Required: true, MarkdownDescription: "Why this container deviates (mandatory, shown in every report)."},
+		}}}
+}
+
+func complianceAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{Computed: true,
+		MarkdownDescription: md("The container checked against the provider's `baseline`, computed from what the provider **observes** on refresh:",
+			"a weakening made by hand shows both as a diff and as a failing rule here. Known at plan time for a new container."),
+		Attributes: map[string]schema.Attribute{
+			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `22 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
+			"pass":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules passed."},
+			"fail":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand)."},
+			"excepted": schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed but covered by an `exceptions` entry."},
+			"failing":  schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "IDs of the failing rules."},
+			"findings": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Every rule's outcome, in catalogue order.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"rule":     schema.StringAttribute{Computed: true, MarkdownDescription: "Rule ID."},
+					"title":    schema.StringAttribute{Computed: true, MarkdownDescription: "Rule title."},
+					"severity": schema.StringAttribute{Computed: true, MarkdownDescription: "`critical`, `high`, `medium` or `low`."},
+					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: "`pass`, `fail` or `excepted`."},
+					"detail":   schema.StringAttribute{Computed: true, MarkdownDescription: "What was observed."},
+					"reason":   schema.StringAttribute{Computed: true, MarkdownDescription: "The exception's reason (`excepted` only)."},
+				}}},
+		}}
+}
+
+func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []policy.Exception {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	var ms []exceptionModel
+	diags.Append(l.ElementsAs(ctx, &ms, false)...)
+	out := make([]policy.Exception, len(ms))
+	for i, m := range ms {
+		out[i] = policy.Exception{Rule: m.Rule.ValueString(), Reason: m.Reason.ValueString()}
+	}
+	return out
+}
+
+// FindingValues are findings as Terraform values (shared with hardened_audit).
+func FindingValues(ctx context.Context, fs []policy.Finding, diags *diag.Diagnostics) types.List {
+	vals := make([]attr.Value, len(fs))
+	for i, f := range fs {
+		reason := types.StringNull()
+		if f.Status == policy.StatusExcepted {
+			reason = types.StringValue(f.Reason)
+		}
+		o, d := types.ObjectValue(FindingAttrTypes, map[string]attr.Value{"rule": types.StringValue(f.Rule), "title": types.StringValue(f.Title),
+			"severity": types.StringValue(string(f.Severity)), "status": types.StringValue(string(f.Status)),
+			"detail": types.StringValue(f.Detail), "reason": reason})
+		diags.Append(d...)
+		vals[i] = o
+	}
+	l, d := types.ListValue(types.ObjectType{AttrTypes: FindingAttrTypes}, vals)
+	diags.Append(d...)
+	return l
+}
+
+func complianceValue(ctx context.Context, fs []policy.Finding, diags *diag.Diagnostics) types.Object {
+	sum := policy.Summarize(fs)
+	o, d := types.ObjectValue(complianceAttrTypes, map[string]attr.Value{"summary": types.StringValue(sum.Text),
+		"pass": types.Int64Value(int64(sum.Pass)), "fail": types.Int64Value(int64(sum.Fail)), "excepted": types.Int64Value(int64(sum.Excepted)),
+		"failing": strListValue(ctx, sum.Failing, diags, false), "findings": FindingValues(ctx, fs, diags)})
+	diags.Append(d...)
+	return o
+}
+
+// checkPolicy reports the baseline's verdict on a planned Spec: invalid
+// exceptions and violations as attribute errors (those on values unknown
+// at plan time are left to apply). vals is the plan (AddKnown) or nil (at
+// apply: every value is known).
+func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, ex []policy.Exception, vals problems.Values, diags *diag.Diagnostics) []policy.Finding {
+	if r.clients == nil {
+		return nil // the provider is not configured yet: checked at apply
+	}
+	b := r.clients.Baseline
+	ps := append(policy.ValidateExceptions(ex, b), policy.Violations(policy.Check(s, b, ex))...)
+	if vals == nil {
+		problems.Add(diags, ps)
+	} else {
+		problems.AddKnown(ctx, diags, vals, ps)
+	}
+	return policy.Check(s, b, ex)
+}
