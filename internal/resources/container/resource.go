@@ -95,8 +95,10 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
-	if req.State.Raw.IsNull() && findings != nil && req.Plan.Raw.IsFullyKnown() {
-		// a new container is what the plan says: its compliance is known now
+	if req.State.Raw.IsNull() && findings != nil && req.Config.Raw.IsFullyKnown() {
+		// a new container is what the plan says (defaults are static, the
+		// values only PVE knows, such as the MAC, are never checked): its
+		// compliance is known now
 		plan.Compliance = complianceValue(ctx, findings, &resp.Diagnostics)
 	}
 	if !req.State.Raw.IsNull() {
