@@ -4,6 +4,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/audit"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodes"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/apparmorprofile"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
@@ -21,4 +22,5 @@ var resources = []func() resource.Resource{
 // dataSources lists every data source of the provider.
 var dataSources = []func() datasource.DataSource{
 	nodes.NewDataSource,
+	audit.NewDataSource,
 }

@@ -30,10 +30,14 @@ type Config struct {
 
 // Client is the provider's PVE API client.
 type Client struct {
-	api      *proxmox.Client
-	endpoint string
-	user     string
+	api       *proxmox.Client
+	endpoint  string
+	user      string
+	transport *http.Transport
 }
+
+// CloseIdleConnections closes the client's idle keep-alive connections.
+func (c *Client) CloseIdleConnections() { c.transport.CloseIdleConnections() }
 
 // New builds a client; it does not contact the server.
 func New(cfg Config) (*Client, error) {
@@ -62,12 +66,13 @@ func New(cfg Config) (*Client, error) {
 	if timeout == 0 {
 		timeout = 60 * time.Second
 	}
-	hc := &http.Client{Timeout: timeout, Transport: &http.Transport{
+	tr := &http.Transport{
 		TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16,
 		IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 15 * time.Second,
-	}}
+	}
+	hc := &http.Client{Timeout: timeout, Transport: tr}
 	opts := []proxmox.Option{proxmox.WithHTTPClient(hc), proxmox.WithUserAgent("terraform-provider-hardened")}
-	c := &Client{endpoint: ep}
+	c := &Client{endpoint: ep, transport: tr}
 	switch {
 	case cfg.APIToken != "":
 		id, secret, ok := strings.Cut(cfg.APIToken, "=")

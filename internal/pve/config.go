@@ -124,28 +124,58 @@ func (c *Client) CTStatus(ctx context.Context, node string, vmid int) (CTConfig,
 	return st, nil
 }
 
-// LXCLineUsers lists the containers ("node/vmid") whose config has the raw
-// line key: value (one cluster resources call, then one config call per
-// container).
-func (c *Client) LXCLineUsers(ctx context.Context, key, value string) ([]string, error) {
+// CTResource is one container of GET /cluster/resources.
+type CTResource struct {
+	Node   string
+	VMID   int
+	Name   string
+	Status string
+	Tags   string
+}
+
+// ClusterContainers lists the cluster's containers in one call
+// (GET /cluster/resources?type=vm), sorted by VMID.
+func (c *Client) ClusterContainers(ctx context.Context) ([]CTResource, error) {
 	var res []map[string]any
 	if err := c.api.Get(ctx, "/cluster/resources?type=vm", &res); err != nil {
 		return nil, err
 	}
-	var out []string
+	var out []CTResource
 	for _, r := range res {
-		if t, _ := CTConfig(r).String("type"); t != "lxc" {
+		cr := CTConfig(r)
+		if t, _ := cr.String("type"); t != "lxc" {
 			continue
 		}
-		node, _ := CTConfig(r).String("node")
-		vmid, _ := CTConfig(r).Int("vmid")
-		cfg, err := c.CTConfig(ctx, node, int(vmid), false)
+		e := CTResource{}
+		e.Node, _ = cr.String("node")
+		vmid, _ := cr.Int("vmid")
+		e.VMID = int(vmid)
+		e.Name, _ = cr.String("name")
+		e.Status, _ = cr.String("status")
+		e.Tags, _ = cr.String("tags")
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].VMID < out[j].VMID })
+	return out, nil
+}
+
+// LXCLineUsers lists the containers ("node/vmid") whose config has the raw
+// line key: value (one cluster resources call, then one config call per
+// container).
+func (c *Client) LXCLineUsers(ctx context.Context, key, value string) ([]string, error) {
+	cts, err := c.ClusterContainers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, ct := range cts {
+		cfg, err := c.CTConfig(ctx, ct.Node, ct.VMID, false)
 		if err != nil {
 			return nil, err
 		}
 		for _, kv := range cfg.LXC() {
 			if kv[0] == key && strings.TrimSpace(kv[1]) == value {
-				out = append(out, fmt.Sprintf("%s/%d", node, vmid))
+				out = append(out, fmt.Sprintf("%s/%d", ct.Node, ct.VMID))
 				break
 			}
 		}

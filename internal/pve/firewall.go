@@ -135,25 +135,20 @@ func (c *Client) OnlineNodes(ctx context.Context) ([]string, error) {
 // GROUP rule for group: one cluster resources call, then one rules call per
 // container.
 func (c *Client) GroupReferences(ctx context.Context, group string) ([]string, error) {
-	var res []map[string]any
-	if err := c.api.Get(ctx, "/cluster/resources?type=vm", &res); err != nil {
+	cts, err := c.ClusterContainers(ctx)
+	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, r := range res {
-		if t, _ := CTConfig(r).String("type"); t != "lxc" {
-			continue
-		}
-		node, _ := CTConfig(r).String("node")
-		vmid, _ := CTConfig(r).Int("vmid")
-		rules, err := c.CTFirewallRules(ctx, node, int(vmid))
+	for _, ct := range cts {
+		rules, err := c.CTFirewallRules(ctx, ct.Node, ct.VMID)
 		if err != nil {
 			return nil, err
 		}
 		for _, rule := range rules {
 			fr := firewall.RuleFromAPI(rule)
 			if fr.Type == "group" && strings.EqualFold(fr.Action, group) {
-				out = append(out, fmt.Sprintf("%s/%d", node, vmid))
+				out = append(out, fmt.Sprintf("%s/%d", ct.Node, ct.VMID))
 				break
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/findingsattr"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 )
 
@@ -20,13 +21,8 @@ type exceptionModel struct {
 
 var exceptionAttrTypes = map[string]attr.Type{"rule": types.StringType, "reason": types.StringType}
 
-// FindingAttrTypes are one compliance finding's attribute types (shared
-// with hardened_audit).
-var FindingAttrTypes = map[string]attr.Type{"rule": types.StringType, "title": types.StringType, "severity": types.StringType,
-	"status": types.StringType, "detail": types.StringType, "reason": types.StringType}
-
 var complianceAttrTypes = map[string]attr.Type{"summary": types.StringType, "pass": types.Int64Type, "fail": types.Int64Type,
-	"excepted": types.Int64Type, "failing": strList, "findings": types.ListType{ElemType: types.ObjectType{AttrTypes: FindingAttrTypes}}}
+	"excepted": types.Int64Type, "failing": strList, "findings": types.ListType{ElemType: findingsattr.ObjectType}}
 
 func exceptionsAttribute() schema.ListNestedAttribute {
 	return schema.ListNestedAttribute{Optional: true,
@@ -50,15 +46,16 @@ func complianceAttribute() schema.SingleNestedAttribute {
 			"excepted": schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed but covered by an `exceptions` entry."},
 			"failing":  schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "IDs of the failing rules."},
 			"findings": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Every rule's outcome, in catalogue order.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"rule":     schema.StringAttribute{Computed: true, MarkdownDescription: "Rule ID."},
-					"title":    schema.StringAttribute{Computed: true, MarkdownDescription: "Rule title."},
-					"severity": schema.StringAttribute{Computed: true, MarkdownDescription: "`critical`, `high`, `medium` or `low`."},
-					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: "`pass`, `fail` or `excepted`."},
-					"detail":   schema.StringAttribute{Computed: true, MarkdownDescription: "What was observed."},
-					"reason":   schema.StringAttribute{Computed: true, MarkdownDescription: "The exception's reason (`excepted` only)."},
-				}}},
+				NestedObject: schema.NestedAttributeObject{Attributes: findingAttributes()}},
 		}}
+}
+
+func findingAttributes() map[string]schema.Attribute {
+	out := map[string]schema.Attribute{}
+	for k, doc := range findingsattr.Docs {
+		out[k] = schema.StringAttribute{Computed: true, MarkdownDescription: doc}
+	}
+	return out
 }
 
 func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []policy.Exception {
@@ -74,30 +71,11 @@ func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []
 	return out
 }
 
-// FindingValues are findings as Terraform values (shared with hardened_audit).
-func FindingValues(ctx context.Context, fs []policy.Finding, diags *diag.Diagnostics) types.List {
-	vals := make([]attr.Value, len(fs))
-	for i, f := range fs {
-		reason := types.StringNull()
-		if f.Status == policy.StatusExcepted {
-			reason = types.StringValue(f.Reason)
-		}
-		o, d := types.ObjectValue(FindingAttrTypes, map[string]attr.Value{"rule": types.StringValue(f.Rule), "title": types.StringValue(f.Title),
-			"severity": types.StringValue(string(f.Severity)), "status": types.StringValue(string(f.Status)),
-			"detail": types.StringValue(f.Detail), "reason": reason})
-		diags.Append(d...)
-		vals[i] = o
-	}
-	l, d := types.ListValue(types.ObjectType{AttrTypes: FindingAttrTypes}, vals)
-	diags.Append(d...)
-	return l
-}
-
 func complianceValue(ctx context.Context, fs []policy.Finding, diags *diag.Diagnostics) types.Object {
 	sum := policy.Summarize(fs)
 	o, d := types.ObjectValue(complianceAttrTypes, map[string]attr.Value{"summary": types.StringValue(sum.Text),
 		"pass": types.Int64Value(int64(sum.Pass)), "fail": types.Int64Value(int64(sum.Fail)), "excepted": types.Int64Value(int64(sum.Excepted)),
-		"failing": strListValue(ctx, sum.Failing, diags, false), "findings": FindingValues(ctx, fs, diags)})
+		"failing": strListValue(ctx, sum.Failing, diags, false), "findings": findingsattr.Values(ctx, fs, diags)})
 	diags.Append(d...)
 	return o
 }

@@ -16,13 +16,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/nodesync"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 )
 
@@ -309,12 +309,9 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 	status, _ := st.String("status")
 	o.Running = status == "running"
 	s := hardening.Observe(o)
-	if strings.HasPrefix(s.AppArmorProfile, apparmor.NamePrefix) {
-		// another generated profile than the configured one (an import, or
-		// the line changed by hand): read its settings back from its file
-		r.recoverAppArmor(ctx, &s)
-	}
-	r.recoverSeccomp(ctx, &s)
+	// another generated profile or policy than the configured one (an
+	// import, or the line changed by hand): read its settings back
+	nodesync.NewRecoverer(r.clients).Recover(ctx, &s)
 	m := fromSpec(ctx, s, prior, diags)
 	files, err := r.observeConfinement(ctx, s)
 	if err != nil {
@@ -421,22 +418,4 @@ func declaredIPSets(ctx context.Context, m containerModel, diags *diag.Diagnosti
 		}
 	}
 	return out
-}
-
-// recoverAppArmor replaces a generated profile's name by "hardened" and the
-// settings it was rendered from, when its file on the container's node is
-// intact.
-func (r *containerResource) recoverAppArmor(ctx context.Context, s *hardening.Spec) {
-	nfs, err := r.clients.Nodes.FS(ctx, s.Node)
-	if err != nil {
-		return
-	}
-	text, err := nfs.ReadFile(ctx, apparmor.Dir+"/"+s.AppArmorProfile)
-	if err != nil {
-		return
-	}
-	if a, ok := apparmor.Recover(s.AppArmorProfile, text, s.Features.Nesting, s.Features.Mount); ok {
-		a.Nesting, a.MountFSTypes = false, nil // features, not apparmor settings
-		s.AppArmorProfile, s.AppArmor = hardening.AppArmorHardened, a
-	}
 }

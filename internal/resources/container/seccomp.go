@@ -110,24 +110,3 @@ func fromSeccomp(ctx context.Context, p seccomp.Policy, diags *diag.Diagnostics)
 	return objectValue(ctx, seccompAttrTypes, seccompModel{Mode: types.StringValue(mode), Errno: types.Int64Value(int64(errno)),
 		Syscalls: strSetValue(ctx, p.Syscalls, diags, false)}, diags)
 }
-
-// recoverSeccomp replaces a custom policy by the provider-written policy
-// its file holds (an import, or the line pointed at another generated
-// policy by hand), when the file on the cluster file system is intact.
-func (r *containerResource) recoverSeccomp(ctx context.Context, s *hardening.Spec) {
-	if s.Seccomp.Mode != hardening.SeccompCustom || !strings.HasPrefix(s.SeccompProfile, seccomp.Dir+"/") {
-		return
-	}
-	nfs, err := r.clients.Nodes.FS(ctx, s.Node)
-	if err != nil {
-		return
-	}
-	text, err := nfs.ReadFile(ctx, s.SeccompProfile)
-	if err != nil {
-		return
-	}
-	if p, ok := seccomp.Recover(s.SeccompProfile, text, s.Features.Keyctl, s.Features.Mknod); ok {
-		p.Keyctl, p.Mknod = false, false // features, not seccomp settings
-		s.Seccomp, s.SeccompProfile = p, ""
-	}
-}

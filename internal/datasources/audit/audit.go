@@ -1,0 +1,106 @@
+// Package audit is the hardened_audit data source: every container of the
+// cluster (or of a node, or a VMID list), managed by Terraform or not,
+// observed and checked against the baseline: "what in my cluster is not
+// hardened".
+package audit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/nodesync"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
+)
+
+// Filter selects containers: on Node (any when ""), with a VMID in VMIDs
+// (any when nil).
+type Filter struct {
+	Node  string
+	VMIDs map[int]bool
+}
+
+func (f Filter) match(ct pve.CTResource) bool {
+	return (f.Node == "" || ct.Node == f.Node) && (f.VMIDs == nil || f.VMIDs[ct.VMID])
+}
+
+// Result is one audited container.
+type Result struct {
+	CT       pve.CTResource
+	Findings []policy.Finding
+}
+
+// Failing are the failing findings.
+func (r Result) Failing() []policy.Finding {
+	var out []policy.Finding
+	for _, f := range r.Findings {
+		if f.Status == policy.StatusFail {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Run audits the selected containers against b. API cost: one cluster
+// resources call, then two calls per container (its config, which carries
+// the raw lxc.* lines, and its firewall options). Provider-written
+// confinement files are read through the node channel once each, to tell a
+// generated AppArmor profile or seccomp policy from a foreign or edited one.
+func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseline) ([]Result, error) {
+	cts, err := c.API.ClusterContainers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the cluster's containers: %w", err)
+	}
+	rec := nodesync.NewRecoverer(c)
+	var out []Result
+	for _, ct := range cts {
+		if !f.match(ct) {
+			continue
+		}
+		s, err := observe(ctx, c.API, ct)
+		if err != nil {
+			return nil, fmt.Errorf("CT %d on %s: %w", ct.VMID, ct.Node, err)
+		}
+		rec.Recover(ctx, &s)
+		out = append(out, Result{CT: ct, Findings: policy.Check(s, b, nil)})
+	}
+	return out, nil
+}
+
+// observe reads a container into a Spec. Nothing is configured for it, so
+// a seccomp profile line is a custom policy until its file shows it is one
+// the provider wrote.
+func observe(ctx context.Context, api *pve.Client, ct pve.CTResource) (hardening.Spec, error) {
+	cfg, err := api.CTConfig(ctx, ct.Node, ct.VMID, false)
+	if err != nil {
+		return hardening.Spec{}, err
+	}
+	opts, err := api.CTFirewallOptions(ctx, ct.Node, ct.VMID)
+	if err != nil {
+		return hardening.Spec{}, err
+	}
+	o := hardening.Observed{Node: ct.Node, VMID: ct.VMID, Config: map[string]string{}, FWOptions: opts,
+		Seccomp: seccomp.Policy{Mode: seccomp.ModeDefault}, Running: ct.Status == "running"}
+	for k := range cfg {
+		if k == "lxc" || k == "digest" {
+			continue
+		}
+		o.Config[k], _ = cfg.String(k)
+	}
+	for _, kv := range cfg.LXC() {
+		o.LXC = append(o.LXC, pctconf.Line{Key: kv[0], Value: kv[1]})
+	}
+	s := hardening.Observe(o)
+	s.Description = strings.TrimRight(s.Description, "\n")
+	return s, nil
+}
+
+// splitTags splits PVE's tag list (";" separated; "," and " " accepted).
+func splitTags(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == ' ' })
+}
