@@ -67,8 +67,10 @@ type Entry struct {
 	// Entries fix it where callers act on the value: ENOSYS makes userspace
 	// treat a facility as absent and fall back.
 	Errno int
-	// Cond restricts the rule to calls whose arguments match.
-	Cond *Cond
+	// Cond restricts the rule to calls whose arguments match; Condition
+	// says the same in words (for the documentation).
+	Cond      *Cond
+	Condition string
 	// Source is SourceLXC, SourcePVE or SourceHardened.
 	Source string
 	// Feature, when set, is the PVE feature that drops this entry.
@@ -86,15 +88,16 @@ var baseline = []Entry{
 	{Syscall: "init_module", Source: SourceLXC, Reason: "loads code into the shared host kernel"},
 	{Syscall: "finit_module", Source: SourceLXC, Reason: "loads code into the shared host kernel (from a file descriptor)"},
 	{Syscall: "delete_module", Source: SourceLXC, Reason: "unloads host kernel modules the host and other guests rely on"},
-	{Syscall: "umount2", Errno: EACCES, Cond: &Cond{Arg: 1, Op: "SCMP_CMP_MASKED_EQ", Value: 1, Mask: 1}, Source: SourceLXC,
+	{Syscall: "umount2", Errno: EACCES, Cond: &Cond{Arg: 1, Op: "SCMP_CMP_MASKED_EQ", Value: 1, Mask: 1}, Condition: "flags include MNT_FORCE (0x1)", Source: SourceLXC,
 		Reason: "forced unmounts (MNT_FORCE) can abort I/O of mounts shared with the host; LXC's reject_force_umount directive, written out as the rule it stands for"},
 
 	// PVE's additions for unprivileged containers.
 	{Syscall: "keyctl", Errno: ENOSYS, Source: SourcePVE, Feature: FeatureKeyctl,
 		Reason: "the kernel keyring is not namespaced; ENOSYS makes systemd (networkd) and others treat keyrings as unavailable; features keyctl=1 allows it (e.g. for Docker/runc)"},
-	{Syscall: "ioctl", Errno: EPERM, Cond: &Cond{Arg: 1, Op: "SCMP_CMP_MASKED_EQ", Value: 0x9400, Mask: 0xff00}, Source: SourcePVE,
+	{Syscall: "ioctl", Errno: EPERM, Cond: &Cond{Arg: 1, Op: "SCMP_CMP_MASKED_EQ", Value: 0x9400, Mask: 0xff00},
+		Condition: "btrfs ioctls: the request's type byte is BTRFS_IOCTL_MAGIC (0x94)", Source: SourcePVE,
 		Reason: "btrfs ioctls (BTRFS_IOCTL_MAGIC 0x94): snapshots created from a user namespace can be neither shown nor deleted"},
-	{Syscall: "socket", Errno: EAFNOSUPPORT, Cond: &Cond{Arg: 0, Op: "SCMP_CMP_EQ", Value: 38}, Source: SourcePVE,
+	{Syscall: "socket", Errno: EAFNOSUPPORT, Cond: &Cond{Arg: 0, Op: "SCMP_CMP_EQ", Value: 38}, Condition: "address family AF_ALG (38)", Source: SourcePVE,
 		Reason: "AF_ALG (38) sockets expose the kernel crypto API, a recurring source of kernel vulnerabilities; EAFNOSUPPORT as if the family were not built in"},
 
 	// The provider's additions.
@@ -115,16 +118,57 @@ var baseline = []Entry{
 	{Syscall: "acct", Source: SourceHardened, Reason: "process accounting (CAP_SYS_PACCT) makes the kernel append a record for every exiting process to a file, an unbounded disk writer; distributions leave it off, Docker denies it"},
 }
 
-// Deliberately not denied (ordinary container userspace needs them, or
-// capabilities and namespaces already confine them): mount, umount2 without
-// MNT_FORCE, pivot_root, unshare, setns and the new mount API (systemd
-// sandboxing, nesting); reboot (LXC turns it into a container stop or
-// restart); ptrace, process_vm_readv/writev, kcmp and pidfd_getfd (the same
-// ptrace access check applies, debuggers and CRIU use them); quotactl (PVE's
-// quota mount point option runs the quota tools inside the container);
-// mknod/mknodat (the kernel refuses device nodes in a user namespace, and
-// PVE's mknod feature must work); clock_settime, settimeofday and adjtimex
-// (CAP_SYS_TIME); syslog (dmesg_restrict and CAP_SYSLOG).
+// NotDenied is a group of syscalls the hardened denylist deliberately
+// leaves alone, and why.
+type NotDenied struct {
+	Syscalls []string
+	Reason   string
+}
+
+// notDenied: ordinary container userspace needs these, or capabilities and
+// namespaces already confine them. The guide lists them.
+var notDenied = []NotDenied{
+	{Syscalls: []string{"mount", "umount2", "pivot_root", "unshare", "setns", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"},
+		Reason: "systemd's service sandboxing and nested containers (PVE's nesting feature) need them; mounts and namespaces made inside the container stay inside it (umount2 is denied only with MNT_FORCE)"},
+	{Syscalls: []string{"reboot"},
+		Reason: "LXC turns a reboot or power-off inside the container into a restart or stop of the container"},
+	{Syscalls: []string{"ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd"},
+		Reason: "all subject to the same ptrace access check, which only reaches processes the container can see and own anyway; debuggers, strace and CRIU need them"},
+	{Syscalls: []string{"quotactl"},
+		Reason: "PVE's quota option for mount points runs the quota tools inside the container"},
+	{Syscalls: []string{"mknod", "mknodat"},
+		Reason: "the kernel refuses device nodes in a user namespace anyway (FIFOs and sockets stay possible), and PVE's mknod feature must work"},
+	{Syscalls: []string{"clock_settime", "settimeofday", "adjtimex"},
+		Reason: "setting the clock needs CAP_SYS_TIME in the host's user namespace, which a container does not have"},
+	{Syscalls: []string{"syslog"},
+		Reason: "reading the kernel log is governed by kernel.dmesg_restrict and CAP_SYSLOG in the host's user namespace"},
+}
+
+// DeliberatelyNotDenied are the syscalls the hardened denylist leaves
+// alone on purpose, in groups with the reason.
+func DeliberatelyNotDenied() []NotDenied {
+	out := make([]NotDenied, len(notDenied))
+	for i, n := range notDenied {
+		out[i] = NotDenied{Syscalls: append([]string(nil), n.Syscalls...), Reason: n.Reason}
+	}
+	return out
+}
+
+// ErrnoName is the symbolic name of the errno values the baseline uses
+// ("EPERM"), or "" for others.
+func ErrnoName(n int) string {
+	switch n {
+	case EPERM:
+		return "EPERM"
+	case EACCES:
+		return "EACCES"
+	case ENOSYS:
+		return "ENOSYS"
+	case EAFNOSUPPORT:
+		return "EAFNOSUPPORT"
+	}
+	return ""
+}
 
 // entries is the denylist for the given features.
 func entries(keyctl bool) []Entry {

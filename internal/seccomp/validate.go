@@ -97,6 +97,10 @@ func unknownProblem(mode Mode, i int, s string) Problem {
 	if mode == ModeAllowlist {
 		effect = "allow nothing: whatever needs it would fail"
 	}
+	if nr, ok := unresolvable[s]; ok {
+		d := fmt.Sprintf("%q (x86_64 system call %d) is newer than libseccomp %s, with which LXC on PVE resolves names. LXC silently skips names it cannot resolve, so this entry would %s.", s, nr, PVELibseccomp, effect)
+		return Problem{Field: "syscalls", Index: i, Summary: "unknown syscall", Detail: d}
+	}
 	d := fmt.Sprintf("%q is not an x86_64 system call. LXC silently skips names it cannot resolve, so this entry would %s.", s, effect)
 	if c := closestSyscall(s); c != "" {
 		d += fmt.Sprintf(" Did you mean %q?", c)

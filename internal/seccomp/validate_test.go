@@ -38,6 +38,12 @@ func TestValidate(t *testing.T) {
 		{"typo in an allowlist", Policy{Mode: ModeAllowlist, Syscalls: append([]string{"wirte"}, busybox...)}, []want{
 			{"syscalls", 0, false, "unknown syscall", `so this entry would allow nothing: whatever needs it would fail. Did you mean "write"?`},
 		}},
+		{"newer than PVE's libseccomp in a denylist", Policy{Syscalls: []string{"mseal", "file_setattr"}}, []want{
+			{"syscalls", 1, false, "unknown syscall", `"file_setattr" (x86_64 system call 469) is newer than libseccomp 2.6.0, with which LXC on PVE resolves names. LXC silently skips names it cannot resolve, so this entry would deny nothing: the policy would be weaker than written, without any error.`},
+		}},
+		{"newer than PVE's libseccomp in an allowlist", Policy{Mode: ModeAllowlist, Syscalls: plus("fchmodat2", "open_tree_attr")}, []want{
+			{"syscalls", len(busybox) + 1, false, "unknown syscall", `is newer than libseccomp 2.6.0, with which LXC on PVE resolves names. LXC silently skips names it cannot resolve, so this entry would allow nothing: whatever needs it would fail.`},
+		}},
 		{"no suggestion for nonsense", Policy{Syscalls: []string{"xyzzy_qwerty_plugh"}}, []want{
 			{"syscalls", 0, false, "unknown syscall", "without any error."},
 		}},

@@ -41,7 +41,7 @@ func denylistDoc() string {
 	for _, e := range seccomp.DefaultDenylist() {
 		n := "`" + e.Syscall + "`"
 		if e.Cond != nil {
-			n += " (" + condDoc(e.Syscall) + ")"
+			n += " (" + e.Condition + ")"
 		}
 		if e.Errno != 0 {
 			n += fmt.Sprintf(" errno %d", e.Errno)
@@ -49,18 +49,6 @@ func denylistDoc() string {
 		parts = append(parts, n)
 	}
 	return strings.Join(parts, ", ")
-}
-
-func condDoc(syscall string) string {
-	switch syscall {
-	case "umount2":
-		return "MNT_FORCE only"
-	case "ioctl":
-		return "btrfs ioctls only"
-	case "socket":
-		return "AF_ALG only"
-	}
-	return "conditional"
 }
 
 func seccompAttribute() schema.SingleNestedAttribute {
