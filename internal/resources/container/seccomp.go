@@ -61,7 +61,7 @@ func seccompAttribute() schema.SingleNestedAttribute {
 		Attributes: map[string]schema.Attribute{
 			"mode": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultSeccompMode),
 				MarkdownDescription: md("`denylist` (default): every syscall is allowed except the hardened denylist, which is LXC's `common.seccomp`, PVE's additions for",
-					"unprivileged containers and the provider's own: "+denylistDoc()+". Those without an errno fail with `errno`.",
+					"unprivileged containers and the provider's own: "+denylistDoc()+" (each with the reason it is there in the [seccomp policies guide](../guides/seccomp.md)). Those without an errno fail with `errno`.",
 					"`keyctl`, `add_key` and `request_key` are allowed when `features.keyctl` is on.",
 					"`allowlist`: every syscall not in `syscalls` fails with `errno` (seed 000's approach for app containers). The list must be complete: init, services",
 					"and tools fail at run time on any syscall it misses, so a plan warns; the denylist still applies on top.",
