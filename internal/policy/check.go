@@ -38,13 +38,7 @@ type Finding struct {
 // ValidateExceptions reports those, and Check does not honour them. An
 // exception for a passing rule changes nothing.
 func Check(s hardening.Spec, b Baseline, ex []Exception) []Finding {
-	reasons := map[string]string{}
-	for _, e := range ex {
-		if _, dup := reasons[e.Rule]; dup || strings.TrimSpace(e.Reason) == "" || contains(b.NoExceptions, e.Rule) {
-			continue
-		}
-		reasons[e.Rule] = e.Reason
-	}
+	reasons := exceptionReasons(ex, b)
 	out := make([]Finding, 0, len(catalogue))
 	for _, r := range catalogue {
 		ok, detail, at := r.check(s, b)
@@ -62,6 +56,33 @@ func Check(s hardening.Spec, b Baseline, ex []Exception) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// exceptionReasons maps each rule to the reason of its first valid
+// exception (a non-blank reason, a rule the baseline lets be excepted).
+func exceptionReasons(ex []Exception, b Baseline) map[string]string {
+	reasons := map[string]string{}
+	for _, e := range ex {
+		if _, dup := reasons[e.Rule]; dup || strings.TrimSpace(e.Reason) == "" || contains(b.NoExceptions, e.Rule) {
+			continue
+		}
+		reasons[e.Rule] = e.Reason
+	}
+	return reasons
+}
+
+// Outcome sets a finding's status from whether its check failed, honouring
+// the exceptions as Check does (for a finding carried over from an earlier
+// observation).
+func Outcome(f Finding, failed bool, b Baseline, ex []Exception) Finding {
+	f.Status, f.Reason = StatusPass, ""
+	if failed {
+		f.Status = StatusFail
+		if reason, ok := exceptionReasons(ex, b)[f.Rule]; ok {
+			f.Status, f.Reason = StatusExcepted, reason
+		}
+	}
+	return f
 }
 
 // Summary counts findings by status.

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
+
 	"bytes"
 	"context"
 	"os"
@@ -107,8 +109,8 @@ func TestSchema(t *testing.T) {
 			t.Errorf("%s: the description does not state the default: %q", p, desc)
 		}
 	})
-	if count != 23 {
-		t.Errorf("schema has %d attributes, the test expects 23: update the docs and this test", count)
+	if want := 24 + len(policy.Settings()); count != want {
+		t.Errorf("schema has %d attributes, the test expects %d: update the docs and this test", count, want)
 	}
 	for _, p := range []string{"api_token", "password"} {
 		if !sch.Attributes[p].IsSensitive() {

@@ -76,6 +76,7 @@ resource "hardened_container" "web" {
   hostname         = "web"
   ostemplate       = "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst"
   apparmor_profile = "lxc-webserver"
+  exceptions       = [{ rule = "HC-AA-002", reason = "the named profile under test" }]
 }
 `
 	resource.Test(t, resource.TestCase{

@@ -58,12 +58,12 @@ func description(s policy.Setting) string {
 	if s.Rule != "" {
 		d += " Rule " + s.Rule + "."
 	}
-	return d + " Unset: `" + s.Default + "` (seed 000's checklist)."
+	return d + " Default: `" + s.Default + "` (seed 000's checklist)."
 }
 
 const blockDoc = "The organisation's hardening baseline, checked against every `hardened_container` at plan time " +
 	"(a violation fails the plan with its rule ID unless the container lists an `exceptions` entry for it) and reported by `hardened_audit`. " +
-	"Unset settings keep seed 000's audit checklist; see the policy rule catalogue guide for every rule."
+	"Each unset setting has its default from seed 000's audit checklist (so no block at all is that checklist); see the policy rule catalogue guide for every rule."
 
 // ProviderAttribute is the provider's `baseline` block.
 func ProviderAttribute() pschema.SingleNestedAttribute {

@@ -71,6 +71,43 @@ func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []
 	return out
 }
 
+// observedOnly are the rules about values the provider never sets (the
+// container's runtime environment): an apply does not change their
+// outcome, so a plan carries the last observed finding over.
+var observedOnly = map[string]bool{"HC-SEC-001": true}
+
+// carryObserved replaces the planned findings of observedOnly rules by the
+// outcome observed last (prior is the state's compliance), if any.
+func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Object, b policy.Baseline, ex []policy.Exception, diags *diag.Diagnostics) []policy.Finding {
+	if prior.IsNull() || prior.IsUnknown() {
+		return planned
+	}
+	fl, ok := prior.Attributes()["findings"].(types.List)
+	if !ok || fl.IsNull() || fl.IsUnknown() {
+		return planned
+	}
+	type findingModel struct {
+		Rule     types.String `tfsdk:"rule"`
+		Title    types.String `tfsdk:"title"`
+		Severity types.String `tfsdk:"severity"`
+		Status   types.String `tfsdk:"status"`
+		Detail   types.String `tfsdk:"detail"`
+		Reason   types.String `tfsdk:"reason"`
+	}
+	var old []findingModel
+	diags.Append(fl.ElementsAs(ctx, &old, false)...)
+	out := append([]policy.Finding(nil), planned...)
+	for i, f := range out {
+		for _, o := range old {
+			if observedOnly[f.Rule] && o.Rule.ValueString() == f.Rule {
+				f.Detail = o.Detail.ValueString()
+				out[i] = policy.Outcome(f, o.Status.ValueString() != string(policy.StatusPass), b, ex)
+			}
+		}
+	}
+	return out
+}
+
 func complianceValue(ctx context.Context, fs []policy.Finding, diags *diag.Diagnostics) types.Object {
 	sum := policy.Summarize(fs)
 	o, d := types.ObjectValue(complianceAttrTypes, map[string]attr.Value{"summary": types.StringValue(sum.Text),
@@ -89,11 +126,12 @@ func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, e
 		return nil // the provider is not configured yet: checked at apply
 	}
 	b := r.clients.Baseline
-	ps := append(policy.ValidateExceptions(ex, b), policy.Violations(policy.Check(s, b, ex))...)
+	findings := policy.Check(s, b, ex)
+	ps := append(policy.ValidateExceptions(ex, b), policy.Violations(findings)...)
 	if vals == nil {
 		problems.Add(diags, ps)
 	} else {
 		problems.AddKnown(ctx, diags, vals, ps)
 	}
-	return policy.Check(s, b, ex)
+	return findings
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/acctest"
@@ -121,6 +122,32 @@ func TestAccContainerPolicyExceptionsAndCompliance(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
+			},
+			{
+				// a secret put into the runtime environment by hand (the
+				// provider never sets env): the planned compliance of an
+				// unrelated change carries the observed failure over, and the
+				// apply confirms it
+				PreConfig: func() {
+					if err := env.Call(t, "PUT", "/nodes/pve1/lxc/150/config", "env", "DB_PASSWORD=hunter2\x00LANG=C"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: strings.Replace(cfg, "memory     = 1024", "memory     = 2048", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("compliance").AtMapKey("summary"),
+						knownvalue.StringExact("21 pass, 1 fail (HC-SEC-001), 1 excepted (HC-CG-003)")),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(res, findingAttr("HC-SEC-001", "status"), "fail"),
+					resource.TestMatchResourceAttr(res, findingAttr("HC-SEC-001", "detail"), regexp.MustCompile(`DB_PASSWORD`)),
+					func(st *terraform.State) error {
+						if strings.Contains(fmt.Sprint(st.RootModule().Resources[res].Primary.Attributes), "hunter2") {
+							return fmt.Errorf("the secret's value is in the state")
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})

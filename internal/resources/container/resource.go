@@ -90,29 +90,22 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// see (e.g. nesting with the default deny_mount) is checked here
 	problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, hardening.Validate(s))
 	// the organisation's baseline: a violation fails the plan with its rule ID
-	findings := r.checkPolicy(ctx, s, toExceptions(ctx, plan.Exceptions, &d), req.Plan, &resp.Diagnostics)
+	exceptions := toExceptions(ctx, plan.Exceptions, &d)
+	findings := r.checkPolicy(ctx, s, exceptions, req.Plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !knownForDerived(plan) {
 		return
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
-	if req.State.Raw.IsNull() && findings != nil && req.Config.Raw.IsFullyKnown() {
-		// a new container is what the plan says (defaults are static, the
-		// values only PVE knows, such as the MAC, are never checked): its
-		// compliance is known now
-		plan.Compliance = complianceValue(ctx, findings, &resp.Diagnostics)
-	}
-	if !req.State.Raw.IsNull() {
-		// the framework marks compliance unknown before this method sets
-		// the derived views; with those set, a plan equal to the state
-		// keeps the observed compliance (nothing changes)
-		var compliance types.Object
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("compliance"), &compliance)...)
-		unchanged := plan
-		unchanged.Compliance = compliance
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &unchanged)...)
-		if resp.Plan.Raw.Equal(req.State.Raw) {
-			return
+	if findings != nil && req.Config.Raw.IsFullyKnown() {
+		// the container after apply is what the plan says (defaults are
+		// static; values only PVE knows, such as the MAC, are never
+		// checked): its compliance is known now, and a plan shows exactly
+		// which findings the apply changes
+		var prior types.Object
+		if !req.State.Raw.IsNull() {
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("compliance"), &prior)...)
 		}
+		plan.Compliance = complianceValue(ctx, carryObserved(ctx, findings, prior, r.clients.Baseline, exceptions, &resp.Diagnostics), &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
