@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/textdist"
+
 	"fmt"
 	"strings"
 
@@ -43,40 +45,14 @@ func ValidateExceptions(ex []Exception, b Baseline) []hardening.Problem {
 
 // suggestRule names the rule ID closest to id, or lists them all.
 func suggestRule(id string) string {
-	best, dist := "", -1
-	for _, r := range catalogue {
-		if d := levenshtein(strings.ToUpper(strings.TrimSpace(id)), r.ID); dist < 0 || d < dist {
-			best, dist = r.ID, d
-		}
-	}
-	if dist >= 0 && dist <= 3 {
-		return fmt.Sprintf("Did you mean %q?", best)
-	}
 	ids := make([]string, len(catalogue))
 	for i, r := range catalogue {
 		ids[i] = r.ID
 	}
+	if best := textdist.Closest(strings.ToUpper(strings.TrimSpace(id)), ids, 3); best != "" {
+		return fmt.Sprintf("Did you mean %q?", best)
+	}
 	return "Rule IDs: " + strings.Join(ids, ", ") + "."
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // ValidateBaseline reports settings no container could meet or that name

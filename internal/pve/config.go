@@ -1,6 +1,8 @@
 package pve
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -182,4 +184,26 @@ func (c *Client) LXCLineUsers(ctx context.Context, key, value string) ([]string,
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// Values are the config's keys as text, without the raw lxc entries and
+// the digest (what hardening.Observed.Config holds).
+func (c CTConfig) Values() map[string]string {
+	out := map[string]string{}
+	for k := range c {
+		if k == "lxc" || k == "digest" {
+			continue
+		}
+		out[k], _ = c.String(k)
+	}
+	return out
+}
+
+// LXCLines are the raw lxc entries as pct.conf lines.
+func (c CTConfig) LXCLines() []pctconf.Line {
+	var out []pctconf.Line
+	for _, kv := range c.LXC() {
+		out = append(out, pctconf.Line{Key: kv[0], Value: kv[1]})
+	}
+	return out
 }

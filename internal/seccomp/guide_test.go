@@ -1,8 +1,8 @@
 package seccomp
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/guide"
+
 	"regexp"
 	"strings"
 	"testing"
@@ -13,24 +13,7 @@ const guidePath = "../../templates/guides/seccomp.md.tmpl"
 // TestSeccompGuideUpToDate keeps the seccomp guide equal to Markdown();
 // with HARDENED_UPDATE_GUIDES=1 it rewrites the guide.
 func TestSeccompGuideUpToDate(t *testing.T) {
-	want := Markdown()
-	if os.Getenv("HARDENED_UPDATE_GUIDES") == "1" {
-		if err := os.MkdirAll(filepath.Dir(guidePath), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(guidePath, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s", guidePath)
-		return
-	}
-	got, err := os.ReadFile(guidePath)
-	if err != nil {
-		t.Fatalf("%v: run HARDENED_UPDATE_GUIDES=1 go test ./internal/seccomp/ ", err)
-	}
-	if string(got) != want {
-		t.Fatalf("%s is stale: run HARDENED_UPDATE_GUIDES=1 go test ./internal/seccomp/ ", guidePath)
-	}
+	guide.Check(t, guidePath, "./internal/seccomp/", Markdown())
 }
 
 func TestSeccompMarkdown(t *testing.T) {

@@ -1,6 +1,8 @@
 package seccomp
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/textdist"
+
 	_ "embed"
 	"strconv"
 	"strings"
@@ -65,38 +67,9 @@ func syscallNumber(name string) (int, bool) {
 // closestSyscall is the known name with the smallest edit distance to name
 // (ties: alphabetically first), or "" when nothing is reasonably close.
 func closestSyscall(name string) string {
-	best, bestD := "", len(name)/2+2
+	names := make([]string, 0, len(syscalls))
 	for s := range syscalls {
-		d := editDistance(name, s)
-		if d < bestD || (d == bestD && best != "" && s < best) {
-			best, bestD = s, d
-		}
+		names = append(names, s)
 	}
-	return best
-}
-
-// editDistance is the Levenshtein distance with adjacent transpositions
-// counted as one edit (kexec_laod → kexec_load is 1).
-func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
+	return textdist.Closest(name, names, len(name)/2+1)
 }

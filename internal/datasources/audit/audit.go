@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
@@ -84,17 +83,8 @@ func observe(ctx context.Context, api *pve.Client, ct pve.CTResource) (hardening
 	if err != nil {
 		return hardening.Spec{}, err
 	}
-	o := hardening.Observed{Node: ct.Node, VMID: ct.VMID, Config: map[string]string{}, FWOptions: opts,
+	o := hardening.Observed{Node: ct.Node, VMID: ct.VMID, Config: cfg.Values(), LXC: cfg.LXCLines(), FWOptions: opts,
 		Seccomp: seccomp.Policy{Mode: seccomp.ModeDefault}, Running: ct.Status == "running"}
-	for k := range cfg {
-		if k == "lxc" || k == "digest" {
-			continue
-		}
-		o.Config[k], _ = cfg.String(k)
-	}
-	for _, kv := range cfg.LXC() {
-		o.LXC = append(o.LXC, pctconf.Line{Key: kv[0], Value: kv[1]})
-	}
 	s := hardening.Observe(o)
 	s.Description = strings.TrimRight(s.Description, "\n")
 	return s, nil

@@ -18,7 +18,6 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
@@ -284,18 +283,9 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 		return prior, true
 	}
 	configured := toSpec(ctx, prior, diags)
-	o := hardening.Observed{Node: node, VMID: vmid, Config: map[string]string{}, FWOptions: opts,
+	o := hardening.Observed{Node: node, VMID: vmid, Config: cfg.Values(), LXC: cfg.LXCLines(), FWOptions: opts,
 		FWIPSets: ipsets, FWAliases: aliases, DeclaredIPSets: declaredIPSets(ctx, prior, diags), AppArmor: configured.AppArmor,
 		Seccomp: configured.Seccomp}
-	for k := range cfg {
-		if k == "lxc" || k == "digest" {
-			continue
-		}
-		o.Config[k], _ = cfg.String(k)
-	}
-	for _, kv := range cfg.LXC() {
-		o.LXC = append(o.LXC, pctconf.Line{Key: kv[0], Value: kv[1]})
-	}
 	for _, rr := range rawRules {
 		o.FWRules = append(o.FWRules, firewall.RuleFromAPI(rr))
 	}
