@@ -9,19 +9,28 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/ctconf"
 )
 
-// Backend is where containers actually run. The default only records state; a
+// Backend is where containers actually run. The default only records state
+// after the checks lxc-start makes of the confinement a config names; a
 // real-LXC backend can implement it to start containers for real.
 type Backend interface {
 	// Start starts the container; conf is its current config (pending applied).
+	// An *LXCStartError fails the start task like lxc-start failing on PVE.
 	Start(ctx context.Context, node string, vmid int, conf *ctconf.Config) error
 	// Stop stops it (force: no clean shutdown).
 	Stop(ctx context.Context, node string, vmid int, force bool) error
 }
 
-type memoryBackend struct{}
+// memoryBackend records state only; root is the data directory, which stands
+// for the node's file system.
+type memoryBackend struct{ root string }
 
-func (memoryBackend) Start(context.Context, string, int, *ctconf.Config) error { return nil }
-func (memoryBackend) Stop(context.Context, string, int, bool) error            { return nil }
+// Start fails like lxc-start does when the config names a seccomp policy file
+// that is missing or malformed, or an AppArmor profile that is not loaded.
+func (b memoryBackend) Start(_ context.Context, _ string, vmid int, conf *ctconf.Config) error {
+	return checkConfinement(b.root, vmid, conf)
+}
+
+func (memoryBackend) Stop(context.Context, string, int, bool) error { return nil }
 
 // runState records a running container.
 type runState struct {

@@ -240,6 +240,8 @@ func TestConfigPutSemantics(t *testing.T) {
 	}
 
 	// running CT: hot-pluggable keys apply, others go pending until the next start
+	// (lxc-start needs the profile the raw line names to be loaded)
+	writeNodeFile(t, s, "etc/apparmor.d/lxc/lxc-web", "profile lxc-web flags=(attach_disconnected,mediate_deleted) {\n}\n")
 	r = call(t, s, "POST", "/nodes/pve1/lxc/100/status/start", nil)
 	if st := waitTask(t, s, r.Data.(string)); st != "WARNINGS: 0" && st != "OK" {
 		t.Fatalf("start: %s", st)

@@ -40,7 +40,8 @@ type Options struct {
 	Password, TokenSecret string
 	// Users adds more users (user@realm -> password), Tokens more API tokens (id -> secret).
 	Users, Tokens map[string]string
-	// Backend runs containers (default: an in-memory backend that only tracks state).
+	// Backend runs containers (default: an in-memory backend that only tracks
+	// state, after lxc-start's checks of the seccomp and AppArmor files).
 	Backend Backend
 	// Logf receives PVE-style warnings (config parse warnings etc.). Nil: silent.
 	Logf func(format string, a ...any)
@@ -163,7 +164,7 @@ func New(opts Options) (*Sim, error) {
 	s.macRNG = newLockedRand(opts.Seed)
 	s.backend = opts.Backend
 	if s.backend == nil {
-		s.backend = memoryBackend{}
+		s.backend = memoryBackend{root: s.dataDir}
 	}
 	s.logFn = opts.Logf
 	s.creds = Credentials{Username: "root@pam", Password: opts.Password, TokenID: "root@pam!sim", TokenSecret: opts.TokenSecret}

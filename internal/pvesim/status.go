@@ -2,6 +2,7 @@ package pvesim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -85,6 +86,14 @@ func (s *Sim) doStart(t *task, node string, vmid int, skiplock bool) error {
 			}
 		}
 		if err := s.backend.Start(context.Background(), node, vmid, c); err != nil {
+			var lxcErr *LXCStartError
+			if errors.As(err, &lxcErr) {
+				// vm_start: print_ct_stderr_log, then PVE's own message only
+				for _, l := range lxcErr.Lines {
+					t.logf("%s", l)
+				}
+				return fmt.Errorf("startup for container '%d' failed", vmid)
+			}
 			return fmt.Errorf("startup for container '%d' failed: %v", vmid, err)
 		}
 		s.setRunning(vmid, &runState{node: node, since: time.Now(), pid: 10000 + vmid})

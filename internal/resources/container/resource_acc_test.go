@@ -1,6 +1,7 @@
 package container_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -218,8 +219,16 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 			},
 			{
 				// every attribute group updated in place
-				Config:           updated,
-				PreConfig:        func() { env.Sim.Stats().Reset() },
+				Config: updated,
+				PreConfig: func() {
+					// the named profile is loaded on the node (as hardened_apparmor_profile
+					// would): PVE refuses to start a container whose profile is not
+					if err := os.WriteFile(filepath.Join(env.DataDir, "etc/apparmor.d/lxc/lxc-webserver"),
+						[]byte("profile lxc-webserver flags=(attach_disconnected,mediate_deleted) {\n}\n"), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					env.Sim.Stats().Reset()
+				},
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)}},
 				Check: func(st *terraform.State) error {
 					// new lxc.* lines on a running CT only apply at start: one reboot
@@ -481,4 +490,60 @@ func TestAccContainerSSH(t *testing.T) {
 	if log := env.SSHD().Log(); !strings.Contains(log, "Accepted publickey for "+env.SSHD().User) {
 		t.Errorf("the node files were not written over SSH; sshd log:\n%s", log)
 	}
+}
+
+// TestAccContainerFailedRestart: a hardening change whose restart fails
+// (PVE refuses to start a container whose AppArmor profile is not loaded)
+// fails the apply with LXC's message, removes the generated profile no
+// container names any more, and leaves a state that says what the
+// container is; once the profile exists, the next apply starts it.
+func TestAccContainerFailedRestart(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.StartSim(t)
+	named := webConfig(env, "local", `  apparmor_profile = "lxc-absent"
+  exceptions = [{ rule = "HC-AA-002", reason = "profile rolled out by hand" }]
+`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: webConfig(env, "local", ""), Check: checkFiles(env)},
+			{Config: named, ExpectError: regexp.MustCompile(`(?s)startup for container '150' failed.*Failed to change AppArmor profile to lxc-absent`)},
+			{
+				PreConfig: func() {
+					if _, err := os.Stat(profileFile(env)); !os.IsNotExist(err) {
+						t.Errorf("the generated profile no container names is still on the node (%v)", err)
+					}
+					if err := os.WriteFile(filepath.Join(env.DataDir, "etc/apparmor.d/lxc/lxc-absent"), []byte("profile lxc-absent {\n}\n"), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: named,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					// the state says the container is stopped, with the new profile
+					expectBefore{"apparmor_profile": "lxc-absent", "started": false},
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.TestCheckResourceAttr(res, "started", "true"),
+			},
+		},
+	})
+}
+
+// expectBefore checks values of res's prior state in a plan.
+type expectBefore map[string]any
+
+func (e expectBefore) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != res {
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)
+		for k, want := range e {
+			if before[k] != want {
+				resp.Error = fmt.Errorf("prior state %s = %v, want %v", k, before[k], want)
+			}
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s is not in the plan", res)
 }

@@ -102,12 +102,12 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	// happens, then report the error.
 	if err := r.applyUpdate(ctx, plan, s, resp); err != nil {
 		resp.Diagnostics.AddError(err.summary, err.Error())
-	} else {
-		// a profile or policy the container no longer uses goes, unless
-		// another container shares it
-		for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), hardening.ExpectedNodeFiles(s)) {
-			resp.Diagnostics.AddWarning("Confinement file left behind", w)
-		}
+	}
+	// a profile or policy the container no longer uses goes, unless another
+	// container's config names it: also after a failed step (e.g. the
+	// restart), once the new lines are written the old files are nobody's
+	for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), hardening.ExpectedNodeFiles(s)) {
+		resp.Diagnostics.AddWarning("Confinement file left behind", w)
 	}
 	m, found := r.read(ctx, plan, &resp.Diagnostics)
 	if !found {
