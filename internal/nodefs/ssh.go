@@ -649,10 +649,21 @@ func (s *sshFS) Mkdir(ctx context.Context, p string, perm fs.FileMode) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sftp.Mkdir(real); err != nil {
-		// SFTP v3 reports an existing directory as a generic failure
-		if _, serr := s.sftp.Lstat(real); serr == nil {
+	// SFTP v3 reports an existing directory as a generic failure, so a
+	// failure is told apart by looking: there (fs.ErrExist), or gone again
+	// (a lock holder removed it between the two calls: try again), or a
+	// real error. The retries bound a pathological alternation.
+	for attempt := 0; ; attempt++ {
+		err := s.sftp.Mkdir(real)
+		if err == nil {
+			break
+		}
+		_, serr := s.sftp.Lstat(real)
+		switch {
+		case serr == nil:
 			return &fs.PathError{Op: "mkdir", Path: real, Err: fs.ErrExist}
+		case errors.Is(serr, fs.ErrNotExist) && attempt < 5:
+			continue
 		}
 		return pathErr("mkdir", real, err)
 	}

@@ -274,7 +274,10 @@ func (s *Sim) Stop() error {
 	s.stopOnce.Do(func() {
 		close(s.stopping)
 		if s.srv != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			// net/http closes a connection that never carried a request
+			// (a client's spare dial, e.g. under parallel requests) only
+			// after 5 s in StateNew: wait longer than that
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			err = s.srv.Shutdown(ctx)
 			if err != nil {
