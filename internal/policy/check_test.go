@@ -424,3 +424,22 @@ func TestViolations(t *testing.T) {
 		t.Errorf("path string %s", hardening.PathString(fw.Path))
 	}
 }
+
+func TestOutcome(t *testing.T) {
+	b := Default()
+	f := Finding{Rule: "HC-SEC-001", Status: StatusPass, Detail: "entry DB_PASSWORD looks like a secret"}
+	if got := Outcome(f, false, b, nil); got.Status != StatusPass || got.Reason != "" || got.Detail != f.Detail {
+		t.Errorf("passing: %+v", got)
+	}
+	if got := Outcome(f, true, b, nil); got.Status != StatusFail {
+		t.Errorf("failing: %+v", got)
+	}
+	ex := []Exception{{Rule: "HC-SEC-001", Reason: "test fixture"}}
+	if got := Outcome(f, true, b, ex); got.Status != StatusExcepted || got.Reason != "test fixture" {
+		t.Errorf("excepted: %+v", got)
+	}
+	b.NoExceptions = append(b.NoExceptions, "HC-SEC-001")
+	if got := Outcome(f, true, b, ex); got.Status != StatusFail {
+		t.Errorf("exception the baseline forbids was honoured: %+v", got)
+	}
+}
