@@ -1,6 +1,8 @@
 // Package acctest is the shared acceptance-test harness: the provider
-// factories, the Terraform CLI discovery, the PVE simulator (StartSim) and a
-// real OpenSSH sshd (StartSSHD) for the SSH node channel.
+// factories, the Terraform CLI discovery, the PVE simulator (StartSim), a
+// real OpenSSH sshd (StartSSHD) for the SSH node channel, and the real
+// Terraform CLI with the provider built from this tree in a filesystem
+// mirror (NewCLI, Run, Exec in cli.go) for tests of whole configurations.
 //
 // Acceptance tests run only with TF_ACC set (make testacc, make test) and
 // never download a Terraform CLI: they use TF_ACC_TERRAFORM_PATH, else the

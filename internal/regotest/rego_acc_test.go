@@ -1,16 +1,12 @@
 package regotest_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -61,52 +57,27 @@ var wantDeny = []string{
 }
 
 func TestAccRegoPolicyExample(t *testing.T) {
-	root := repoRoot(t)
+	root := acctest.RepoRoot(t)
 	opa := findOPA(t, root)
 	policyDir := filepath.Join(root, "examples", "policy", "opa")
 	policy := filepath.Join(policyDir, "hardened.rego")
 
 	t.Run("opa", func(t *testing.T) {
-		run(t, root, nil, opa, "check", "--strict", policyDir)
-		if out := run(t, root, nil, opa, "fmt", "--list", policyDir); strings.TrimSpace(out) != "" {
+		acctest.Run(t, root, nil, opa, "check", "--strict", policyDir)
+		if out := acctest.Run(t, root, nil, opa, "fmt", "--list", policyDir); strings.TrimSpace(out) != "" {
 			t.Errorf("opa fmt would change (run: bin/opa fmt -w examples/policy/opa):\n%s", out)
 		}
-		run(t, root, nil, opa, "test", "--verbose", policyDir)
+		acctest.Run(t, root, nil, opa, "test", "--verbose", policyDir)
 	})
 	if t.Failed() {
 		return
 	}
 
 	acctest.PreCheck(t)
-	tf, err := acctest.TerraformCLI()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// the real CLI, installing the provider built from this tree (see acctest.NewCLI)
+	cli := acctest.NewCLI(t)
 	env := acctest.StartSim(t)
 	work := t.TempDir()
-
-	// The real CLI installs the provider built from this tree from a local
-	// filesystem mirror, the only installation method it has: terraform init
-	// runs for real and nothing is downloaded. (dev_overrides, which
-	// examples/demo/demo.sh uses, makes terraform init fail: it still looks
-	// the overridden provider up in the registry.)
-	host := "registry.terraform.io"
-	if strings.HasPrefix(filepath.Base(tf), "tofu") {
-		host = "registry.opentofu.org"
-	}
-	const version = "0.1.0"
-	mirror := filepath.Join(work, "mirror")
-	binary := filepath.Join(mirror, host, "hardened-pve", "hardened", version, runtime.GOOS+"_"+runtime.GOARCH,
-		"terraform-provider-hardened_v"+version)
-	start := time.Now()
-	// plain go build flags: the packages are mostly in the build cache from go vet
-	run(t, root, nil, goTool(t), "build", "-o", binary,
-		"-ldflags", "-X main.version="+version, ".")
-	t.Logf("provider built in %s", time.Since(start).Round(time.Millisecond))
-	rc := filepath.Join(work, "terraformrc")
-	writeFile(t, rc, "provider_installation {\n  filesystem_mirror {\n    path    = "+acctest.HCLString(mirror)+
-		"\n    include = [\"hardened-pve/hardened\"]\n  }\n}\n")
-	tfEnv := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0"}
 
 	const terraformBlock = "terraform {\n  required_providers {\n    hardened = { source = \"hardened-pve/hardened\" }\n  }\n}\n\n"
 
@@ -120,9 +91,9 @@ func TestAccRegoPolicyExample(t *testing.T) {
 	writeFile(t, filepath.Join(example, "main.tf"), readFile(t, filepath.Join(policyDir, "main.tf")))
 	writeFile(t, filepath.Join(example, "simulator_override.tf"),
 		env.ProviderConfigWith(acctest.ProviderOptions{Mode: "local", Extra: "  ssh = null"}))
-	run(t, example, tfEnv, tf, "init", "-no-color", "-input=false")
-	run(t, example, tfEnv, tf, "plan", "-no-color", "-input=false", "-var", "pve_api_token=unused", "-out=tfplan")
-	writeFile(t, filepath.Join(example, "plan.json"), run(t, example, tfEnv, tf, "show", "-json", "tfplan"))
+	cli.Run(t, example, nil, "init", "-no-color", "-input=false")
+	cli.Run(t, example, nil, "plan", "-no-color", "-input=false", "-var", "pve_api_token=unused", "-out=tfplan")
+	writeFile(t, filepath.Join(example, "plan.json"), cli.Run(t, example, nil, "show", "-json", "tfplan"))
 	if got := deny(t, opa, example, policy); !reflect.DeepEqual(got, wantDeny) {
 		t.Errorf("data.hardened.deny for examples/policy/opa/main.tf:\n got %q\nwant %q", got, wantDeny)
 	}
@@ -132,10 +103,10 @@ func TestAccRegoPolicyExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "main.tf"), terraformBlock+env.ProviderConfig("local")+resources)
-	start = time.Now()
-	run(t, dir, tfEnv, tf, "init", "-no-color", "-input=false")
-	run(t, dir, tfEnv, tf, "plan", "-no-color", "-input=false", "-out=tfplan")
-	planJSON := run(t, dir, tfEnv, tf, "show", "-json", "tfplan")
+	start := time.Now()
+	cli.Run(t, dir, nil, "init", "-no-color", "-input=false")
+	cli.Run(t, dir, nil, "plan", "-no-color", "-input=false", "-out=tfplan")
+	planJSON := cli.Run(t, dir, nil, "show", "-json", "tfplan")
 	t.Logf("terraform init, plan and show took %s", time.Since(start).Round(time.Millisecond))
 	writeFile(t, filepath.Join(dir, "plan.json"), planJSON)
 	checkPlan(t, planJSON)
@@ -148,7 +119,7 @@ func TestAccRegoPolicyExample(t *testing.T) {
 // deny evaluates data.hardened.deny with opa eval on dir/plan.json, sorted.
 func deny(t *testing.T, opa, dir, policy string) []string {
 	t.Helper()
-	out := run(t, dir, nil, opa, "eval", "--format", "json", "-d", policy, "-i", "plan.json", "data.hardened.deny")
+	out := acctest.Run(t, dir, nil, opa, "eval", "--format", "json", "-d", policy, "-i", "plan.json", "data.hardened.deny")
 	var res struct {
 		Result []struct {
 			Expressions []struct {
@@ -238,73 +209,6 @@ func findOPA(t *testing.T, root string) string {
 	}
 	t.Logf("opa: %s (%s)", p, strings.SplitN(string(out), "\n", 2)[0])
 	return p
-}
-
-// run runs name in dir with the test's environment plus env, failing the
-// test on a non-zero exit, and returns its standard output.
-func run(t *testing.T, dir string, env []string, name string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(cleanEnv(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s (in %s): %v\nstdout:\n%s\nstderr:\n%s", filepath.Base(name), strings.Join(args, " "), dir, err, stdout.String(), stderr.String())
-	}
-	return stdout.String()
-}
-
-// cleanEnv is the test's environment without the Terraform settings that
-// would change what the commands do.
-func cleanEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "TF_CLI_ARGS") || slices.Contains([]string{"TF_CLI_CONFIG_FILE", "TF_DATA_DIR",
-			"TF_PLUGIN_CACHE_DIR", "TF_REATTACH_PROVIDERS", "TF_WORKSPACE"}, k) {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
-}
-
-func goTool(t *testing.T) string {
-	t.Helper()
-	// go test puts its own GOROOT/bin first on PATH
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("no go command to build the provider: %v", err)
-	}
-	return p
-}
-
-// repoRoot is the provider module's root (the directory with its go.mod).
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
-			bytes.HasPrefix(b, []byte("module github.com/hardened-pve/terraform-provider-hardened\n")) {
-			return dir
-		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root (the provider's go.mod) not found above the test's directory")
-		}
-		dir = parent
-	}
 }
 
 func readFile(t *testing.T, p string) string {

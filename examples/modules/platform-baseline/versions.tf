@@ -1,0 +1,4 @@
+terraform {
+  # No provider: the module only returns values.
+  required_version = ">= 1.5.7"
+}
