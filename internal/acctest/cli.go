@@ -192,3 +192,21 @@ func ExitCode(err error) int {
 	}
 	return -1
 }
+
+// ReadFile returns p's content, failing the test when it cannot be read.
+func ReadFile(t testing.TB, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// WriteFile writes s to p (0644), failing the test when it cannot.
+func WriteFile(t testing.TB, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -45,10 +45,10 @@ func TestAccExampleModules(t *testing.T) {
 	}
 	web, data := filepath.Join(modules, "team-web"), filepath.Join(modules, "team-data")
 	for _, dir := range []string{web, data} {
-		if !strings.Contains(readFile(t, filepath.Join(dir, "main.tf")), "baseline = module.baseline.baseline") {
+		if !strings.Contains(acctest.ReadFile(t, filepath.Join(dir, "main.tf")), "baseline = module.baseline.baseline") {
 			t.Fatalf("%s does not pass the platform's baseline to its provider", dir)
 		}
-		writeFile(t, filepath.Join(dir, "simulator_override.tf"), override)
+		acctest.WriteFile(t, filepath.Join(dir, "simulator_override.tf"), override)
 	}
 	// the override sets the real token; the variable just needs a value
 	vars := []string{"TF_VAR_pve_api_token=unused"}
@@ -120,12 +120,12 @@ func TestAccExampleModules(t *testing.T) {
 		strict := filepath.Join(modules, "team-data-no-exception")
 		copyDir(t, data, strict)
 		mainTF := filepath.Join(strict, "main.tf")
-		cfg := readFile(t, mainTF)
+		cfg := acctest.ReadFile(t, mainTF)
 		without := regexp.MustCompile(`(?s)\n  exceptions = \[\n.*?\n  \]\n`).ReplaceAllString(cfg, "\n")
 		if without == cfg || strings.Contains(without, "exceptions =") {
 			t.Fatalf("could not remove the exceptions from team-data/main.tf:\n%s", without)
 		}
-		writeFile(t, mainTF, without)
+		acctest.WriteFile(t, mainTF, without)
 		cli.Run(t, strict, vars, "init", "-no-color", "-input=false")
 		stdout, stderr, err := cli.Exec(strict, vars, "plan", "-no-color", "-input=false")
 		if code := acctest.ExitCode(err); code != 1 || !strings.Contains(stderr, "HC-CG-001") ||
@@ -288,22 +288,6 @@ func copyDir(t *testing.T, src, dst string) {
 		return os.WriteFile(target, b, 0o644)
 	})
 	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func writeFile(t *testing.T, p, s string) {
-	t.Helper()
-	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

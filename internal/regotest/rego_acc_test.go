@@ -88,12 +88,12 @@ func TestAccRegoPolicyExample(t *testing.T) {
 	if err := os.Mkdir(example, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(example, "main.tf"), readFile(t, filepath.Join(policyDir, "main.tf")))
-	writeFile(t, filepath.Join(example, "simulator_override.tf"),
+	acctest.WriteFile(t, filepath.Join(example, "main.tf"), acctest.ReadFile(t, filepath.Join(policyDir, "main.tf")))
+	acctest.WriteFile(t, filepath.Join(example, "simulator_override.tf"),
 		env.ProviderConfigWith(acctest.ProviderOptions{Mode: "local", Extra: "  ssh = null"}))
 	cli.Run(t, example, nil, "init", "-no-color", "-input=false")
 	cli.Run(t, example, nil, "plan", "-no-color", "-input=false", "-var", "pve_api_token=unused", "-out=tfplan")
-	writeFile(t, filepath.Join(example, "plan.json"), cli.Run(t, example, nil, "show", "-json", "tfplan"))
+	acctest.WriteFile(t, filepath.Join(example, "plan.json"), cli.Run(t, example, nil, "show", "-json", "tfplan"))
 	if got := deny(t, opa, example, policy); !reflect.DeepEqual(got, wantDeny) {
 		t.Errorf("data.hardened.deny for examples/policy/opa/main.tf:\n got %q\nwant %q", got, wantDeny)
 	}
@@ -102,13 +102,13 @@ func TestAccRegoPolicyExample(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "main.tf"), terraformBlock+env.ProviderConfig("local")+resources)
+	acctest.WriteFile(t, filepath.Join(dir, "main.tf"), terraformBlock+env.ProviderConfig("local")+resources)
 	start := time.Now()
 	cli.Run(t, dir, nil, "init", "-no-color", "-input=false")
 	cli.Run(t, dir, nil, "plan", "-no-color", "-input=false", "-out=tfplan")
 	planJSON := cli.Run(t, dir, nil, "show", "-json", "tfplan")
 	t.Logf("terraform init, plan and show took %s", time.Since(start).Round(time.Millisecond))
-	writeFile(t, filepath.Join(dir, "plan.json"), planJSON)
+	acctest.WriteFile(t, filepath.Join(dir, "plan.json"), planJSON)
 	checkPlan(t, planJSON)
 
 	if got := deny(t, opa, dir, policy); !reflect.DeepEqual(got, wantDeny) {
@@ -209,20 +209,4 @@ func findOPA(t *testing.T, root string) string {
 	}
 	t.Logf("opa: %s (%s)", p, strings.SplitN(string(out), "\n", 2)[0])
 	return p
-}
-
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func writeFile(t *testing.T, p, s string) {
-	t.Helper()
-	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
