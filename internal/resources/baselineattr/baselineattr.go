@@ -65,57 +65,50 @@ const blockDoc = "The organisation's hardening baseline, checked against every `
 	"(a violation fails the plan with its rule ID unless the container lists an `exceptions` entry for it) and reported by `hardened_audit`. " +
 	"Each unset setting has its default from seed 000's audit checklist (so no block at all is that checklist); see the policy rule catalogue guide for every rule."
 
-// ProviderAttribute is the provider's `baseline` block.
-func ProviderAttribute() pschema.SingleNestedAttribute {
-	attrs := map[string]pschema.Attribute{}
+// attributes builds one optional attribute per setting with the schema
+// package's constructors (the provider and data source schemas are
+// different Go types with the same shape).
+func attributes[A any](boolAttr, intAttr func(doc string) A, setAttr func(elem attr.Type, doc string) A) map[string]A {
+	out := map[string]A{}
 	for _, s := range policy.Settings() {
 		d := description(s)
-		switch t := attrType(field(s)).(type) {
-		case types.SetType:
-			attrs[s.Name] = pschema.SetAttribute{ElementType: t.ElemType, Optional: true, MarkdownDescription: d}
+		switch t := attrType(field(s)); {
+		case t == types.BoolType:
+			out[s.Name] = boolAttr(d)
+		case t == types.Int64Type:
+			out[s.Name] = intAttr(d)
 		default:
-			if t == types.BoolType {
-				attrs[s.Name] = pschema.BoolAttribute{Optional: true, MarkdownDescription: d}
-			} else {
-				attrs[s.Name] = pschema.Int64Attribute{Optional: true, MarkdownDescription: d}
-			}
+			out[s.Name] = setAttr(t.(types.SetType).ElemType, d)
 		}
 	}
+	return out
+}
+
+// ProviderAttribute is the provider's `baseline` block.
+func ProviderAttribute() pschema.SingleNestedAttribute {
+	attrs := attributes(
+		func(d string) pschema.Attribute { return pschema.BoolAttribute{Optional: true, MarkdownDescription: d} },
+		func(d string) pschema.Attribute {
+			return pschema.Int64Attribute{Optional: true, MarkdownDescription: d}
+		},
+		func(e attr.Type, d string) pschema.Attribute {
+			return pschema.SetAttribute{ElementType: e, Optional: true, MarkdownDescription: d}
+		})
 	return pschema.SingleNestedAttribute{Optional: true, MarkdownDescription: blockDoc, Attributes: attrs}
 }
 
 // DataSourceAttribute is the `baseline` argument of hardened_audit.
 func DataSourceAttribute() dschema.SingleNestedAttribute {
-	attrs := map[string]dschema.Attribute{}
-	for _, s := range policy.Settings() {
-		d := description(s)
-		switch t := attrType(field(s)).(type) {
-		case types.SetType:
-			attrs[s.Name] = dschema.SetAttribute{ElementType: t.ElemType, Optional: true, MarkdownDescription: d}
-		default:
-			if t == types.BoolType {
-				attrs[s.Name] = dschema.BoolAttribute{Optional: true, MarkdownDescription: d}
-			} else {
-				attrs[s.Name] = dschema.Int64Attribute{Optional: true, MarkdownDescription: d}
-			}
-		}
-	}
+	attrs := attributes(
+		func(d string) dschema.Attribute { return dschema.BoolAttribute{Optional: true, MarkdownDescription: d} },
+		func(d string) dschema.Attribute {
+			return dschema.Int64Attribute{Optional: true, MarkdownDescription: d}
+		},
+		func(e attr.Type, d string) dschema.Attribute {
+			return dschema.SetAttribute{ElementType: e, Optional: true, MarkdownDescription: d}
+		})
 	return dschema.SingleNestedAttribute{Optional: true, Attributes: attrs,
 		MarkdownDescription: "The baseline to audit against, setting by setting; unset settings come from the provider's `baseline` (and from seed 000's checklist where that is unset too)."}
-}
-
-// Known reports whether every setting of o is known (a baseline from
-// another resource's attributes is only known at apply).
-func Known(o types.Object) bool {
-	if o.IsUnknown() {
-		return false
-	}
-	for _, v := range o.Attributes() {
-		if v.IsUnknown() {
-			return false
-		}
-	}
-	return true
 }
 
 // Apply overrides base with the settings o sets (a null o changes nothing).

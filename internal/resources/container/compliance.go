@@ -87,15 +87,7 @@ func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Ob
 	if !ok || fl.IsNull() || fl.IsUnknown() {
 		return planned
 	}
-	type findingModel struct {
-		Rule     types.String `tfsdk:"rule"`
-		Title    types.String `tfsdk:"title"`
-		Severity types.String `tfsdk:"severity"`
-		Status   types.String `tfsdk:"status"`
-		Detail   types.String `tfsdk:"detail"`
-		Reason   types.String `tfsdk:"reason"`
-	}
-	var old []findingModel
+	var old []findingsattr.Model
 	diags.Append(fl.ElementsAs(ctx, &old, false)...)
 	out := append([]policy.Finding(nil), planned...)
 	for i, f := range out {

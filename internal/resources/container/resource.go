@@ -69,8 +69,10 @@ func (r *containerResource) ValidateConfig(ctx context.Context, req resource.Val
 	problems.AddKnown(ctx, &resp.Diagnostics, req.Config, problems.Errors(hardening.Validate(s)))
 }
 
-// ModifyPlan makes the derived views (lxc_lines, firewall_file) known at
-// plan time, so policy tools see them in the plan JSON.
+// ModifyPlan validates the planned container (with every default applied)
+// and checks it against the provider's baseline, then makes the derived
+// views (lxc_lines, firewall_file, node_files) and the predicted
+// compliance known at plan time, so policy tools see them in the plan JSON.
 func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return

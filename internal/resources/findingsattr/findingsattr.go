@@ -16,6 +16,16 @@ import (
 var AttrTypes = map[string]attr.Type{"rule": types.StringType, "title": types.StringType, "severity": types.StringType,
 	"status": types.StringType, "detail": types.StringType, "reason": types.StringType}
 
+// Model is one finding as a Terraform object.
+type Model struct {
+	Rule     types.String `tfsdk:"rule"`
+	Title    types.String `tfsdk:"title"`
+	Severity types.String `tfsdk:"severity"`
+	Status   types.String `tfsdk:"status"`
+	Detail   types.String `tfsdk:"detail"`
+	Reason   types.String `tfsdk:"reason"`
+}
+
 // ObjectType is one finding's type.
 var ObjectType = types.ObjectType{AttrTypes: AttrTypes}
 
