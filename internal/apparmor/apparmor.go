@@ -248,6 +248,16 @@ func Recover(name string, text []byte, nesting bool, mountFS []string) (Settings
 	})
 }
 
+// RecoverGenerated finds the settings a generated profile was rendered
+// from, whatever features (nesting, mount file system types) shaped it:
+// they are read from the text, so a feature changed on the container after
+// the profile was written does not make the profile look foreign.
+func RecoverGenerated(name string, text []byte) (Settings, bool) {
+	return recoverFrom(text, []bool{false, true}, section(text, "features.mount"), func(s Settings) bool {
+		return Name(s) == name && string(Render(s)) == string(text)
+	})
+}
+
 // RecoverNamed finds typed settings that render exactly text as the named
 // profile name (an import of a hardened_apparmor_profile).
 func RecoverNamed(name string, text []byte) (Settings, bool) {

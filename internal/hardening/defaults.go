@@ -31,12 +31,11 @@ var DefaultMountOptions = []string{"nodev", "nosuid"}
 // MountOptions PVE accepts on rootfs/mp (pve-container $mount_option_re).
 var MountOptions = []string{"discard", "lazytime", "noatime", "nodev", "noexec", "nosuid"}
 
-// ManagedLXCKeys are the raw lxc.* keys the provider owns in the pct.conf.
-// Lines with these keys are rewritten on every apply; others are left alone.
-var ManagedLXCKeys = map[string]bool{
-	"lxc.cap.drop":         true,
-	"lxc.cap.keep":         true,
-	"lxc.cgroup2.pids.max": true,
-	"lxc.apparmor.profile": true,
-	"lxc.seccomp.profile":  true,
-}
+// OwnedLXCKey reports whether the provider owns a raw lxc.* line of the
+// pct.conf: every one but lxc.environment.runtime (PVE's own `env`).
+func OwnedLXCKey(key string) bool { return key != "lxc.environment.runtime" }
+
+// DefaultPRLimits are the resource limits every container gets: no core
+// dumps (a core file of a crashed service holds its secrets; seed 000's
+// ulimits) and seed 000's hard limit on open files.
+var DefaultPRLimits = map[string]string{"core": "0", "nofile": "1024:65535"}

@@ -1,13 +1,12 @@
 package hardening
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
-
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
@@ -36,6 +35,9 @@ type Observed struct {
 	// Seccomp is the configured seccomp policy (the pct.conf only names
 	// its file).
 	Seccomp seccomp.Policy
+	// Files are the contents of the confinement files the raw lines name
+	// (ConfinementPaths), nil when missing or unreadable.
+	Files map[string][]byte
 	Running bool
 }
 
@@ -104,8 +106,12 @@ func Observe(o Observed) Spec {
 		s.Tags = SortedUnique(strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == ' ' }))
 	}
 	if v := c["env"]; v != "" {
-		s.Environment = strings.Split(v, "\x00")
+		s.Environment = SortedUnique(strings.Split(v, "\x00"))
 	}
+	s.Hookscript = c["hookscript"]
+	s.MountPoints = observeMountPoints(c)
+	s.Devices = observeDevices(c)
+	s.Unmanaged = unmanagedKeys(c)
 	if v := c["nameserver"]; v != "" {
 		s.Nameservers = strings.Fields(v)
 	}
@@ -129,15 +135,18 @@ func Observe(o Observed) Spec {
 		}
 		s.NICs = append(s.NICs, observeNIC(v))
 	}
-	var seccompProfile string
-	s.Capabilities, s.PidsMax, s.AppArmorProfile, seccompProfile = observeLXC(o.LXC)
-	observeSeccomp(&s, o.Seccomp, seccompProfile)
-	// the generated profile's name is a digest of the configured settings:
-	// the same name means those settings are in force
-	s.AppArmor = o.AppArmor
-	if s.AppArmorProfile == apparmor.Name(AppArmorSettings(s)) {
-		s.AppArmorProfile = AppArmorHardened
+	lxc := ApplyLXC(o.LXC)
+	s.Capabilities, s.PidsMax, s.PRLimits, s.RawLXC = lxc.Caps, lxc.PidsMax, lxc.PRLimits, lxc.Raw
+	s.AppArmorProfile = lxc.AppArmorProfile
+	if s.AppArmorProfile == "" {
+		s.AppArmorProfile = AppArmorPVE
 	}
+	// a generated profile or policy is recognised only from its file's
+	// content (nodesync.Recoverer), never from its name alone: an edited
+	// file is not the provider's
+	s.AppArmor = o.AppArmor
+	observeSeccomp(&s, o.Seccomp, lxc)
+	recoverConfinement(&s, o.Seccomp, o.Files)
 	s.Firewall = observeFirewall(o.FWOptions, o.FWRules)
 	s.Firewall.Aliases = sortedAliases(o.FWAliases)
 	s.Firewall.IPSets = observeIPSets(s, o)
@@ -224,47 +233,6 @@ func observeNIC(v string) NIC {
 		n.RateMbps, _ = strconv.ParseFloat(r, 64)
 	}
 	return n
-}
-
-// observeLXC applies LXC's semantics to the raw lines: lxc.cap.drop and
-// lxc.cap.keep accumulate and an empty value clears the list; the last
-// single-value line wins.
-func observeLXC(lines []pctconf.Line) (caps Capabilities, pids int, profile, seccompProfile string) {
-	profile = AppArmorPVE
-	for _, l := range lines {
-		switch l.Key {
-		case "lxc.cap.drop":
-			if strings.TrimSpace(l.Value) == "" {
-				caps.Drop = nil
-				continue
-			}
-			caps.Drop = append(caps.Drop, strings.Fields(l.Value)...)
-		case "lxc.cap.keep":
-			caps.KeepMode = true
-			if strings.TrimSpace(l.Value) == "" {
-				caps.Keep = nil
-				continue
-			}
-			for _, k := range strings.Fields(l.Value) {
-				if k != "none" {
-					caps.Keep = append(caps.Keep, k)
-				}
-			}
-		case "lxc.cgroup2.pids.max":
-			if strings.TrimSpace(l.Value) == "max" {
-				pids = 0
-			} else {
-				pids = atoi(strings.TrimSpace(l.Value))
-			}
-		case "lxc.apparmor.profile":
-			profile = strings.TrimSpace(l.Value)
-		case "lxc.seccomp.profile":
-			seccompProfile = strings.TrimSpace(l.Value)
-		}
-	}
-	caps.Drop = SortedUnique(caps.Drop)
-	caps.Keep = SortedUnique(caps.Keep)
-	return caps, pids, profile, seccompProfile
 }
 
 // observeFirewall applies PVE's option defaults (enable 0, dhcp 0,

@@ -1,6 +1,7 @@
 package hardening
 
 import (
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
 )
+
+var reDevKey = regexp.MustCompile(`^dev\d+$`)
 
 func b01(b bool) string {
 	if b {
@@ -151,7 +154,94 @@ func ConfigParams(s Spec) map[string]string {
 	for i, n := range s.NICs {
 		p["net"+strconv.Itoa(i)] = NetValue(n)
 	}
+	if len(s.Environment) > 0 {
+		p["env"] = strings.Join(SortedUnique(s.Environment), "\x00")
+	}
 	return p
+}
+
+// MountPointValue renders a mount point as PVE's mp[n] property string:
+// a new volume as "<storage>:<GiB>", an existing one by its volume id and
+// size, a bind mount by its host path.
+func MountPointValue(m MountPoint, create bool) string {
+	vol := m.HostPath
+	if !m.IsBind() {
+		vol = m.Volume
+		if create || vol == "" {
+			vol = m.Storage + ":" + strconv.Itoa(m.SizeGiB)
+		}
+	}
+	parts := []string{vol, "mp=" + m.Path}
+	if m.Backup && !m.IsBind() {
+		parts = append(parts, "backup=1")
+	}
+	if len(m.MountOptions) > 0 {
+		parts = append(parts, "mountoptions="+strings.Join(SortedUnique(m.MountOptions), ";"))
+	}
+	if m.ReadOnly {
+		parts = append(parts, "ro=1")
+	}
+	if !m.IsBind() && !create && vol == m.Volume {
+		parts = append(parts, "size="+strconv.Itoa(m.SizeGiB)+"G")
+	}
+	return strings.Join(parts, ",")
+}
+
+// DeviceValue renders a device as PVE's dev[n] property string.
+func DeviceValue(d Device) string {
+	parts := []string{d.Path}
+	if d.DenyWrite {
+		parts = append(parts, "deny-write=1")
+	}
+	if d.GID != 0 {
+		parts = append(parts, "gid="+strconv.Itoa(d.GID))
+	}
+	if d.Mode != "" {
+		parts = append(parts, "mode="+d.Mode)
+	}
+	if d.UID != 0 {
+		parts = append(parts, "uid="+strconv.Itoa(d.UID))
+	}
+	return strings.Join(parts, ",")
+}
+
+// FileKeys are the config keys the provider writes through the node
+// channel, beside the raw lxc.* lines: device passthrough, bind mounts and
+// the hookscript. PVE lets only root@pam set them through the API (an API
+// token of root@pam is refused), and the node channel is root on the node.
+func FileKeys(s Spec) map[string]string {
+	out := map[string]string{}
+	for i, d := range s.Devices {
+		out["dev"+strconv.Itoa(i)] = DeviceValue(d)
+	}
+	for i, m := range s.MountPoints {
+		if m.IsBind() {
+			out["mp"+strconv.Itoa(i)] = MountPointValue(m, false)
+		}
+	}
+	if s.Hookscript != "" {
+		out["hookscript"] = s.Hookscript
+	}
+	return out
+}
+
+// FileOwnedKey reports whether the node channel owns a main-section key of
+// the pct.conf for s: it removes the key unless FileKeys(s) sets it.
+// Unmanaged keys (and positional keys after a gap) are removed for every
+// container; devices and the hookscript are the channel's own; an mp[n]
+// is when s wants a bind mount there.
+func FileOwnedKey(s Spec, key string, present map[string]string) bool {
+	if ClassifyKey(key).Class == KeyUnmanaged || beyondGap(present, key) {
+		return true
+	}
+	if key == "hookscript" || reDevKey.MatchString(key) {
+		return true
+	}
+	if m := reIndexed.FindStringSubmatch(key); m != nil && m[1] == "mp" {
+		i, _ := strconv.Atoi(m[2])
+		return i < len(s.MountPoints) && s.MountPoints[i].IsBind()
+	}
+	return false
 }
 
 // CreateParams are the parameters of POST /nodes/{node}/lxc.
@@ -174,8 +264,10 @@ func CreateParams(s Spec) map[string]any {
 	return out
 }
 
-// LXCLines are the raw lxc.* lines the provider writes into the pct.conf
-// (keys of ManagedLXCKeys only).
+// LXCLines are the raw lxc.* lines the provider writes into the pct.conf:
+// the typed keys, then the raw_lxc lines in their order. The provider owns
+// every lxc.* line of the file (except lxc.environment.runtime, which is
+// PVE's env).
 func LXCLines(s Spec) []pctconf.Line {
 	var out []pctconf.Line
 	if s.Capabilities.KeepMode {
@@ -191,10 +283,18 @@ func LXCLines(s Spec) []pctconf.Line {
 	if s.AppArmorProfile != "" && s.AppArmorProfile != AppArmorPVE {
 		out = append(out, pctconf.Line{Key: "lxc.apparmor.profile", Value: AppArmorProfileName(s)})
 	}
-	if p := SeccompProfilePath(s); p != "" {
+	if p := SeccompProfilePath(s); p != "" || s.Seccomp.Mode == SeccompCustom {
 		out = append(out, pctconf.Line{Key: "lxc.seccomp.profile", Value: p})
 	}
-	return out
+	names := make([]string, 0, len(s.PRLimits))
+	for n := range s.PRLimits {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		out = append(out, pctconf.Line{Key: prlimitPrefix + n, Value: s.PRLimits[n]})
+	}
+	return append(out, s.RawLXC...)
 }
 
 // RenderLXCLines renders lines as they appear in the pct.conf.

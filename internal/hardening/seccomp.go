@@ -42,23 +42,22 @@ func seccompNodeFile(s Spec) (NodeFile, bool) {
 	return NodeFile{Path: p.Path(), Content: text, Mode: 0o640, RefKey: "lxc.seccomp.profile", RefValue: p.Path()}, true
 }
 
-// observeSeccomp sets the observed policy from the pct.conf's
-// lxc.seccomp.profile value: none is PVE's own policy; the configured
-// policy's path means the configured policy is in force (its file is
-// checked through node_files); any other path is SeccompCustom (the caller
-// may recover a provider-written policy from the file). Errno and syscalls
-// of a default or custom policy stay as configured, so the difference
-// shows on mode alone.
-func observeSeccomp(s *Spec, configured seccomp.Policy, profile string) {
+// observeSeccomp sets the observed policy from the effective
+// lxc.seccomp.profile: none is PVE's own policy; an empty line clears every
+// policy (SeccompCustom with no file: no filter at all); any path is
+// SeccompCustom until the caller recovers a provider-written policy from the
+// file's content (nodesync.Recoverer). Errno and syscalls of a default or
+// custom policy stay as configured, so the difference shows on mode alone.
+func observeSeccomp(s *Spec, configured seccomp.Policy, lxc LXCView) {
 	s.Seccomp = configured
 	s.SeccompProfile = ""
 	switch {
-	case profile == "":
+	case lxc.SeccompCleared:
+		s.Seccomp.Mode = SeccompCustom
+	case lxc.SeccompProfile == "":
 		s.Seccomp.Mode = seccomp.ModeDefault
-	case profile == SeccompPolicy(*s).Path():
-		// the configured policy, as configured
 	default:
-		s.Seccomp.Mode, s.SeccompProfile = SeccompCustom, profile
+		s.Seccomp.Mode, s.SeccompProfile = SeccompCustom, lxc.SeccompProfile
 	}
 }
 

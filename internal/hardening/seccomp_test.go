@@ -40,13 +40,29 @@ func TestSeccompLinesAndFiles(t *testing.T) {
 
 func TestObserveSeccomp(t *testing.T) {
 	configured := seccomp.Policy{Mode: seccomp.ModeDenylist, Errno: 13, Syscalls: []string{"kcmp"}}
+	text, err := configured.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{configured.Path(): text}
 	observe := func(lines ...pctconf.Line) Spec {
-		return Observe(Observed{Config: map[string]string{"unprivileged": "1"}, LXC: lines, Seccomp: configured})
+		return Observe(Observed{Config: map[string]string{"unprivileged": "1"}, LXC: lines, Seccomp: configured, Files: files})
 	}
 	line := func(v string) pctconf.Line { return pctconf.Line{Key: "lxc.seccomp.profile", Value: v} }
 
-	if s := observe(line(configured.Path())); s.Seccomp.Mode != seccomp.ModeDenylist || s.Seccomp.Errno != 13 || s.SeccompProfile != "" {
+	if s := observe(line(configured.Path())); s.Seccomp.Mode != seccomp.ModeDenylist || s.Seccomp.Errno != 13 || s.SeccompProfile != "" ||
+		len(s.Seccomp.Syscalls) != 1 {
 		t.Errorf("configured file: %+v %q", s.Seccomp, s.SeccompProfile)
+	}
+	// the file edited by hand: no longer the provider's
+	files[configured.Path()] = append(append([]byte(nil), text...), "kexec_load\n"...)
+	if s := observe(line(configured.Path())); s.Seccomp.Mode != SeccompCustom || s.SeccompProfile != configured.Path() {
+		t.Errorf("edited file: %+v %q", s.Seccomp, s.SeccompProfile)
+	}
+	files[configured.Path()] = text
+	// an empty line clears every policy, PVE's too: no filter at all
+	if s := observe(line(configured.Path()), line("")); s.Seccomp.Mode != SeccompCustom || seccompLine(s) != "" {
+		t.Errorf("cleared: %+v", s.Seccomp)
 	}
 	if s := observe(); s.Seccomp.Mode != seccomp.ModeDefault || s.Seccomp.Errno != 13 {
 		t.Errorf("line removed: %+v", s.Seccomp)

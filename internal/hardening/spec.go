@@ -7,6 +7,7 @@ package hardening
 import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
 )
 
@@ -53,11 +54,26 @@ type Spec struct {
 	Seccomp        seccomp.Policy
 	SeccompProfile string
 
-	// Environment is the container's runtime environment (PVE's `env`,
-	// KEY=VALUE entries). Observed only: the provider never sets it, and
-	// policy checks that nothing secret sits in it (seed 000:
-	// /proc/<pid>/environ is readable).
+	// Environment is the container's runtime environment (PVE's `env`):
+	// KEY=VALUE entries, sorted. Policy checks that nothing secret sits in
+	// it (seed 000: /proc/<pid>/environ is readable).
 	Environment []string
+
+	// MountPoints are the mp[n] keys (index = position).
+	MountPoints []MountPoint
+	// Devices are the dev[n] keys (index = position).
+	Devices []Device
+	// Hookscript is PVE's hookscript volume ("" = none).
+	Hookscript string
+	// PRLimits are the lxc.prlimit.<name> resource limits: name -> value
+	// ("soft:hard", one number for both, "unlimited").
+	PRLimits map[string]string
+	// RawLXC are raw lxc.* lines outside the typed keys, in file order
+	// (the raw_lxc escape hatch; observed: every such line).
+	RawLXC []pctconf.Line
+	// Unmanaged are observed config keys of the Unmanaged class as
+	// "key: value", sorted; never part of a configuration.
+	Unmanaged []string
 
 	Started      bool
 	OnBoot       bool
@@ -126,6 +142,30 @@ type Firewall struct {
 	// (DerivedIPFilterSets).
 	IPSets  []firewall.IPSet
 	Aliases []firewall.Alias
+}
+
+// MountPoint is one mp[n]: a volume (Storage and SizeGiB; Volume is the
+// observed volume id) or a host bind mount (HostPath).
+type MountPoint struct {
+	Path         string // where it is mounted inside the container
+	Storage      string
+	SizeGiB      int
+	Volume       string
+	HostPath     string
+	ReadOnly     bool
+	Backup       bool
+	MountOptions []string
+}
+
+// IsBind reports whether the mount point is a host bind mount.
+func (m MountPoint) IsBind() bool { return m.HostPath != "" }
+
+// Device is one dev[n]: a host device node passed through.
+type Device struct {
+	Path      string
+	Mode      string // octal access mode inside the container ("" = PVE's default)
+	UID, GID  int
+	DenyWrite bool
 }
 
 // Startup is the PVE startup order/delays (0 = unset).

@@ -139,6 +139,15 @@ func TestFirewallRender(t *testing.T) {
 	}
 }
 
+// nodeFileContents are the confinement files as the provider writes them.
+func nodeFileContents(s Spec) map[string][]byte {
+	out := map[string][]byte{}
+	for _, f := range NodeFiles(s) {
+		out[f.Path] = f.Content
+	}
+	return out
+}
+
 // TestObserveRoundTrip: what the provider writes, observed back, is the Spec.
 func TestObserveRoundTrip(t *testing.T) {
 	s := baseSpec()
@@ -152,7 +161,8 @@ func TestObserveRoundTrip(t *testing.T) {
 		k, v, _ := strings.Cut(l, ": ")
 		opts[k] = v
 	}
-	got := Observe(Observed{Node: "pve1", VMID: 101, Config: cfg, LXC: LXCLines(s), FWOptions: opts, FWRules: s.Firewall.Rules, Running: true})
+	got := Observe(Observed{Node: "pve1", VMID: 101, Config: cfg, LXC: LXCLines(s), FWOptions: opts, FWRules: s.Firewall.Rules, Running: true,
+		Files: nodeFileContents(s)})
 	want := s
 	want.OSTemplate = ""
 	want.OSType = "debian"
@@ -173,9 +183,9 @@ func TestObserveTampering(t *testing.T) {
 		{Key: "lxc.seccomp.profile", Value: "/etc/pve/hardened/seccomp/a.seccomp"},
 		{Key: "lxc.seccomp.profile", Value: " /tmp/x.seccomp "}, // the last one wins
 	}
-	caps, pids, profile, sc := observeLXC(lines)
-	if !reflect.DeepEqual(caps.Drop, []string{"sys_time"}) || pids != 0 || profile != "unconfined" || sc != "/tmp/x.seccomp" {
-		t.Fatalf("caps=%v pids=%d profile=%q seccomp=%q", caps, pids, profile, sc)
+	v := ApplyLXC(lines)
+	if !reflect.DeepEqual(v.Caps.Drop, []string{"sys_time"}) || v.PidsMax != 0 || v.AppArmorProfile != "unconfined" || v.SeccompProfile != "/tmp/x.seccomp" {
+		t.Fatalf("view %+v", v)
 	}
 	s := Observe(Observed{Config: map[string]string{"unprivileged": "0", "net0": "name=eth0,bridge=vmbr0,firewall=0,hwaddr=BC:24:11:00:00:01,type=veth", "features": "nesting=1"}})
 	if s.Unprivileged || s.NICs[0].Firewall || !s.Features.Nesting || s.Firewall.Enabled || s.Firewall.PolicyOut != "ACCEPT" {

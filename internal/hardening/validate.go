@@ -84,6 +84,12 @@ func Validate(s Spec) []Problem {
 		}
 	}
 	ps = append(ps, validateNICs(s.NICs)...)
+	ps = append(ps, validateMountPoints(s.MountPoints)...)
+	ps = append(ps, validateDevices(s.Devices)...)
+	ps = append(ps, validateEnvironment(s.Environment)...)
+	ps = append(ps, validateHookscript(s.Hookscript)...)
+	ps = append(ps, validatePRLimits(s.PRLimits)...)
+	ps = append(ps, validateRawLXC(s.RawLXC)...)
 	ps = append(ps, validateFirewall(s)...)
 	return ps
 }

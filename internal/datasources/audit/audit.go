@@ -61,11 +61,10 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 		if !f.match(ct) {
 			continue
 		}
-		s, err := observe(ctx, c.API, ct)
+		s, err := observe(ctx, c.API, rec, ct)
 		if err != nil {
 			return nil, fmt.Errorf("CT %d on %s: %w", ct.VMID, ct.Node, err)
 		}
-		rec.Recover(ctx, &s)
 		out = append(out, Result{CT: ct, Findings: policy.Check(s, b, nil)})
 	}
 	return out, nil
@@ -74,7 +73,7 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 // observe reads a container into a Spec. Nothing is configured for it, so
 // a seccomp profile line is a custom policy until its file shows it is one
 // the provider wrote.
-func observe(ctx context.Context, api *pve.Client, ct pve.CTResource) (hardening.Spec, error) {
+func observe(ctx context.Context, api *pve.Client, rec *nodesync.Recoverer, ct pve.CTResource) (hardening.Spec, error) {
 	cfg, err := api.CTConfig(ctx, ct.Node, ct.VMID, false)
 	if err != nil {
 		return hardening.Spec{}, err
@@ -85,6 +84,7 @@ func observe(ctx context.Context, api *pve.Client, ct pve.CTResource) (hardening
 	}
 	o := hardening.Observed{Node: ct.Node, VMID: ct.VMID, Config: cfg.Values(), LXC: cfg.LXCLines(), FWOptions: opts,
 		Seccomp: seccomp.Policy{Mode: seccomp.ModeDefault}, Running: ct.Status == "running"}
+	o.Files = rec.Files(ctx, ct.Node, o.LXC)
 	s := hardening.Observe(o)
 	s.Description = strings.TrimRight(s.Description, "\n")
 	return s, nil

@@ -59,7 +59,7 @@ func writeLXCLines(ctx context.Context, api *pve.Client, nfs nodefs.FS, node str
 		return false, fmt.Errorf("%w (%s: API digest %s, file sha1 %s); retry the apply", errConcurrentChange, p, cfg.Digest(), sha1hex(raw))
 	}
 	f := pctconf.Parse(raw)
-	f.SetLXC(func(k string) bool { return hardening.ManagedLXCKeys[k] }, lines)
+	f.SetLXC(func(k string) bool { return hardening.OwnedLXCKey(k) }, lines)
 	out := f.Render()
 	if bytes.Equal(out, raw) {
 		return false, nil

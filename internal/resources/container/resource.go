@@ -293,10 +293,10 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 	}
 	status, _ := st.String("status")
 	o.Running = status == "running"
+	// the confinement files the lines name: only an intact file is the
+	// provider's (the audit observes the same way)
+	o.Files = nodesync.NewRecoverer(r.clients).Files(ctx, node, o.LXC)
 	s := hardening.Observe(o)
-	// another generated profile or policy than the configured one (an
-	// import, or the line changed by hand): read its settings back
-	nodesync.NewRecoverer(r.clients).Recover(ctx, &s)
 	m := fromSpec(ctx, s, prior, diags)
 	files, err := r.observeConfinement(ctx, s)
 	if err != nil {

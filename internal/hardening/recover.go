@@ -1,0 +1,70 @@
+package hardening
+
+import (
+	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
+)
+
+// ConfinementPaths are the provider-written files the raw lines name (a
+// generated AppArmor profile, a seccomp policy under seccomp.Dir): the
+// observation reads them so that only an intact file counts as the
+// provider's (Observed.Files).
+func ConfinementPaths(lines []pctconf.Line) []string {
+	v := ApplyLXC(lines)
+	var out []string
+	if strings.HasPrefix(v.AppArmorProfile, apparmor.NamePrefix) {
+		out = append(out, apparmor.Dir+"/"+v.AppArmorProfile)
+	}
+	if strings.HasPrefix(v.SeccompProfile, seccomp.Dir+"/") {
+		out = append(out, v.SeccompProfile)
+	}
+	return out
+}
+
+// recoverConfinement replaces a generated AppArmor profile's name and a
+// provider-written seccomp policy's path by the typed settings their files
+// hold, when the files (files[path]) are intact. A missing or edited file
+// leaves the raw name or path: HC-AA-002 / HC-SC-001 fail on it, in the
+// container's compliance and in the audit alike. Features shape both files;
+// a feature changed by hand must not make the provider's own file look
+// foreign (the feature shows as drift on its own), so every combination is
+// tried.
+//
+// An intact file whose name is the configured settings' keeps those
+// settings as configured (a denylist file, for one, does not carry the
+// errno an allowlist would use).
+func recoverConfinement(s *Spec, configured seccomp.Policy, files map[string][]byte) {
+	if strings.HasPrefix(s.AppArmorProfile, apparmor.NamePrefix) {
+		if text := files[apparmor.Dir+"/"+s.AppArmorProfile]; text != nil {
+			if a, ok := apparmor.RecoverGenerated(s.AppArmorProfile, text); ok {
+				if apparmor.Name(a) != apparmor.Name(AppArmorSettings(*s)) {
+					a.Nesting, a.MountFSTypes = false, nil // features, not apparmor settings
+					s.AppArmor = a
+				}
+				s.AppArmorProfile = AppArmorHardened
+			}
+		}
+	}
+	if s.Seccomp.Mode == SeccompCustom && strings.HasPrefix(s.SeccompProfile, seccomp.Dir+"/") {
+		if text := files[s.SeccompProfile]; text != nil {
+			for _, f := range [][2]bool{{s.Features.Keyctl, s.Features.Mknod}, {false, false}, {true, false}, {false, true}, {true, true}} {
+				p, ok := seccomp.Recover(s.SeccompProfile, text, f[0], f[1])
+				if !ok {
+					continue
+				}
+				mine := configured
+				mine.Keyctl, mine.Mknod = f[0], f[1]
+				mine.Syscalls = SortedUnique(mine.Syscalls)
+				if mine.Path() == s.SeccompProfile {
+					p = configured
+				}
+				p.Keyctl, p.Mknod = false, false // features, not seccomp settings
+				s.Seccomp, s.SeccompProfile = p, ""
+				break
+			}
+		}
+	}
+}
