@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/guide"
 )
 
 // TestKeyClasses: keys outside the managed set, PVE's and raw alike, each
@@ -161,4 +162,8 @@ func TestValidateKeys(t *testing.T) {
 	if ps := Validate(ok); len(ps) != 0 {
 		t.Fatalf("valid spec refused: %+v", ps)
 	}
+}
+
+func TestKeysGuideUpToDate(t *testing.T) {
+	guide.Check(t, "../../templates/guides/config-keys.md.tmpl", "./internal/hardening/", KeysMarkdown())
 }

@@ -37,7 +37,7 @@ type Observed struct {
 	Seccomp seccomp.Policy
 	// Files are the contents of the confinement files the raw lines name
 	// (ConfinementPaths), nil when missing or unreadable.
-	Files map[string][]byte
+	Files   map[string][]byte
 	Running bool
 }
 

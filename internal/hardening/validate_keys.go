@@ -104,6 +104,13 @@ func validateBindSource(i int, m MountPoint) []Problem {
 	return nil
 }
 
+// ProtectedHostPath reports whether p is, lies under or above a
+// ProtectedHostPaths entry.
+func ProtectedHostPath(p string) bool {
+	_, bad := protectedOverlap(p)
+	return bad
+}
+
 func relation(p, q string) string {
 	switch {
 	case p == q:

@@ -102,6 +102,17 @@ type Baseline struct {
 	RequiredMountOptions []string
 	// ForbidShellConsole: console_mode is not "shell".
 	ForbidShellConsole bool
+	// AllowedBindMountPrefixes are the host directories under which bind
+	// mounts may be (empty: none). Protected host paths never pass.
+	AllowedBindMountPrefixes []string
+	// AllowedDevices are the host device paths containers may get; an
+	// entry ending in "*" matches by prefix (empty: none).
+	AllowedDevices []string
+	// AllowedHookscripts are the hookscript volume IDs allowed; an entry
+	// ending in "*" matches by prefix (empty: none).
+	AllowedHookscripts []string
+	// ForbidUnlimitedPRLimits: no prlimit may be "unlimited".
+	ForbidUnlimitedPRLimits bool
 	// NoExceptions are rule IDs no container may except.
 	NoExceptions []string
 }
@@ -122,6 +133,7 @@ func Default() Baseline {
 		ForbidSecrets:            true,
 		RequiredMountOptions:     []string{"nodev", "nosuid"},
 		ForbidShellConsole:       true,
+		ForbidUnlimitedPRLimits:  true,
 		NoExceptions:             []string{"HC-PRIV-001", "HC-AA-001"},
 	}
 }
@@ -192,6 +204,14 @@ var settings = []setting{
 		func(b Baseline) string { return list(b.RequiredMountOptions) }},
 	{"ForbidShellConsole", "forbid_shell_console", "HC-CON-001", "`console_mode` must not be `shell`.",
 		func(b Baseline) string { return boolValue(b.ForbidShellConsole) }},
+	{"AllowedBindMountPrefixes", "allowed_bind_mount_prefixes", "HC-MNT-001", "Host directories under which `mount_points` may bind-mount (empty: no bind mounts). The host's /, /etc, /proc, /sys, /dev, /boot, /root, /run, /var/lib/lxc, /etc/pve, /var/lib/pve-cluster and their parents never pass.",
+		func(b Baseline) string { return list(b.AllowedBindMountPrefixes) }},
+	{"AllowedDevices", "allowed_devices", "HC-DEV-001", "Host device paths `devices` may pass through; an entry ending in `*` matches by prefix (empty: none).",
+		func(b Baseline) string { return list(b.AllowedDevices) }},
+	{"AllowedHookscripts", "allowed_hookscripts", "HC-HOOK-001", "Hookscript volume IDs containers may use; an entry ending in `*` matches by prefix (empty: none).",
+		func(b Baseline) string { return list(b.AllowedHookscripts) }},
+	{"ForbidUnlimitedPRLimits", "forbid_unlimited_prlimits", "HC-LIM-001", "No `prlimits` value may be `unlimited`.",
+		func(b Baseline) string { return boolValue(b.ForbidUnlimitedPRLimits) }},
 	{"NoExceptions", "no_exceptions", "", "Rule IDs no container may except.",
 		func(b Baseline) string { return list(b.NoExceptions) }},
 }

@@ -73,7 +73,7 @@ const (
 )
 
 func rules() []Rule {
-	return []Rule{
+	return append(configRules(), []Rule{
 		{
 			ID: "HC-PRIV-001", Title: "Container is unprivileged", Severity: SeverityCritical, Attribute: "unprivileged",
 			Rationale: seed000 + ` calls this "the most important security decision when creating a container": "A privileged container runs with UID 0 inside the container mapped to UID 0 on the host. If a process escapes the container namespace, it is root on the host." The audit checklist's first line is "Container is unprivileged" (unprivileged: 1 in the pct.conf). ` + seed004 + `: "Privileged containers are not safe."`,
@@ -235,5 +235,5 @@ func rules() []Rule {
 			Remedy:    "Set `console_mode = \"tty\"` (the default, a login prompt) or `\"console\"`.",
 			check:     checkConsole,
 		},
-	}
+	}...)
 }
