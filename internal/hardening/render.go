@@ -230,18 +230,19 @@ func FileKeys(s Spec) map[string]string {
 // Unmanaged keys (and positional keys after a gap) are removed for every
 // container; devices and the hookscript are the channel's own; an mp[n]
 // is when s wants a bind mount there.
+//
+// A volume's mp[n] line is never removed here: the API deletes unwanted
+// mount points first and keeps a removed volume as unusedN, where a file
+// edit would orphan it.
 func FileOwnedKey(s Spec, key string, present map[string]string) bool {
-	if ClassifyKey(key).Class == KeyUnmanaged || beyondGap(present, key) {
-		return true
+	if m := reIndexed.FindStringSubmatch(key); m != nil && m[1] == "mp" {
+		i, _ := strconv.Atoi(m[2])
+		return i < len(s.MountPoints) && s.MountPoints[i].IsBind() && ParseMountPoint(present[key]).IsBind()
 	}
 	if key == "hookscript" || reDevKey.MatchString(key) {
 		return true
 	}
-	if m := reIndexed.FindStringSubmatch(key); m != nil && m[1] == "mp" {
-		i, _ := strconv.Atoi(m[2])
-		return i < len(s.MountPoints) && s.MountPoints[i].IsBind()
-	}
-	return false
+	return ClassifyKey(key).Class == KeyUnmanaged || beyondGap(present, key)
 }
 
 // CreateParams are the parameters of POST /nodes/{node}/lxc.
@@ -255,6 +256,11 @@ func CreateParams(s Spec) map[string]any {
 	out["unprivileged"] = 1
 	out["rootfs"] = RootFSValue(s.RootFS, true)
 	out["start"] = 0
+	for i, m := range s.MountPoints {
+		if !m.IsBind() {
+			out["mp"+strconv.Itoa(i)] = MountPointValue(m, true)
+		}
+	}
 	if s.RootPassword != "" {
 		out["password"] = s.RootPassword
 	}

@@ -10,6 +10,7 @@ package pctconf
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -84,6 +85,46 @@ func (f *File) Get(key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Keys returns the main section's normal keys (not raw lxc.* lines, not
+// the description's comment lines).
+func (f *File) Keys() map[string]string {
+	out := map[string]string{}
+	for _, l := range f.main {
+		if m := reKey.FindStringSubmatch(l); m != nil {
+			out[m[1]] = m[2]
+		}
+	}
+	return out
+}
+
+// SetKeys removes every normal main-section line whose key remove reports
+// or set names, then writes set's keys (sorted) after the remaining normal
+// keys, before the raw lxc.* lines, where PVE's writer puts them.
+func (f *File) SetKeys(remove func(key string) bool, set map[string]string) {
+	var head, lxc []string
+	for _, l := range f.main {
+		if m := reKey.FindStringSubmatch(l); m != nil {
+			if _, replaced := set[m[1]]; replaced || remove(m[1]) {
+				continue
+			}
+		}
+		if reLXC.MatchString(l) {
+			lxc = append(lxc, l)
+			continue
+		}
+		head = append(head, l)
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		head = append(head, k+": "+set[k])
+	}
+	f.main = append(head, lxc...)
 }
 
 // SetLXC removes every main-section lxc.* line whose key is managed and

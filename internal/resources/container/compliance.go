@@ -72,10 +72,11 @@ func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []
 	return out
 }
 
-// observedOnly are the rules about values the provider never sets (the
-// container's runtime environment): an apply does not change their
-// outcome, so a plan carries the last observed finding over.
-var observedOnly = map[string]bool{"HC-SEC-001": true}
+// observedOnly are the rules about values the provider never sets: an
+// apply does not change their outcome, so a plan carries the last observed
+// finding over. None today: the runtime environment (HC-SEC-001) is the
+// managed `environment` attribute, whose planned value the plan checks.
+var observedOnly = map[string]bool{}
 
 // carryObserved replaces the planned findings of observedOnly rules by the
 // outcome observed last (prior is the state's compliance), if any.

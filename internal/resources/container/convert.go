@@ -75,6 +75,7 @@ func toSpec(ctx context.Context, m containerModel, diags *diag.Diagnostics) hard
 		Console:         m.Console.ValueBool(),
 		CMode:           m.ConsoleMode.ValueString(),
 	}
+	configToSpec(ctx, m, &s, diags)
 	s.AppArmor, _ = aarules.ToSettings(ctx, m.AppArmor, diags)
 	s.Seccomp = toSeccomp(ctx, m.Seccomp, diags)
 	if r, ok := asObject[rootfsModel](ctx, m.RootFS, diags); ok {
@@ -244,6 +245,7 @@ func fromSpec(ctx context.Context, s hardening.Spec, prior containerModel, diags
 		NDP: types.BoolValue(f.NDP), RADV: types.BoolValue(f.RADV), DHCP: types.BoolValue(f.DHCP),
 		LogLevelIn: types.StringValue(f.LogLevelIn), LogLevelOut: types.StringValue(f.LogLevelOut), Rules: rl,
 		IPSets: fromIPSets(ctx, f.IPSets, diags), Aliases: fromAliases(ctx, f.Aliases, diags)}, diags)
+	configFromSpec(ctx, s, prior, &m, diags)
 	setDerived(ctx, &m, s, diags)
 	return m
 }

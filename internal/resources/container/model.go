@@ -41,6 +41,13 @@ type containerModel struct {
 	AppArmorProfile types.String `tfsdk:"apparmor_profile"`
 	AppArmor        types.Object `tfsdk:"apparmor"`
 	Seccomp         types.Object `tfsdk:"seccomp"`
+	MountPoints     types.List   `tfsdk:"mount_points"`
+	Devices         types.List   `tfsdk:"devices"`
+	Hookscript      types.String `tfsdk:"hookscript"`
+	Environment     types.Map    `tfsdk:"environment"`
+	PRLimits        types.Map    `tfsdk:"prlimits"`
+	RawLXC          types.List   `tfsdk:"raw_lxc"`
+	UnmanagedConfig types.List   `tfsdk:"unmanaged_config"`
 	NodeFiles       types.Map    `tfsdk:"node_files"`
 	Exceptions      types.List   `tfsdk:"exceptions"`
 	Compliance      types.Object `tfsdk:"compliance"`
@@ -129,6 +136,25 @@ type aliasModel struct {
 	Comment types.String `tfsdk:"comment"`
 }
 
+type mountPointModel struct {
+	Path         types.String `tfsdk:"path"`
+	Storage      types.String `tfsdk:"storage"`
+	Size         types.Int64  `tfsdk:"size"`
+	HostPath     types.String `tfsdk:"host_path"`
+	ReadOnly     types.Bool   `tfsdk:"read_only"`
+	Backup       types.Bool   `tfsdk:"backup"`
+	MountOptions types.Set    `tfsdk:"mount_options"`
+	Volume       types.String `tfsdk:"volume"`
+}
+
+type deviceModel struct {
+	Path      types.String `tfsdk:"path"`
+	Mode      types.String `tfsdk:"mode"`
+	UID       types.Int64  `tfsdk:"uid"`
+	GID       types.Int64  `tfsdk:"gid"`
+	DenyWrite types.Bool   `tfsdk:"deny_write"`
+}
+
 type startupModel struct {
 	Order types.Int64 `tfsdk:"order"`
 	Up    types.Int64 `tfsdk:"up"`
@@ -154,5 +180,22 @@ var (
 		"rules":   types.ListType{ElemType: fwrules.ObjectType},
 		"ipsets":  types.MapType{ElemType: types.ObjectType{AttrTypes: ipsetAttrTypes}},
 		"aliases": types.MapType{ElemType: types.ObjectType{AttrTypes: aliasAttrTypes}}}
+	mountPointAttrTypes = map[string]attr.Type{
+		"path":          types.StringType,
+		"storage":       types.StringType,
+		"size":          types.Int64Type,
+		"host_path":     types.StringType,
+		"read_only":     types.BoolType,
+		"backup":        types.BoolType,
+		"mount_options": strSet,
+		"volume":        types.StringType,
+	}
+	deviceAttrTypes = map[string]attr.Type{
+		"path":       types.StringType,
+		"mode":       types.StringType,
+		"uid":        types.Int64Type,
+		"gid":        types.Int64Type,
+		"deny_write": types.BoolType,
+	}
 	startupAttrTypes = map[string]attr.Type{"order": types.Int64Type, "up": types.Int64Type, "down": types.Int64Type}
 )

@@ -35,11 +35,14 @@ func sha1hex(b []byte) string {
 // one the API just described: some other writer is active.
 var errConcurrentChange = errors.New("the container's config file changed while the provider was writing it")
 
-// writeLXCLines replaces the managed raw lxc.* lines in the pct.conf safely:
-// under PVE's config lock, only if the file is exactly what the API reports
-// (digest compare-and-swap), atomically, then confirmed through the API.
-// It reports whether the file changed.
-func writeLXCLines(ctx context.Context, api *pve.Client, nfs nodefs.FS, node string, vmid int, lines []pctconf.Line) (bool, error) {
+// writeConf makes the pct.conf's main section what the node channel owns
+// for s: every raw lxc.* line (typed and raw_lxc, in order), the
+// root@pam-only keys (devices, bind mounts, hookscript), and no key of the
+// unmanaged class. Safely: under PVE's config lock, only if the file is
+// exactly what the API reports (digest compare-and-swap), atomically, then
+// confirmed through the API. It reports whether the file changed.
+func writeConf(ctx context.Context, api *pve.Client, nfs nodefs.FS, s hardening.Spec) (bool, error) {
+	node, vmid, lines := s.Node, s.VMID, hardening.LXCLines(s)
 	unlock, err := nfs.Lock(ctx, configLockPath(vmid), lockTimeout)
 	if err != nil {
 		return false, fmt.Errorf("taking PVE's config lock for CT %d: %w", vmid, err)
@@ -59,7 +62,9 @@ func writeLXCLines(ctx context.Context, api *pve.Client, nfs nodefs.FS, node str
 		return false, fmt.Errorf("%w (%s: API digest %s, file sha1 %s); retry the apply", errConcurrentChange, p, cfg.Digest(), sha1hex(raw))
 	}
 	f := pctconf.Parse(raw)
-	f.SetLXC(func(k string) bool { return hardening.OwnedLXCKey(k) }, lines)
+	present := f.Keys()
+	f.SetKeys(func(k string) bool { return hardening.FileOwnedKey(s, k, present) }, hardening.FileKeys(s))
+	f.SetLXC(hardening.OwnedLXCKey, lines)
 	out := f.Render()
 	if bytes.Equal(out, raw) {
 		return false, nil
@@ -76,6 +81,11 @@ func writeLXCLines(ctx context.Context, api *pve.Client, nfs nodefs.FS, node str
 	}
 	if err := checkLXCVisible(after.LXC(), lines); err != nil {
 		return true, fmt.Errorf("confirming %s: %w", p, err)
+	}
+	for k, v := range hardening.FileKeys(s) {
+		if got, _ := after.String(k); got != v {
+			return true, fmt.Errorf("confirming %s: PVE reads %s as %q, the provider wrote %q", p, k, got, v)
+		}
 	}
 	return true, nil
 }

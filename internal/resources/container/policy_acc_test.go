@@ -78,6 +78,7 @@ func TestAccContainerPolicyPlanErrors(t *testing.T) {
 func TestAccContainerPolicyExceptionsAndCompliance(t *testing.T) {
 	acctest.PreCheck(t)
 	env := acctest.StartSim(t)
+	rules := len(policy.Catalogue())
 	cfg := withBaseline(env, `  baseline = {
     required_tags = ["owner-*"]
     max_cores     = 1
@@ -90,7 +91,7 @@ func TestAccContainerPolicyExceptionsAndCompliance(t *testing.T) {
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(res, tfjsonpath.New("compliance").AtMapKey("summary"),
-						knownvalue.StringExact("22 pass, 0 fail, 1 excepted (HC-CG-003)")),
+						knownvalue.StringExact(fmt.Sprintf("%d pass, 0 fail, 1 excepted (HC-CG-003)", rules-1))),
 					plancheck.ExpectKnownValue(res, tfjsonpath.New("exceptions").AtSliceIndex(0).AtMapKey("reason"), knownvalue.StringExact("compiles for the whole team")),
 				}},
 				Check: resource.ComposeTestCheckFunc(
@@ -111,7 +112,7 @@ func TestAccContainerPolicyExceptionsAndCompliance(t *testing.T) {
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttr(res, "compliance.summary", "20 pass, 2 fail (HC-FW-001, HC-FW-003), 1 excepted (HC-CG-003)"),
+					resource.TestCheckResourceAttr(res, "compliance.summary", fmt.Sprintf("%d pass, 2 fail (HC-FW-001, HC-FW-003), 1 excepted (HC-CG-003)", rules-3)),
 					resource.TestCheckResourceAttr(res, findingAttr("HC-FW-001", "status"), "fail"),
 					resource.TestMatchResourceAttr(res, findingAttr("HC-FW-001", "detail"), regexp.MustCompile(`^network\[0\]\.firewall = false`)),
 				),
@@ -124,30 +125,44 @@ func TestAccContainerPolicyExceptionsAndCompliance(t *testing.T) {
 				},
 			},
 			{
-				// a secret put into the runtime environment by hand (the
-				// provider never sets env): the planned compliance of an
-				// unrelated change carries the observed failure over, and the
-				// apply confirms it
+				// a secret put into the runtime environment by hand: the
+				// refresh shows it failing HC-SEC-001 (the finding names the
+				// entry, never its value), the plan shows the environment
+				// being emptied and predicts the rule passing again
 				PreConfig: func() {
 					if err := env.Call(t, "PUT", "/nodes/pve1/lxc/150/config", "env", "DB_PASSWORD=hunter2\x00LANG=C"); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config: strings.Replace(cfg, "memory     = 1024", "memory     = 2048", 1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(res, tfjsonpath.New("compliance").AtMapKey("summary"),
-						knownvalue.StringExact("21 pass, 1 fail (HC-SEC-001), 1 excepted (HC-CG-003)")),
-				}},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttr(res, findingAttr("HC-SEC-001", "status"), "fail"),
 					resource.TestMatchResourceAttr(res, findingAttr("HC-SEC-001", "detail"), regexp.MustCompile(`DB_PASSWORD`)),
+					resource.TestCheckResourceAttr(res, "environment.LANG", "C"),
 					func(st *terraform.State) error {
-						if strings.Contains(fmt.Sprint(st.RootModule().Resources[res].Primary.Attributes), "hunter2") {
-							return fmt.Errorf("the secret's value is in the state")
+						for k, v := range st.RootModule().Resources[res].Primary.Attributes {
+							if strings.HasPrefix(k, "compliance.") && strings.Contains(v, "hunter2") {
+								return fmt.Errorf("the secret's value is in %s", k)
+							}
 						}
 						return nil
 					},
 				),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("environment"), knownvalue.Null()),
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("compliance").AtMapKey("summary"),
+						knownvalue.StringExact(fmt.Sprintf("%d pass, 0 fail, 1 excepted (HC-CG-003)", rules-1))),
+				}},
+				Check: resource.TestCheckNoResourceAttr(res, "environment.%"),
+			},
+			{
+				// and a secret in the configuration fails the plan on the rule
+				Config:      strings.Replace(cfg, "memory     = 1024", "memory     = 1024\n  environment = { LANG = \"C\", API_TOKEN = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\" }", 1),
+				ExpectError: regexp.MustCompile(`HC-SEC-001`),
 			},
 		},
 	})

@@ -82,9 +82,17 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// nothing outside the provider's model survives an apply
+	plan.UnmanagedConfig = types.ListValueMust(types.StringType, nil)
+	if !req.State.Raw.IsNull() {
+		var state containerModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, mountPointChanges(ctx, plan, state, &resp.Diagnostics))
+	}
 	var d diag.Diagnostics
 	s := toSpec(ctx, plan, &d)
 	if d.HasError() {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
 	// the plan has every default applied: what ValidateConfig could not
@@ -93,7 +101,11 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// the organisation's baseline: a violation fails the plan with its rule ID
 	exceptions := toExceptions(ctx, plan.Exceptions, &d)
 	findings := r.checkPolicy(ctx, s, exceptions, req.Plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || !knownForDerived(plan) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !knownForDerived(plan) {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
@@ -112,7 +124,8 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 }
 
 func knownForDerived(m containerModel) bool {
-	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.AppArmor, m.Seccomp, m.Features, m.Firewall, m.Network} {
+	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.AppArmor, m.Seccomp, m.Features, m.Firewall, m.Network,
+		m.PRLimits, m.RawLXC} {
 		if v.IsUnknown() {
 			return false
 		}
@@ -227,7 +240,7 @@ func (r *containerResource) writeNodeFiles(ctx context.Context, s hardening.Spec
 	if err := r.writeConfinement(ctx, s); err != nil {
 		return false, err
 	}
-	changed, err := writeLXCLines(ctx, r.clients.API, nfs, s.Node, s.VMID, hardening.LXCLines(s))
+	changed, err := writeConf(ctx, r.clients.API, nfs, s)
 	if err != nil {
 		return changed, err
 	}

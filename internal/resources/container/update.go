@@ -15,7 +15,7 @@ import (
 // deletableKeys are optional config keys the Spec may leave unset; when set
 // on the container but not wanted they are deleted.
 var deletableKeys = []string{"description", "tags", "cpulimit", "features", "startup", "timezone",
-	"nameserver", "searchdomain", "protection", "cores"}
+	"nameserver", "searchdomain", "protection", "cores", "env"}
 
 // configDiff computes the PUT parameters that make the observed config equal
 // to the desired one.
@@ -48,12 +48,88 @@ func configDiff(s hardening.Spec, observed pve.CTConfig) (map[string]any, []stri
 			del = append(del, k)
 		}
 	}
+	mpSet, mpDel := mountPointDiff(s, observed)
+	for k, v := range mpSet {
+		set[k] = v
+	}
+	del = append(del, mpDel...)
 	rootfs := hardening.RootFSValue(hardening.RootFS{Volume: s.RootFS.Volume, SizeGiB: s.RootFS.SizeGiB, MountOptions: s.RootFS.MountOptions}, false)
 	if cur, _ := observed.String("rootfs"); s.RootFS.Volume != "" && !sameRootFS(cur, rootfs) {
 		set["rootfs"] = rootfs
 	}
 	sort.Strings(del)
 	return set, del
+}
+
+// mountPointDiff: volume mount points go through the API (PVE allocates
+// a new volume from "<storage>:<GiB>"; an existing one is updated in
+// place); every mp[n] the Spec does not want at that index (or wants as a
+// bind mount while a volume is there) is deleted through the API, which
+// keeps a removed volume as unusedN. Bind mounts are written through the
+// node channel (hardening.FileKeys).
+func mountPointDiff(s hardening.Spec, observed pve.CTConfig) (map[string]any, []string) {
+	set := map[string]any{}
+	var del []string
+	for k := range observed {
+		if !strings.HasPrefix(k, "mp") || k == "mp" {
+			continue
+		}
+		i, err := strconv.Atoi(k[2:])
+		if err != nil {
+			continue
+		}
+		cur, _ := observed.String(k)
+		if i >= len(s.MountPoints) || (s.MountPoints[i].IsBind() && !hardening.ParseMountPoint(cur).IsBind()) {
+			del = append(del, k)
+		}
+	}
+	for i, m := range s.MountPoints {
+		if m.IsBind() {
+			continue
+		}
+		k := "mp" + strconv.Itoa(i)
+		cur, ok := observed.String(k)
+		if ok {
+			if obs := hardening.ParseMountPoint(cur); !obs.IsBind() && obs.Storage == m.Storage {
+				m.Volume = obs.Volume
+				if sameProps(cur, hardening.MountPointValue(m, false), "volume") {
+					continue
+				}
+				set[k] = hardening.MountPointValue(m, false)
+				continue
+			}
+		}
+		set[k] = hardening.MountPointValue(m, true)
+	}
+	return set, del
+}
+
+// sameProps compares two PVE property strings as key sets (order and the
+// order of ";" lists aside).
+func sameProps(a, b, defaultKey string) bool {
+	pa, pb := hardening.ParseProps(a, defaultKey), hardening.ParseProps(b, defaultKey)
+	if len(pa) != len(pb) {
+		return false
+	}
+	for k, v := range pa {
+		w, ok := pb[k]
+		if !ok {
+			return false
+		}
+		if strings.Contains(v, ";") || strings.Contains(w, ";") {
+			v, w = sortedList(v), sortedList(w)
+		}
+		if v != w {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedList(v string) string {
+	l := strings.Split(v, ";")
+	sort.Strings(l)
+	return strings.Join(l, ";")
 }
 
 func atoiSuffix(k string) int {
@@ -71,14 +147,21 @@ func stripMAC(net string) string {
 	return strings.Join(parts, ",")
 }
 
+// sameRootFS compares rootfs values but for the size (growing the root
+// volume is PVE's resize, not a config change); an option the provider
+// does not model (e.g. ro=1, quota=1) makes them differ.
 func sameRootFS(a, b string) bool {
-	pa, pb := hardening.ParseProps(a, "volume"), hardening.ParseProps(b, "volume")
-	norm := func(p map[string]string) string {
-		opts := strings.Split(p["mountoptions"], ";")
-		sort.Strings(opts)
-		return p["volume"] + "|" + strings.Join(opts, ";")
+	strip := func(v string) string {
+		p := hardening.ParseProps(v, "volume")
+		delete(p, "size")
+		parts := []string{p["volume"]}
+		delete(p, "volume")
+		for k, x := range p {
+			parts = append(parts, k+"="+x)
+		}
+		return strings.Join(parts, ",")
 	}
-	return norm(pa) == norm(pb)
+	return sameProps(strip(a), strip(b), "volume")
 }
 
 func (r *containerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
