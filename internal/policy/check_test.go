@@ -159,7 +159,7 @@ var ruleCases = []ruleCase{
 	{name: "all host cores", rule: "HC-CG-003", pass: func(s *hardening.Spec) { s.Cores = 8 },
 		fail: func(s *hardening.Spec) { s.Cores = 0 }, observed: []string{"cores = 0: the container may use every host core"}},
 	{name: "too many cores", rule: "HC-CG-003", fail: func(s *hardening.Spec) { s.Cores = 16 }, observed: []string{"cores = 16 exceeds the baseline maximum 8"}},
-	{name: "no pids limit", rule: "HC-CG-004", fail: func(s *hardening.Spec) { s.PidsMax = 0 }, observed: []string{"pids_max = 0: no process limit"}},
+	{name: "no pids limit", rule: "HC-CG-004", fail: func(s *hardening.Spec) { s.PidsMax = 0 }, observed: []string{"pids_max is not set: no process limit"}},
 	{name: "pids limit too high", rule: "HC-CG-004", pass: func(s *hardening.Spec) { s.PidsMax = 4096 },
 		fail: func(s *hardening.Spec) { s.PidsMax = 100000 }, observed: []string{"pids_max = 100000 exceeds the baseline maximum 4096"}},
 	{name: "cpu limit required", rule: "HC-CG-005", baseline: func(b *Baseline) { b.RequireCPULimit = true },

@@ -145,6 +145,9 @@ func checkCores(s hardening.Spec, b Baseline) (bool, string, []any) {
 }
 
 func checkPids(s hardening.Spec, b Baseline) (bool, string, []any) {
+	if s.PidsMax <= 0 {
+		return false, "pids_max is not set: no process limit (no lxc.cgroup2.pids.max line, \"max\", or an empty one)", nil
+	}
 	return checkLimit("pids_max", "", s.PidsMax, b.MaxPids, true, "no process limit")
 }
 
