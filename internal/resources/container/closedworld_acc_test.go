@@ -156,7 +156,7 @@ func TestAccContainerEmptyCapKeep(t *testing.T) {
 			{
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(res, tfjsonpath.New("capabilities").AtMapKey("keep"), knownvalue.SetExact(nil))},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectKnownValue(res, tfjsonpath.New("capabilities").AtMapKey("keep"), knownvalue.SetExact(nil))},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(confLacks(env, "lxc.cap.keep:"), resource.TestCheckResourceAttr(res, "compliance.fail", "0")),
