@@ -160,8 +160,12 @@ func (s *Sim) handleCreate(rc *reqCtx) (any, error) {
 	}
 	upid := s.startTask(node, "vzcreate", strconv.Itoa(vmid), rc.user, s.timing.Create, func(t *task) error {
 		err := s.withConfigLock(vmid, 10*time.Second, func() error {
-			for _, k := range sortedKeys(mpParams) {
-				v, err := s.allocVolume(vmid, k, mpParams[k])
+			// create_disks allocates in foreach_volume order: rootfs, then mp0, mp1, ...
+			taken := map[string]bool{}
+			keys := sortedKeys(mpParams)
+			sort.SliceStable(keys, func(i, j int) bool { return keys[i] == "rootfs" && keys[j] != "rootfs" })
+			for _, k := range keys {
+				v, err := s.allocVolume(vmid, k, mpParams[k], taken)
 				if err != nil {
 					return err
 				}

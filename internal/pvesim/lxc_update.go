@@ -269,6 +269,9 @@ func pendingKeys(sec *ctconf.Section) []string {
 	if sec.Description != "" {
 		keys = append(keys, "description")
 	}
+	if len(sec.Env) > 0 {
+		keys = append(keys, "env")
+	}
 	sort.Strings(keys)
 	return keys
 }
@@ -315,6 +318,7 @@ func (s *Sim) applyPending(c *ctconf.Config, errs map[string]string) {
 		removePendingDelete(c, opt)
 	}
 	cleanupPending(c)
+	taken := map[string]bool{}
 	for _, opt := range pendingKeys(c.Pending) {
 		v, _ := c.Pending.Get(opt)
 		switch {
@@ -326,7 +330,7 @@ func (s *Sim) applyPending(c *ctconf.Config, errs map[string]string) {
 			}
 			v = nv
 		case opt == "rootfs" || reMPKey.MatchString(opt):
-			nv, err := s.allocVolume(c.VMID, opt, v)
+			nv, err := s.allocVolume(c.VMID, opt, v, taken)
 			if err != nil {
 				errs[opt] = "unable to apply pending change " + opt + " : " + err.Error()
 				continue
@@ -336,7 +340,7 @@ func (s *Sim) applyPending(c *ctconf.Config, errs map[string]string) {
 		c.Main.Set(opt, v)
 		c.Pending.Del(opt)
 	}
-	if c.Pending.Delete == "" && len(c.Pending.Keys) == 0 && c.Pending.Description == "" {
+	if c.Pending.Delete == "" && len(c.Pending.Keys) == 0 && c.Pending.Description == "" && len(c.Pending.Env) == 0 {
 		c.Pending = nil
 	}
 }

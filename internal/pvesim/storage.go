@@ -115,8 +115,10 @@ func (s *Sim) checkRootdirContent(value string) error {
 }
 
 // allocVolume turns "STORAGE:SIZE" into an allocated volume
-// "STORAGE:vm-<vmid>-disk-<n>,size=<SIZE>G" (create_disks), keeping other options.
-func (s *Sim) allocVolume(vmid int, opt, value string) (string, error) {
+// "STORAGE:vm-<vmid>-disk-<n>,size=<SIZE>G" (create_disks), keeping other
+// options. taken holds the volumes allocated earlier in the same request
+// (not yet in any config file); the new one is added to it.
+func (s *Sim) allocVolume(vmid int, opt, value string, taken map[string]bool) (string, error) {
 	dict := propDict(opt)
 	kv, err := apischema.ParsePropertyString(dict, value)
 	if err != nil {
@@ -137,8 +139,9 @@ func (s *Sim) allocVolume(vmid int, opt, value string) (string, error) {
 	used := s.allVolumes()
 	for n := 0; ; n++ {
 		name := fmt.Sprintf("%s:vm-%d-disk-%d", sid, vmid, n)
-		if !used[name] {
+		if !used[name] && !taken[name] {
 			kv["volume"] = name
+			taken[name] = true
 			break
 		}
 	}

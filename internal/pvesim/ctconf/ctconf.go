@@ -272,19 +272,28 @@ func (s *Section) Clone() *Section {
 	return n
 }
 
-// Get returns a key of the section; "description" is served from Description.
+// Get returns a key of the section; "description" is served from
+// Description, "env" from the lxc.environment.runtime lines.
 func (s *Section) Get(key string) (string, bool) {
 	if key == "description" {
 		return s.Description, s.Description != ""
+	}
+	if key == "env" {
+		return strings.Join(s.Env, "\x00"), len(s.Env) > 0
 	}
 	v, ok := s.Keys[key]
 	return v, ok
 }
 
-// Set sets a key; "description" goes to Description.
+// Set sets a key; "description" goes to Description, "env" to
+// lxc.environment.runtime lines (PVE's writer stores env that way).
 func (s *Section) Set(key, value string) {
 	if key == "description" {
 		s.Description = value
+		return
+	}
+	if key == "env" {
+		s.Env = strings.Split(value, "\x00")
 		return
 	}
 	s.Keys[key] = value
@@ -294,6 +303,10 @@ func (s *Section) Set(key, value string) {
 func (s *Section) Del(key string) {
 	if key == "description" {
 		s.Description = ""
+		return
+	}
+	if key == "env" {
+		s.Env = nil
 		return
 	}
 	delete(s.Keys, key)

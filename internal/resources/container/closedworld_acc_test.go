@@ -230,3 +230,101 @@ func TestAccContainerConfinementObservation(t *testing.T) {
 		},
 	})
 }
+
+// TestAccContainerClosedWorldAttributes: the typed attributes for what
+// users legitimately need, gated by the baseline, applied, read back,
+// imported.
+func TestAccContainerClosedWorldAttributes(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.StartSim(t)
+	extra := `  mount_points = [
+    { path = "/data", storage = "local-lvm", size = 4, backup = true },
+    { path = "/shared", host_path = "/srv/shared/web", read_only = true, mount_options = ["nodev", "nosuid", "noexec"] },
+  ]
+  devices     = [{ path = "/dev/net/tun", mode = "0666" }]
+  hookscript  = "local:snippets/audit.sh"
+  environment = { LANG = "C.UTF-8", DB_PASSWORD_FILE = "/run/secrets/db" }
+  prlimits    = { nofile = "2048:65535", core = "0", nproc = "512" }
+  raw_lxc     = ["lxc.cgroup2.io.weight: 200"]
+  exceptions  = [{ rule = "HC-RAW-001", reason = "io weight for the batch tier" }]`
+	baseline := `  baseline = {
+    allowed_bind_mount_prefixes = ["/srv/shared"]
+    allowed_devices             = ["/dev/net/tun"]
+    allowed_hookscripts         = ["local:snippets/audit*"]
+  }`
+	cfg := withBaseline(env, baseline, extra)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkGone(env),
+		Steps: []resource.TestStep{
+			{
+				// without the baseline's leave, every one of them fails the plan
+				Config:      webConfig(env, "local", strings.Replace(extra, "HC-RAW-001", "HC-CG-005", 1)),
+				ExpectError: regexp.MustCompile(`(?s)HC-MNT-001.*|HC-DEV-001|HC-HOOK-001|HC-RAW-001`),
+			},
+			{
+				Config: cfg,
+				Check: resource.ComposeTestCheckFunc(
+					checkFiles(env),
+					func(*terraform.State) error {
+						conf := read(t, confFile(env))
+						for _, want := range []string{
+							"\nmp0: local-lvm:vm-150-disk-1,mp=/data,backup=1,mountoptions=nodev;nosuid,size=4G\n",
+							"\nmp1: /srv/shared/web,mp=/shared,mountoptions=nodev;noexec;nosuid,ro=1\n",
+							"\ndev0: /dev/net/tun,mode=0666\n", "\nhookscript: local:snippets/audit.sh\n",
+							"\nlxc.prlimit.nofile: 2048:65535\n", "\nlxc.prlimit.nproc: 512\n", "\nlxc.cgroup2.io.weight: 200\n",
+							"lxc.environment.runtime: DB_PASSWORD_FILE=/run/secrets/db\n",
+						} {
+							if !strings.Contains(conf, want) {
+								return fmt.Errorf("pct.conf lacks %q:\n%s", want, conf)
+							}
+						}
+						return nil
+					},
+					resource.TestCheckResourceAttr(res, "mount_points.0.volume", "local-lvm:vm-150-disk-1"),
+					resource.TestCheckResourceAttr(res, findingAttr("HC-RAW-001", "status"), "excepted"),
+					resource.TestCheckResourceAttr(res, "compliance.fail", "0"),
+					resource.TestCheckResourceAttr(res, "unmanaged_config.#", "0"),
+				),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// growing a volume mount point is refused at plan time, before anything changes
+				Config:      strings.Replace(cfg, "size = 4,", "size = 8,", 1),
+				ExpectError: regexp.MustCompile(`pct resize`),
+			},
+			{
+				// the bind mount made writable and the device's mode opened by hand
+				PreConfig: func() {
+					edit(t, confFile(env), replaceLine(`,ro=1`, ""))
+					edit(t, confFile(env), replaceLine(`mode=0666`, "mode=0777"))
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.TestCheckResourceAttr(res, "mount_points.1.read_only", "true"),
+			},
+			{
+				// removed from the configuration: gone from the container
+				Config: withBaseline(env, baseline, ""),
+				Check: resource.ComposeTestCheckFunc(
+					confLacks(env, "dev0: /dev/net/tun,mode=0666", "hookscript: local:snippets/audit.sh", "lxc.cgroup2.io.weight: 200",
+						"mp1: /srv/shared/web,mp=/shared,mountoptions=nodev;noexec;nosuid,ro=1"),
+					resource.TestCheckNoResourceAttr(res, "mount_points.#"),
+					resource.TestCheckResourceAttr(res, "prlimits.nofile", "1024:65535"),
+				),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				Config:                  withBaseline(env, baseline, ""),
+				ResourceName:            res,
+				ImportState:             true,
+				ImportStateId:           "pve1/150",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"root_password", "ostemplate", "ssh_public_keys", "exceptions", "restart_on_hardening_change", "task_timeout_seconds"},
+			},
+		},
+	})
+}
