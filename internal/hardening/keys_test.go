@@ -167,3 +167,65 @@ func TestValidateKeys(t *testing.T) {
 func TestKeysGuideUpToDate(t *testing.T) {
 	guide.Check(t, "../../templates/guides/config-keys.md.tmpl", "./internal/hardening/", KeysMarkdown())
 }
+
+// TestKeysHandled: each key outside the managed set is observed where the
+// plan shows it (raw_lxc or unmanaged_config, never dropped) and the node
+// channel's edit of the pct.conf removes it, while harmless keys stay.
+func TestKeysHandled(t *testing.T) {
+	s := Spec{Unprivileged: true, PidsMax: 100}
+	base := "arch: amd64\nhostname: a\nmemory: 512\nrootfs: local-lvm:vm-100-disk-0,size=8G\nunprivileged: 1\n"
+	for _, tc := range []struct {
+		line string
+		raw  bool // shown in raw_lxc (else in unmanaged_config)
+		kept bool // harmless: stays
+	}{
+		{"debug: 1", false, false}, {"entrypoint: /bin/sh", false, false}, {"template: 1", false, false},
+		{"frobnicate: yes", false, false}, {"cpuset: 0-3", false, false}, {"net5: name=eth5,bridge=vmbr0", false, false},
+		{"dev3: /dev/sdb", false, false},
+		{"lock: backup", false, true}, {"unused0: local-lvm:vm-100-disk-3", false, true}, {"parent: snap1", false, true},
+		{"lxc.idmap: u 0 0 65536", true, false}, {"lxc.idmap:", true, false}, {"lxc.include: /root/x.conf", true, false},
+		{"lxc.hook.pre-start: /root/x.sh", true, false}, {"lxc.hook.autodev: /root/y.sh", true, false},
+		{"lxc.apparmor.allow_nesting: 1", true, false}, {"lxc.apparmor.raw: capability,", true, false},
+		{"lxc.seccomp.notify.proxy: unix:/run/x", true, false}, {"lxc.mount.entry: /dev/net dev/net none bind 0 0", true, false},
+		{"lxc.mount.auto: proc:rw sys:rw", true, false}, {"lxc.mount.fstab: /root/fstab", true, false},
+		{"lxc.rootfs.mount: /mnt", true, false}, {"lxc.cgroup2.devices.allow: a", true, false},
+		{"lxc.cgroup.devices.allow: a", true, false}, {"lxc.cgroup2.memory.max: max", true, false},
+		{"lxc.cgroup2.cpu.max: max", true, false}, {"lxc.net.0.link: vmbr9", true, false}, {"lxc.aa_profile: unconfined", true, false},
+		{"lxc.environment: X=1", true, false}, {"lxc.log.file: /etc/shadow", true, false}, {"lxc.sysctl.kernel.msgmax: 9", true, false},
+		{"lxc.cgroup2.io.weight: 1", true, false}, {"lxc.uts.name: x", true, false},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			conf := base + tc.line + "\n"
+			f := pctconf.Parse([]byte(conf))
+			o := Observed{Config: f.Keys(), LXC: f.LXC()}
+			obs := Observe(o)
+			key, value, _ := strings.Cut(tc.line, ":")
+			value = strings.TrimSpace(value)
+			inRaw := len(obs.RawLXC) == 1 && obs.RawLXC[0] == pctconf.Line{Key: key, Value: value}
+			inUnmanaged := false
+			for _, u := range obs.Unmanaged {
+				inUnmanaged = inUnmanaged || strings.HasPrefix(u, key+":")
+			}
+			switch {
+			case tc.raw && !inRaw:
+				t.Errorf("not in raw_lxc: %+v", obs.RawLXC)
+			case !tc.raw && !tc.kept && !inUnmanaged && len(obs.Devices) == 0:
+				t.Errorf("not in unmanaged_config: %q", obs.Unmanaged)
+			case tc.kept && (inUnmanaged || inRaw):
+				t.Errorf("harmless key reported: %q %+v", obs.Unmanaged, obs.RawLXC)
+			}
+			present := f.Keys()
+			f.SetKeys(func(k string) bool { return FileOwnedKey(s, k, present) }, FileKeys(s))
+			f.SetLXC(OwnedLXCKey, LXCLines(s))
+			out := string(f.Render())
+			if has := strings.Contains(out, "\n"+tc.line+"\n"); has != tc.kept {
+				t.Errorf("after the edit (kept=%v):\n%s", tc.kept, out)
+			}
+			for _, l := range strings.Split(strings.TrimSpace(base), "\n") {
+				if !strings.Contains(out, l+"\n") {
+					t.Errorf("managed line %q lost:\n%s", l, out)
+				}
+			}
+		})
+	}
+}
