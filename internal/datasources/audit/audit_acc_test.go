@@ -80,9 +80,18 @@ func handMade(t *testing.T, env *acctest.Env) {
 	// firewall off and outbound open
 	write(filepath.Join(lxc, "303.conf"), rename(conf, 303))
 	write(filepath.Join(fw, "303.fw"), strings.NewReplacer("enable: 1\n", "enable: 0\n", "policy_out: DROP\n", "policy_out: ACCEPT\n").Replace(fwText))
+	// keys outside any typed setting: the host's root bind-mounted, a host
+	// disk passed through with every device allowed, root mapped to host
+	// root with another init
+	write(filepath.Join(lxc, "304.conf"), "mp0: /,mp=/mnt/host\n"+rename(conf, 304))
+	write(filepath.Join(fw, "304.fw"), fwText)
+	write(filepath.Join(lxc, "305.conf"), "dev0: /dev/sda\n"+rename(conf, 305)+"lxc.cgroup2.devices.allow: a\n")
+	write(filepath.Join(fw, "305.fw"), fwText)
+	write(filepath.Join(lxc, "306.conf"), "entrypoint: /bin/sh\n"+rename(conf, 306)+"lxc.idmap: u 0 0 65536\n")
+	write(filepath.Join(fw, "306.fw"), fwText)
 }
 
-// TestAccAudit: three compliant containers managed by Terraform and three
+// TestAccAudit: three compliant containers managed by Terraform and six
 // hand-made non-compliant ones; the audit reports exactly the failing rules.
 func TestAccAudit(t *testing.T) {
 	acctest.PreCheck(t)
@@ -97,17 +106,22 @@ func TestAccAudit(t *testing.T) {
 				PreConfig: func() { handMade(t, env) },
 				Config:    containers(env) + audits,
 				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttr(all, "containers.#", "6"),
+					resource.TestCheckResourceAttr(all, "containers.#", "9"),
 					checkList(all, "compliant", "pve1/201", "pve1/202", "pve1/203"),
-					checkList(all, "non_compliant", "pve1/301", "pve1/302", "pve1/303"),
+					checkList(all, "non_compliant", "pve1/301", "pve1/302", "pve1/303", "pve1/304", "pve1/305", "pve1/306"),
 					checkList(all, "containers.3.failing", "HC-PRIV-001"),
 					checkList(all, "containers.4.failing", "HC-AA-001", "HC-AA-002"),
 					checkList(all, "containers.5.failing", "HC-FW-001", "HC-FW-003"),
+					checkList(all, "containers.6.failing", "HC-MNT-001", "HC-MNT-002"),
+					checkList(all, "containers.7.failing", "HC-DEV-001", "HC-RAW-001"),
+					checkList(all, "containers.8.failing", "HC-CFG-001", "HC-RAW-001"),
+					resource.TestMatchResourceAttr(all, "containers.8.failures.1.detail", regexp.MustCompile(`lxc\.idmap`)),
 					resource.TestCheckResourceAttr(all, "containers.3.hostname", "legacy301"),
 					resource.TestCheckResourceAttr(all, "containers.3.failures.0.severity", "critical"),
 					resource.TestMatchResourceAttr(all, "containers.5.failures.0.detail", regexp.MustCompile(`firewall`)),
 					checkList(all, "failing_by_rule.HC-FW-003", "pve1/303"),
-					resource.TestCheckResourceAttr(all, "failing_by_rule.%", "5"),
+					checkList(all, "failing_by_rule.HC-RAW-001", "pve1/305", "pve1/306"),
+					resource.TestCheckResourceAttr(all, "failing_by_rule.%", "10"),
 					// the data source's own baseline on top of the provider's
 					resource.TestCheckResourceAttr(strict, "containers.#", "2"),
 					checkList(strict, "containers.0.failing", "HC-CG-004"),
@@ -156,7 +170,7 @@ func auditCost(env *acctest.Env) resource.TestCheckFunc {
 				calls += n
 			}
 		}
-		if len(res) != 6 || calls != 1+2*len(res) {
+		if len(res) != 9 || calls != 1+2*len(res) {
 			return fmt.Errorf("audit of %d containers made %d API calls, want %d: %v", len(res), calls, 1+2*len(res), env.Sim.Stats().Snapshot())
 		}
 		return nil
