@@ -12,7 +12,11 @@ provider "hardened" {
     allowed_bridges = ["vmbr20", "vmbr30"] # HC-NET-001: never the management bridge
     require_vlan    = true                 # HC-NET-002
     require_onboot  = true                 # HC-OPS-001
+    # what may reach the host: bind mounts only of the shared data tree
+    # (HC-MNT-001), only the tun device (HC-DEV-001), no hookscripts
+    allowed_bind_mount_prefixes = ["/srv/shared"]
+    allowed_devices             = ["/dev/net/tun"]
     # rules no team may except
-    no_exceptions = ["HC-PRIV-001", "HC-AA-001", "HC-SC-001", "HC-FW-001"]
+    no_exceptions = ["HC-PRIV-001", "HC-AA-001", "HC-SC-001", "HC-FW-001", "HC-MNT-001", "HC-CFG-001"]
   }
 }

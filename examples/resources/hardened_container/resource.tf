@@ -85,6 +85,44 @@ resource "hardened_container" "web" {
     mode     = "denylist"
     syscalls = ["kcmp", "process_vm_writev"]
   }
+
+  # A data volume (nodev,nosuid by default) for the site's content.
+  mount_points = [
+    { path = "/srv/www", storage = "local-lvm", size = 4, backup = true, mount_options = ["nodev", "nosuid", "noexec"] },
+  ]
+
+  # The runtime environment: checked for secrets at plan time (HC-SEC-001),
+  # so the service gets a path to its secret, never the secret.
+  environment = {
+    LANG         = "C.UTF-8"
+    TLS_KEY_FILE = "/run/secrets/tls.key"
+  }
+
+  # Per-process limits; the default is { core = "0", nofile = "1024:65535" }.
+  prlimits = { core = "0", nofile = "4096:65535", nproc = "512" }
+
+  # Everything else in the container's config (devices, hookscript, raw lxc.*
+  # lines, keys the schema does not know) is drift: plan shows it in
+  # unmanaged_config / raw_lxc and apply removes it.
+}
+
+# A VPN gateway: the tun device is passed through (the baseline must list it
+# in allowed_devices, HC-DEV-001) and one raw LXC line the schema lacks is
+# declared with its reason (HC-RAW-001). Keys that defeat the hardening
+# (lxc.idmap, lxc.apparmor.*, lxc.cgroup2.devices.allow, lxc.mount.entry, ...)
+# are refused at plan time, exception or not.
+resource "hardened_container" "vpn" {
+  node       = "pve1"
+  hostname   = "vpn01"
+  ostemplate = "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst"
+  tags       = ["owner-net-team"]
+
+  devices = [{ path = "/dev/net/tun", mode = "0666" }]
+  raw_lxc = ["lxc.cgroup2.io.weight: 50"]
+
+  exceptions = [
+    { rule = "HC-RAW-001", reason = "low I/O weight for the VPN tier (ticket NET-77)" },
+  ]
 }
 
 # A build runner that needs nested containers: the baseline forbids the nesting
@@ -105,5 +143,5 @@ resource "hardened_container" "runner" {
 }
 
 output "runner_compliance" {
-  value = hardened_container.runner.compliance.summary # "22 pass, 0 fail, 1 excepted (HC-FEAT-001)"
+  value = hardened_container.runner.compliance.summary # "29 pass, 0 fail, 1 excepted (HC-FEAT-001)"
 }
