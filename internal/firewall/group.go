@@ -103,43 +103,17 @@ func (g Group) Render() []byte {
 // collide with another existing group (on a rename).
 func SpliceGroup(clusterFW []byte, g *Group, name string) []byte {
 	name = asciiLower(name)
-	type span struct{ start, end int }
-	var (
-		targets []span
-		inside  = false
-	)
-	eachLine(clusterFW, func(_ int, line string, start, _ int) {
-		h, ok := parseHeader(line, true)
-		if !ok {
-			return
-		}
-		if inside {
-			targets[len(targets)-1].end = start
-		}
-		inside = h.kind == "group" && h.err == "" && h.name == name
-		if inside {
-			targets = append(targets, span{start, len(clusterFW)})
-		}
-	})
-	var out []byte
+	targets := sectionSpans(clusterFW, func(h header) bool { return h.kind == "group" && h.err == "" && h.name == name })
 	var rendered []byte
 	if g != nil {
 		rendered = g.Render()
 	}
 	if len(targets) == 0 {
-		out = append(out, clusterFW...)
+		out := append([]byte(nil), clusterFW...)
 		if len(out) > 0 && out[len(out)-1] != '\n' && g != nil {
 			out = append(out, '\n')
 		}
 		return append(out, rendered...)
 	}
-	prev := 0
-	for i, t := range targets {
-		out = append(out, clusterFW[prev:t.start]...)
-		if i == 0 {
-			out = append(out, rendered...)
-		}
-		prev = t.end
-	}
-	return append(out, clusterFW[prev:]...)
+	return splice(clusterFW, targets, rendered)
 }
