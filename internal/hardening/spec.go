@@ -41,6 +41,10 @@ type Spec struct {
 	Features     Features
 	NICs         []NIC
 	Firewall     Firewall
+	// DatacenterFirewall is the cluster-wide firewall switch the container's
+	// firewall depends on (observed only, never set through a container;
+	// zero: not observed). See DatacenterFirewall.
+	DatacenterFirewall DatacenterFirewall
 
 	// AppArmorProfile is AppArmorHardened (a profile the provider generates
 	// from AppArmor), AppArmorPVE (PVE's own) or a named lxc-* profile.

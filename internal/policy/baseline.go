@@ -77,6 +77,9 @@ type Baseline struct {
 	AllowedFeatures []string
 	// RequireFirewall: firewall.enabled and every interface's firewall flag.
 	RequireFirewall bool
+	// RequireDatacenterFirewall: the datacenter firewall (cluster.fw
+	// [OPTIONS] enable) is on.
+	RequireDatacenterFirewall bool
 	// RequireDefaultDenyIn: firewall.policy_in is DROP or REJECT.
 	RequireDefaultDenyIn bool
 	// RequireDefaultDenyOut: firewall.policy_out is DROP or REJECT.
@@ -120,21 +123,22 @@ type Baseline struct {
 // Default is seed 000's audit checklist as a baseline.
 func Default() Baseline {
 	return Baseline{
-		RequiredDropCapabilities: append([]string(nil), hardening.DefaultDropCapabilities...),
-		MaxMemoryMiB:             8192,
-		MaxSwapMiB:               8192,
-		MaxCores:                 8,
-		MaxPids:                  4096,
-		RequireFirewall:          true,
-		RequireDefaultDenyIn:     true,
-		RequireDefaultDenyOut:    true,
-		AllowedAppArmorProfiles:  []string{"hardened", "generated"},
-		AllowedSeccompModes:      []string{"denylist", "allowlist"},
-		ForbidSecrets:            true,
-		RequiredMountOptions:     []string{"nodev", "nosuid"},
-		ForbidShellConsole:       true,
-		ForbidUnlimitedPRLimits:  true,
-		NoExceptions:             []string{"HC-PRIV-001", "HC-AA-001"},
+		RequiredDropCapabilities:  append([]string(nil), hardening.DefaultDropCapabilities...),
+		MaxMemoryMiB:              8192,
+		MaxSwapMiB:                8192,
+		MaxCores:                  8,
+		MaxPids:                   4096,
+		RequireFirewall:           true,
+		RequireDatacenterFirewall: true,
+		RequireDefaultDenyIn:      true,
+		RequireDefaultDenyOut:     true,
+		AllowedAppArmorProfiles:   []string{"hardened", "generated"},
+		AllowedSeccompModes:       []string{"denylist", "allowlist"},
+		ForbidSecrets:             true,
+		RequiredMountOptions:      []string{"nodev", "nosuid"},
+		ForbidShellConsole:        true,
+		ForbidUnlimitedPRLimits:   true,
+		NoExceptions:              []string{"HC-PRIV-001", "HC-AA-001"},
 	}
 }
 
@@ -184,6 +188,8 @@ var settings = []setting{
 		func(b Baseline) string { return list(b.AllowedFeatures) }},
 	{"RequireFirewall", "require_firewall", "HC-FW-001", "`firewall.enabled` and every interface's `firewall` must be `true`.",
 		func(b Baseline) string { return boolValue(b.RequireFirewall) }},
+	{"RequireDatacenterFirewall", "require_datacenter_firewall", "HC-FW-004", "The datacenter firewall (`hardened_cluster_firewall`'s `enable`) must be on.",
+		func(b Baseline) string { return boolValue(b.RequireDatacenterFirewall) }},
 	{"RequireDefaultDenyIn", "require_default_deny_in", "HC-FW-002", "`firewall.policy_in` must be `DROP` or `REJECT`.",
 		func(b Baseline) string { return boolValue(b.RequireDefaultDenyIn) }},
 	{"RequireDefaultDenyOut", "require_default_deny_out", "HC-FW-003", "`firewall.policy_out` must be `DROP` or `REJECT`.",

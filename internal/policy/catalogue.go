@@ -180,6 +180,13 @@ func rules() []Rule {
 			check:     checkPolicyOut,
 		},
 		{
+			ID: "HC-FW-004", Title: "Datacenter firewall is enabled", Severity: SeverityHigh, Attribute: "firewall",
+			Rationale: seed000 + `: "Enable the Proxmox container firewall (firewall=1)"; checklist: "Dedicated network interface with firewall rules applied". ` + seed001 + ` and PVE's firewall documentation: the firewall is enabled per datacenter (cluster.fw [OPTIONS] enable), and while the datacenter firewall is off — PVE's default — pve-firewall installs no rule at all, so a container's firewall.enabled, policies and rules take no effect. HC-FW-001, HC-FW-002 and HC-FW-003 hold on paper only until this rule holds. The value is cluster-wide and observed once per Terraform run; a container cannot change it, so a failure is reported (compliance, audit, a plan warning) but does not fail the container's plan, which must not block the apply that enables the datacenter firewall.`,
+			why:       "With the datacenter firewall off, no firewall rule and no default-deny policy applies to any container of the cluster.",
+			Remedy:    "Manage the datacenter firewall's options with `resource \"hardened_cluster_firewall\" \"dc\" { enable = true }` (its default), or enable it under Datacenter → Firewall → Options.",
+			check:     checkDatacenterFirewall,
+		},
+		{
 			ID: "HC-FEAT-001", Title: "Only allowed container features are enabled", Severity: SeverityHigh, Attribute: "features",
 			Rationale: seed000 + `: LXC's profile blocks "Mounting filesystems"; ` + seed003 + `: the nesting policy "allows containers to re-mount /sys and /proc in non-standard locations, bypassing AppArmor protections", and mounting block file systems "is deemed generally unsafe since the superblock handlers in the kernel have not been audited for safe handling of untrusted input." keyctl, fuse and mknod each open a further kernel interface to the container.`,
 			why:       "Each feature opens a kernel interface the hardened profile otherwise keeps closed.",

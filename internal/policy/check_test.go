@@ -27,7 +27,9 @@ func goodSpec() hardening.Spec {
 			MACFilter: true, IPFilter: true, NDP: true, LogLevelIn: hardening.DefaultLogLevel, LogLevelOut: hardening.DefaultLogLevel},
 		AppArmorProfile: hardening.DefaultAppArmorProfile,
 		Seccomp:         seccomp.Policy{Mode: seccomp.ModeDenylist},
-		Started:         true, OnBoot: true, TTY: hardening.DefaultTTY, Console: true, CMode: hardening.DefaultCMode,
+		// observed: the datacenter firewall is on
+		DatacenterFirewall: hardening.DatacenterFirewallOn,
+		Started:            true, OnBoot: true, TTY: hardening.DefaultTTY, Console: true, CMode: hardening.DefaultCMode,
 	}
 }
 
@@ -208,6 +210,10 @@ var ruleCases = []ruleCase{
 	{name: "required tag", rule: "HC-TAG-001", baseline: func(b *Baseline) { b.RequiredTags = []string{"owner-*", "prod"} },
 		pass: func(s *hardening.Spec) { s.Tags = []string{"owner-web", "prod"} },
 		fail: func(s *hardening.Spec) { s.Tags = []string{"prod", "web"} }, observed: []string{`tags = ["prod", "web"]`, `"owner-*"`}},
+	{name: "datacenter firewall off", rule: "HC-FW-004",
+		fail: func(s *hardening.Spec) { s.DatacenterFirewall = hardening.DatacenterFirewallOff }, observed: []string{"datacenter firewall is disabled", "no container firewall rule is in effect"}},
+	{name: "datacenter firewall not observed", rule: "HC-FW-004",
+		fail: func(s *hardening.Spec) { s.DatacenterFirewall = hardening.DatacenterFirewallUnobserved }, observed: []string{"not observed"}},
 	{name: "onboot required", rule: "HC-OPS-001", baseline: func(b *Baseline) { b.RequireOnBoot = true },
 		fail: func(s *hardening.Spec) { s.OnBoot = false }, observed: []string{"onboot = false"}},
 	{name: "protection required", rule: "HC-OPS-002", baseline: func(b *Baseline) { b.RequireProtection = true },
@@ -359,12 +365,13 @@ func sameSet(a, b []string) bool {
 // Relaxed baselines pass what the default fails, saying so.
 func TestNotRequired(t *testing.T) {
 	b := Default()
-	b.RequireFirewall, b.RequireDefaultDenyIn, b.RequireDefaultDenyOut = false, false, false
+	b.RequireFirewall, b.RequireDefaultDenyIn, b.RequireDefaultDenyOut, b.RequireDatacenterFirewall = false, false, false, false
 	b.ForbidSecrets, b.ForbidShellConsole = false, false
 	b.RequiredDropCapabilities, b.RequiredMountOptions = nil, nil
 	b.AllowedSeccompModes = nil
 	s := goodSpec()
 	s.Firewall = hardening.Firewall{PolicyIn: "ACCEPT", PolicyOut: "ACCEPT"}
+	s.DatacenterFirewall = hardening.DatacenterFirewallOff
 	s.Environment = []string{"DB_PASSWORD=hunter2"}
 	s.CMode = "shell"
 	s.Capabilities.Drop = nil
@@ -374,7 +381,7 @@ func TestNotRequired(t *testing.T) {
 	if got := failing(fs); len(got) > 0 {
 		t.Fatalf("failing %v", got)
 	}
-	for _, id := range []string{"HC-FW-001", "HC-FW-002", "HC-FW-003", "HC-SEC-001", "HC-CON-001"} {
+	for _, id := range []string{"HC-FW-001", "HC-FW-002", "HC-FW-003", "HC-FW-004", "HC-SEC-001", "HC-CON-001"} {
 		if f := finding(t, fs, id); !strings.Contains(f.Detail, "not required") {
 			t.Errorf("%s: %q", id, f.Detail)
 		}

@@ -156,3 +156,17 @@ func (c *Client) GroupReferences(ctx context.Context, group string) ([]string, e
 	sort.Strings(out)
 	return out, nil
 }
+
+// ClusterFirewallOptions reads GET /cluster/firewall/options as text values
+// (digest included): only the options set in cluster.fw's [OPTIONS].
+func (c *Client) ClusterFirewallOptions(ctx context.Context) (map[string]string, error) {
+	var raw CTConfig
+	if err := c.api.Get(ctx, "/cluster/firewall/options", &raw); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k := range raw {
+		out[k], _ = raw.String(k)
+	}
+	return out, nil
+}

@@ -5,13 +5,10 @@
 package securitygroup
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -27,8 +24,8 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/fwnames"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/clusterfwfile"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 )
@@ -38,12 +35,6 @@ var (
 	_ resource.ResourceWithConfigure      = &groupResource{}
 	_ resource.ResourceWithImportState    = &groupResource{}
 	_ resource.ResourceWithValidateConfig = &groupResource{}
-)
-
-const (
-	clusterFWPath = "/etc/pve/firewall/cluster.fw"
-	clusterLockID = "firewall-cluster" // lock_clusterfw_conf
-	lockTimeout   = 10 * time.Second
 )
 
 // NewResource is the hardened_security_group constructor.
@@ -116,55 +107,11 @@ func (r *groupResource) ValidateConfig(ctx context.Context, req resource.Validat
 	}
 }
 
-// channel is the node channel used for cluster.fw: pmxcfs replicates it to
-// every node, so any online node will do (the first by name).
-func (r *groupResource) channel(ctx context.Context) (nodefs.FS, error) {
-	nodes, err := r.clients.API.OnlineNodes(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("listing the cluster's nodes: %w", err)
-	}
-	if len(nodes) == 0 {
-		return nil, errors.New("no online node to write /etc/pve/firewall/cluster.fw through")
-	}
-	return r.clients.Nodes.FS(ctx, nodes[0])
-}
-
 // write replaces (g != nil) or removes the group's section of cluster.fw
 // under PVE's cluster firewall lock, atomically; check runs under the lock
 // before anything is written.
 func (r *groupResource) write(ctx context.Context, name string, g *firewall.Group, check func() error) error {
-	nfs, err := r.channel(ctx)
-	if err != nil {
-		return err
-	}
-	unlock, err := nodefs.CFSLock(ctx, nfs, clusterLockID, lockTimeout)
-	if err != nil {
-		return fmt.Errorf("taking PVE's cluster firewall lock: %w", err)
-	}
-	defer func() { _ = unlock() }()
-	if check != nil {
-		if err := check(); err != nil {
-			return err
-		}
-	}
-	old, err := nfs.ReadFile(ctx, clusterFWPath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("reading %s: %w", clusterFWPath, err)
-	}
-	out := firewall.SpliceGroup(old, g, name)
-	if bytes.Equal(out, old) {
-		return nil
-	}
-	if len(bytes.TrimSpace(out)) == 0 { // as save_clusterfw_conf: an empty config has no file
-		if err := nfs.Remove(ctx, clusterFWPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("removing %s: %w", clusterFWPath, err)
-		}
-		return nil
-	}
-	if err := nfs.WriteFileAtomic(ctx, clusterFWPath, out, 0o640); err != nil {
-		return fmt.Errorf("writing %s: %w", clusterFWPath, err)
-	}
-	return nil
+	return clusterfwfile.Edit(ctx, r.clients, func(old []byte) []byte { return firewall.SpliceGroup(old, g, name) }, check)
 }
 
 // observe reads the group through the API; found is false when it does not
