@@ -26,6 +26,8 @@ type Clients struct {
 
 	nodesMu sync.Mutex
 	nodes   []string
+
+	dc datacenterSnapshot // see DatacenterFirewall
 }
 
 // AppArmor load modes (the provider's apparmor_load).

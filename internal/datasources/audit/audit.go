@@ -46,7 +46,8 @@ func (r Result) Failing() []policy.Finding {
 }
 
 // Run audits the selected containers against b. API cost: one cluster
-// resources call, then two calls per container (its config, which carries
+// resources call and one of the datacenter firewall's options, then two
+// calls per container (its config, which carries
 // the raw lxc.* lines, and its firewall options). Provider-written
 // confinement files are read through the node channel once each, to tell a
 // generated AppArmor profile or seccomp policy from a foreign or edited one.
@@ -54,6 +55,12 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 	cts, err := c.API.ClusterContainers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing the cluster's containers: %w", err)
+	}
+	// cluster-wide, read once per audit (now, not the run's snapshot: an
+	// audit that depends on hardened_cluster_firewall sees its change)
+	dc, err := providerdata.ReadDatacenterFirewall(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	rec := nodesync.NewRecoverer(c)
 	var out []Result
@@ -65,6 +72,7 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 		if err != nil {
 			return nil, fmt.Errorf("CT %d on %s: %w", ct.VMID, ct.Node, err)
 		}
+		s.DatacenterFirewall = dc
 		out = append(out, Result{CT: ct, Findings: policy.Check(s, b, nil)})
 	}
 	return out, nil

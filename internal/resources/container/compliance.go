@@ -102,6 +102,42 @@ func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Ob
 	return out
 }
 
+// clusterWide are the rules about cluster-wide values no container can
+// change (the datacenter firewall): their failure is a plan warning, not an
+// error, since an error would block the very apply whose
+// hardened_cluster_firewall repairs it. compliance and hardened_audit
+// still report it as a failure.
+var clusterWide = map[string]bool{"HC-FW-004": true}
+
+// clusterWideAsWarnings marks the violations of clusterWide rules as
+// warnings (ps are policy.Violations(findings), one per failing finding,
+// in order).
+func clusterWideAsWarnings(findings []policy.Finding, ps []hardening.Problem) []hardening.Problem {
+	i := 0
+	for _, f := range findings {
+		if f.Status != policy.StatusFail {
+			continue
+		}
+		if clusterWide[f.Rule] {
+			ps[i].Warning = true
+		}
+		i++
+	}
+	return ps
+}
+
+// datacenterFirewall is the run's snapshot of the datacenter firewall
+// (providerdata.Clients.DatacenterFirewall); when it cannot be read, a
+// warning says so and the Spec stays not observed (HC-FW-004 fails).
+func (r *containerResource) datacenterFirewall(ctx context.Context, diags *diag.Diagnostics) hardening.DatacenterFirewall {
+	st, err := r.clients.DatacenterFirewall(ctx)
+	if err != nil {
+		diags.AddWarning("The datacenter firewall could not be read",
+			err.Error()+". HC-FW-004 fails until it can be read (the token needs Sys.Audit on /).")
+	}
+	return st
+}
+
 func complianceValue(ctx context.Context, fs []policy.Finding, diags *diag.Diagnostics) types.Object {
 	sum := policy.Summarize(fs)
 	o, d := types.ObjectValue(complianceAttrTypes, map[string]attr.Value{"summary": types.StringValue(sum.Text),
@@ -120,8 +156,9 @@ func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, e
 		return nil // the provider is not configured yet: checked at apply
 	}
 	b := r.clients.Baseline
+	s.DatacenterFirewall = r.datacenterFirewall(ctx, diags)
 	findings := policy.Check(s, b, ex)
-	ps := append(policy.ValidateExceptions(ex, b), policy.Violations(findings)...)
+	ps := append(policy.ValidateExceptions(ex, b), clusterWideAsWarnings(findings, policy.Violations(findings))...)
 	if vals == nil {
 		problems.Add(diags, ps)
 	} else {

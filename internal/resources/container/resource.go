@@ -322,6 +322,7 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 	m.Exceptions = prior.Exceptions
 	m.Compliance = types.ObjectNull(complianceAttrTypes)
 	if r.clients != nil {
+		s.DatacenterFirewall = r.datacenterFirewall(ctx, diags)
 		m.Compliance = complianceValue(ctx, policy.Check(s, r.clients.Baseline, toExceptions(ctx, prior.Exceptions, diags)), diags)
 	}
 	if len(s.NICs) == 0 && prior.Network.IsNull() {
