@@ -7,6 +7,7 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/audit"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodes"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/apparmorprofile"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/clusterfirewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/securitygroup"
 )
@@ -17,6 +18,7 @@ var resources = []func() resource.Resource{
 	container.NewResource,
 	securitygroup.NewResource,
 	apparmorprofile.NewResource,
+	clusterfirewall.NewResource,
 }
 
 // dataSources lists every data source of the provider.
