@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -52,7 +53,8 @@ type Env struct {
 }
 
 type simConfig struct {
-	opts pvesim.Options
+	opts    pvesim.Options
+	dcFWOff bool
 }
 
 // SimOption configures StartSim.
@@ -72,6 +74,19 @@ func WithPlainHTTP() SimOption {
 func WithRealisticTiming() SimOption {
 	return func(c *simConfig) { c.opts.Timing = nil }
 }
+
+// WithDatacenterFirewallOff leaves cluster.fw as PVE installs it: no file,
+// so the datacenter firewall is off (PVE's default) and HC-FW-004 fails for
+// every container. Without it StartSim enables the datacenter firewall, as
+// on a hardened cluster.
+func WithDatacenterFirewallOff() SimOption {
+	return func(c *simConfig) { c.dcFWOff = true }
+}
+
+// DatacenterFirewallOn is the cluster.fw StartSim writes unless
+// WithDatacenterFirewallOff: the datacenter firewall enabled, every other
+// option PVE's default.
+const DatacenterFirewallOn = "[OPTIONS]\n\nenable: 1\n\n"
 
 // WithSimOptions edits the simulator options directly.
 func WithSimOptions(f func(*pvesim.Options)) SimOption {
@@ -94,6 +109,13 @@ func StartSim(t testing.TB, opts ...SimOption) *Env {
 	sim, err := pvesim.Start(c.opts)
 	if err != nil {
 		t.Fatalf("start the PVE simulator: %v", err)
+	}
+	if !c.dcFWOff {
+		p := filepath.Join(sim.DataDir(), "etc/pve/firewall/cluster.fw")
+		if err := os.WriteFile(p, []byte(DatacenterFirewallOn), 0o640); err != nil {
+			_ = sim.Stop()
+			t.Fatalf("enable the datacenter firewall: %v", err)
+		}
 	}
 	creds := sim.Credentials()
 	e := &Env{

@@ -195,7 +195,7 @@ resource "hardened_container" "web" {
 // with it, as PVE's writer does for an empty config.
 func TestAccSecurityGroupOnly(t *testing.T) {
 	acctest.PreCheck(t)
-	env := acctest.StartSim(t)
+	env := acctest.StartSim(t, acctest.WithDatacenterFirewallOff())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps:                    []resource.TestStep{{Config: groupConfig(env, `[{ type = "in", action = "ACCEPT", macro = "HTTPS" }]`)}},
