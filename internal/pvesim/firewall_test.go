@@ -373,6 +373,38 @@ func TestFirewallClusterOptions(t *testing.T) {
 	}
 }
 
+// TestFirewallClusterOptionsFile: the options as parse_clusterfw_option
+// reads a hand-written cluster.fw: PVE's defaults are not returned (no file:
+// only the digest of nothing), keys are case-insensitive, a stale
+// anti-lockout timestamp reads as 0, the file parser accepts policy_forward
+// REJECT (the API does not), and lines it cannot parse are skipped.
+func TestFirewallClusterOptionsFile(t *testing.T) {
+	s := startTestSim(t)
+	const o = "/cluster/firewall/options"
+	got := mustOK(t, call(t, s, "GET", o, nil), "get").Data.(map[string]any)
+	if len(got) != 1 || got["digest"] != "da39a3ee5e6b4b0d3255bfef95601890afd80709" {
+		t.Fatalf("no cluster.fw: %v", got)
+	}
+	writeFW(t, s, "cluster.fw", "[OPTIONS]\n\nENABLE: 1000000000\nPolicy_In: reject\npolicy_forward: REJECT\nebtables: 2\nnftables: 1\nlog_ratelimit: 1,rate=2/hour\n\n")
+	got = mustOK(t, call(t, s, "GET", o, nil), "get").Data.(map[string]any)
+	delete(got, "digest")
+	want := map[string]any{"enable": float64(0), "policy_in": "REJECT", "policy_forward": "REJECT", "log_ratelimit": "1,rate=2/hour"}
+	if len(got) != len(want) {
+		t.Fatalf("options %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("options %v, want %v", got, want)
+		}
+	}
+	if r := call(t, s, "PUT", o, map[string]string{"log_ratelimit": "enable=1,rate=0/second"}); r.Status != 400 || r.Errors["log_ratelimit"] == "" {
+		t.Fatalf("bad rate: %d %v", r.Status, r.Errors)
+	}
+	if r := call(t, s, "PUT", o, map[string]string{"policy_in": "drop"}); r.Status != 400 {
+		t.Fatalf("lower-case policy: %d %v", r.Status, r.Errors)
+	}
+}
+
 func TestFirewallLock(t *testing.T) {
 	s := startTestSim(t)
 	lockDir := filepath.Join(s.DataDir(), "etc/pve/priv/lock")
