@@ -41,7 +41,7 @@ func complianceAttribute() schema.SingleNestedAttribute {
 			"a weakening made by hand shows both as a diff and as a failing rule here. Known at plan time: the plan predicts it from the planned settings",
 			"(the runtime environment, which the provider never sets, keeps its last observed finding), so a plan shows which findings an apply changes."),
 		Attributes: map[string]schema.Attribute{
-			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `22 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
+			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `23 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
 			"pass":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules passed."},
 			"fail":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand)."},
 			"excepted": schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed but covered by an `exceptions` entry."},
@@ -72,11 +72,14 @@ func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []
 	return out
 }
 
-// observedOnly are the rules about values the provider never sets: an
-// apply does not change their outcome, so a plan carries the last observed
-// finding over. None today: the runtime environment (HC-SEC-001) is the
-// managed `environment` attribute, whose planned value the plan checks.
-var observedOnly = map[string]bool{}
+// observedOnly are the rules about values the provider never sets through
+// the container: an apply of the container does not change their outcome,
+// so a plan carries the last observed finding over (a new container's plan
+// uses this run's observation). Today only the datacenter firewall
+// (HC-FW-004), which hardened_cluster_firewall owns; the runtime environment
+// (HC-SEC-001) is the managed `environment` attribute, whose planned value
+// the plan checks.
+var observedOnly = map[string]bool{"HC-FW-004": true}
 
 // carryObserved replaces the planned findings of observedOnly rules by the
 // outcome observed last (prior is the state's compliance), if any.
