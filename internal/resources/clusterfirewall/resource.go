@@ -105,18 +105,20 @@ func (r *clusterFirewallResource) Schema(_ context.Context, _ resource.SchemaReq
 	defRate := types.ObjectValueMust(rateLimitAttrTypes, map[string]attr.Value{"enable": types.BoolValue(true),
 		"rate": types.StringValue(firewall.DefaultLogRate), "burst": types.Int64Value(firewall.DefaultLogBurst)})
 	resp.Schema = schema.Schema{
-		MarkdownDescription: md(
-			"The datacenter firewall: the `[OPTIONS]` section of `/etc/pve/firewall/cluster.fw` (Datacenter → Firewall → Options).",
-			"PVE's default is **off**, and while it is off pve-firewall installs no rule at all: every container's `firewall` (its `enabled`, policies and rules)",
-			"is without effect, which the policy rule HC-FW-004 reports for every container. One per cluster (its ID is `cluster`).\n\n",
-			"The section is written through the node channel under PVE's cluster firewall lock in one atomic rename; every other section of",
-			"`cluster.fw` (security groups, aliases, ipsets, cluster rules; owned by `hardened_security_group` and others) is kept byte for byte.",
-			"The options are read back through the API (`GET /cluster/firewall/options`), so a change by hand (e.g. the firewall turned off in the GUI)",
-			"shows in the next plan and apply repairs it. An option missing from the file reads as PVE's default for it (what is in force).",
-			"The resource owns the whole `[OPTIONS]` section: a line PVE cannot parse there (PVE skips it) is removed whenever the resource writes.\n\n",
-			"**Deleting the resource leaves the datacenter firewall as it is** (with a warning): turning it off, or back to PVE's defaults, would silently",
-			"disable every container's firewall. To turn it off, apply `enable = false` first.",
-		),
+		MarkdownDescription: strings.Join([]string{
+			md("The datacenter firewall: the `[OPTIONS]` section of `/etc/pve/firewall/cluster.fw` (Datacenter → Firewall → Options).",
+				"PVE's default is **off**, and while it is off pve-firewall installs no rule at all: every container's `firewall` (its `enabled`, policies and rules)",
+				"is without effect, which the policy rule HC-FW-004 reports for every container. One per cluster (its ID is `cluster`)."),
+			md("The section is written through the node channel under PVE's cluster firewall lock in one atomic rename; every other section of",
+				"`cluster.fw` (security groups, aliases, ipsets, cluster rules; owned by `hardened_security_group` and others) is kept byte for byte.",
+				"The options are read back through the API (`GET /cluster/firewall/options`), so a change by hand (e.g. the firewall turned off in the GUI)",
+				"shows in the next plan and apply repairs it. An option missing from the file reads as PVE's default for it (what is in force).",
+				"The resource owns the whole `[OPTIONS]` section: a line PVE cannot parse there (PVE skips it) is removed whenever the resource writes."),
+			md("**Deleting the resource leaves the datacenter firewall as it is** (with a warning): turning it off, or back to PVE's defaults, would silently",
+				"disable every container's firewall. To turn it off, apply `enable = false` first."),
+			md("Containers' compliance observes the datacenter firewall once per Terraform run: after the apply that enables it, their `compliance`",
+				"shows it from the next refresh on."),
+		}, "\n\n"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
