@@ -53,7 +53,7 @@ step "what the provider wrote on node pve1: /etc/pve/lxc/$VMID.conf"
 cat "$WORK/pve/etc/pve/nodes/pve1/lxc/$VMID.conf"
 step "/etc/pve/firewall/$VMID.fw"
 cat "$WORK/pve/etc/pve/firewall/$VMID.fw"
-step "/etc/pve/firewall/cluster.fw (the security group)"
+step "/etc/pve/firewall/cluster.fw (the datacenter firewall options and the security group)"
 cat "$WORK/pve/etc/pve/firewall/cluster.fw"
 
 step "someone weakens the container by hand: AppArmor unconfined, sys_admin kept"

@@ -33,6 +33,10 @@ locals {
   template = "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst"
 }
 
+# The datacenter firewall: off by default in PVE (and in the simulator), and
+# while it is off no container's firewall rule is in effect (HC-FW-004).
+resource "hardened_cluster_firewall" "dc" {}
+
 # The platform team's security group, referenced by the web container.
 resource "hardened_security_group" "web" {
   name    = "webservers"

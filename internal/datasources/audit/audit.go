@@ -46,9 +46,9 @@ func (r Result) Failing() []policy.Finding {
 }
 
 // Run audits the selected containers against b. API cost: one cluster
-// resources call and one of the datacenter firewall's options, then two
-// calls per container (its config, which carries
-// the raw lxc.* lines, and its firewall options). Provider-written
+// resources call and one of the datacenter firewall's options (HC-FW-004,
+// the same for every container), then two calls per container (its
+// config, which carries the raw lxc.* lines, and its firewall options). Provider-written
 // confinement files are read through the node channel once each, to tell a
 // generated AppArmor profile or seccomp policy from a foreign or edited one.
 func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseline) ([]Result, error) {

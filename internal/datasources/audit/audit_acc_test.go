@@ -143,7 +143,8 @@ func checkList(name, attr string, want ...string) resource.TestCheckFunc {
 }
 
 // auditCost runs the audit directly and counts its API calls: one list
-// call plus two per container.
+// call, one of the datacenter firewall's options (for every container's
+// HC-FW-004), plus two per container.
 func auditCost(env *acctest.Env) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ca, err := os.ReadFile(env.CAFile)
@@ -170,8 +171,15 @@ func auditCost(env *acctest.Env) resource.TestCheckFunc {
 				calls += n
 			}
 		}
-		if len(res) != 9 || calls != 1+2*len(res) {
-			return fmt.Errorf("audit of %d containers made %d API calls, want %d: %v", len(res), calls, 1+2*len(res), env.Sim.Stats().Snapshot())
+		if len(res) != 9 || calls != 2+2*len(res) || env.Sim.Stats().Snapshot()["GET /cluster/firewall/options"] != 1 {
+			return fmt.Errorf("audit of %d containers made %d API calls, want %d: %v", len(res), calls, 2+2*len(res), env.Sim.Stats().Snapshot())
+		}
+		for _, r := range res {
+			for _, f := range r.Findings {
+				if f.Rule == "HC-FW-004" && f.Status != policy.StatusPass {
+					return fmt.Errorf("%d: HC-FW-004 %s: %s", r.CT.VMID, f.Status, f.Detail)
+				}
+			}
 		}
 		return nil
 	}

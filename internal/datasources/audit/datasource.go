@@ -66,7 +66,8 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Audits every container of the cluster — managed by Terraform or not — against the hardening baseline " +
 			"and reports per container the rules it fails: what in the cluster is not hardened. It observes what PVE reports " +
-			"(one `/cluster/resources` call, then each container's config and firewall options: two calls per container) and reads " +
+			"(one `/cluster/resources` call and one of the datacenter firewall's options, for HC-FW-004, then each container's config and firewall options: " +
+			"two calls per container) and reads " +
 			"provider-written AppArmor profiles and seccomp policies through the node channel, once per file. " +
 			"Exceptions of `hardened_container` resources live in Terraform state, not on the cluster: the audit reports raw failures.",
 		Attributes: map[string]schema.Attribute{
