@@ -39,8 +39,7 @@ func complianceAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{Computed: true,
 		MarkdownDescription: md("The container checked against the provider's `baseline`, computed from what the provider **observes** on refresh:",
 			"a weakening made by hand shows both as a diff and as a failing rule here. Known at plan time: the plan predicts it from the planned settings",
-			"(the runtime environment and the datacenter firewall, which the container never sets, keep their last observed findings),",
-			"so a plan shows which findings an apply changes."),
+			"(the datacenter firewall, which the container never sets, keeps its last observed finding), so a plan shows which findings an apply changes."),
 		Attributes: map[string]schema.Attribute{
 			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `30 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
 			"pass":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules passed."},
