@@ -39,3 +39,10 @@ func OwnedLXCKey(key string) bool { return key != "lxc.environment.runtime" }
 // dumps (a core file of a crashed service holds its secrets; seed 000's
 // ulimits) and seed 000's hard limit on open files.
 var DefaultPRLimits = map[string]string{"core": "0", "nofile": "1024:65535"}
+
+// UnfinishedTag marks a container the provider has begun to create and not
+// finished (hardening written, onboot set): it is created with this tag and
+// onboot off, and the tag goes in the same config change that sets onboot.
+// A later create for the same node and hostname removes such a leftover of
+// an interrupted run; compliance and the audit fail HC-OPS-003 on it.
+const UnfinishedTag = "hardened-unfinished"

@@ -56,6 +56,13 @@ func configRules() []Rule {
 			check:     checkRawLXC,
 		},
 		{
+			ID: "HC-OPS-003", Title: "Container creation finished", Severity: SeverityHigh, Attribute: "tags",
+			Rationale: seed000 + `'s checklist is for a container ready for production; a container whose creation was interrupted (a failed or killed terraform apply) may lack its raw lxc lines, confinement files or firewall file. The provider creates every container stopped, with onboot off and the tag ` + "`" + hardening.UnfinishedTag + "`" + `, and removes the tag only in the step that turns onboot on after the hardening is written.`,
+			why:       "A container whose creation was interrupted may lack part of its hardening.",
+			Remedy:    "Run `terraform apply`: the next create for the same node and hostname removes the leftover (or destroy it with `pct destroy <vmid> --purge`).",
+			check:     checkFinished,
+		},
+		{
 			ID: "HC-CFG-001", Title: "No configuration outside the provider's model", Severity: SeverityHigh, Attribute: "unmanaged_config",
 			Rationale: seed000 + `: "Configuration management (Puppet, Ansible) can enforce the baseline across a fleet, catching drift before it becomes a vulnerability." The container's configuration is a closed world: every key is managed, observed as harmless with a reason, or drift. A key the provider does not manage (e.g. entrypoint, debug, an unknown key, an interface option such as link_down, a mount point after a gap in the numbering) changes the container in a way no plan shows; apply removes it.`,
 			why:       "A configuration key outside the provider's model changes the container unseen.",
@@ -198,4 +205,13 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func checkFinished(s hardening.Spec, _ Baseline) (bool, string, []any) {
+	for _, t := range s.Tags {
+		if t == hardening.UnfinishedTag {
+			return false, "the container carries the tag " + hardening.UnfinishedTag + ": its creation did not finish", nil
+		}
+	}
+	return true, "creation finished", nil
 }

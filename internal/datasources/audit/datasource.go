@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/baselineattr"
@@ -38,6 +40,7 @@ type model struct {
 	Containers    types.List   `tfsdk:"containers"`
 	Compliant     types.List   `tfsdk:"compliant"`
 	NonCompliant  types.List   `tfsdk:"non_compliant"`
+	Unfinished    types.List   `tfsdk:"unfinished"`
 	FailingByRule types.Map    `tfsdk:"failing_by_rule"`
 }
 
@@ -90,6 +93,9 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				}}},
 			"compliant":     computedStrings("IDs (`<node>/<vmid>`) of the containers that fail no rule."),
 			"non_compliant": computedStrings("IDs of the containers that fail at least one rule."),
+			"unfinished": computedStrings("IDs of the containers whose creation by this provider did not finish (an interrupted or failed apply left them, " +
+				"stopped, with onboot off and the tag `" + hardening.UnfinishedTag + "`; rule HC-OPS-003). The next apply of the same `hardened_container` removes them; " +
+				"a leftover of a configuration that no longer exists is removed with `pct destroy <vmid> --purge`."),
 			"failing_by_rule": schema.MapAttribute{ElementType: types.ListType{ElemType: types.StringType}, Computed: true,
 				MarkdownDescription: "For each failing rule ID, the containers that fail it."},
 		},
@@ -144,7 +150,7 @@ func strList(ctx context.Context, l []string, diags *diag.Diagnostics) types.Lis
 
 func fill(ctx context.Context, m *model, results []Result, diags *diag.Diagnostics) {
 	var cts []attr.Value
-	compliant, nonCompliant := []string{}, []string{}
+	compliant, nonCompliant, unfinished := []string{}, []string{}, []string{}
 	byRule := map[string][]string{}
 	for _, r := range results {
 		id := fmt.Sprintf("%s/%d", r.CT.Node, r.CT.VMID)
@@ -160,6 +166,9 @@ func fill(ctx context.Context, m *model, results []Result, diags *diag.Diagnosti
 			nonCompliant = append(nonCompliant, id)
 		}
 		tags := splitTags(r.CT.Tags)
+		if slices.Contains(tags, hardening.UnfinishedTag) {
+			unfinished = append(unfinished, id)
+		}
 		o, d := types.ObjectValue(ctAttrTypes, map[string]attr.Value{"id": types.StringValue(id), "node": types.StringValue(r.CT.Node),
 			"vmid": types.Int64Value(int64(r.CT.VMID)), "hostname": types.StringValue(r.CT.Name), "status": types.StringValue(r.CT.Status),
 			"tags": strList(ctx, tags, diags), "compliant": types.BoolValue(len(failing) == 0), "failing": strList(ctx, ids, diags),
@@ -171,6 +180,7 @@ func fill(ctx context.Context, m *model, results []Result, diags *diag.Diagnosti
 	diags.Append(d...)
 	m.Containers = l
 	m.Compliant, m.NonCompliant = strList(ctx, compliant, diags), strList(ctx, nonCompliant, diags)
+	m.Unfinished = strList(ctx, unfinished, diags)
 	rules := map[string]attr.Value{}
 	keys := make([]string, 0, len(byRule))
 	for k := range byRule {

@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
@@ -157,76 +156,6 @@ func (r *containerResource) validSpec(ctx context.Context, plan containerModel, 
 	problems.Add(diags, hardening.Validate(s))
 	r.checkPolicy(ctx, s, toExceptions(ctx, plan.Exceptions, diags), nil, diags)
 	return s, !diags.HasError()
-}
-
-func (r *containerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan containerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	s, ok := r.validSpec(ctx, plan, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	api := r.clients.API
-	// fail before anything exists when the node channel is unusable
-	if _, err := r.clients.Nodes.FS(ctx, s.Node); err != nil {
-		resp.Diagnostics.AddError("Cannot reach the node", err.Error())
-		return
-	}
-	vmid := 0
-	if !plan.VMID.IsUnknown() && !plan.VMID.IsNull() {
-		vmid = s.VMID
-	}
-	params := hardening.CreateParams(s)
-	delete(params, "vmid")
-	id, upid, err := api.CreateCT(ctx, s.Node, vmid, params)
-	if err != nil {
-		resp.Diagnostics.AddError("Creating the container failed", err.Error())
-		return
-	}
-	s.VMID = id
-	tflog.Info(ctx, "container create task started", map[string]any{"node": s.Node, "vmid": id})
-	if err := r.wait(ctx, plan, upid); err != nil {
-		r.cleanupFailedCreate(ctx, plan, s.Node, id, &resp.Diagnostics)
-		resp.Diagnostics.AddError("Creating the container failed", err.Error())
-		return
-	}
-	if _, err := r.writeNodeFiles(ctx, s); err != nil {
-		r.cleanupFailedCreate(ctx, plan, s.Node, id, &resp.Diagnostics)
-		resp.Diagnostics.AddError("Writing the hardening files failed; the container was removed again", err.Error())
-		return
-	}
-	// from here on the container is complete: keep it in state even if the
-	// start fails (Terraform then marks it tainted)
-	plan.VMID = types.Int64Value(int64(id))
-	plan.ID = types.StringValue(s.Node + "/" + strconv.Itoa(id))
-	if s.Started {
-		if err := r.power(ctx, plan, s.Node, id, "start"); err != nil {
-			resp.Diagnostics.AddError("Starting the container failed", err.Error())
-		}
-	}
-	state, found := r.read(ctx, plan, &resp.Diagnostics)
-	if !found {
-		resp.Diagnostics.AddError("Container vanished", fmt.Sprintf("CT %d on %s disappeared right after creation", id, s.Node))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// cleanupFailedCreate deletes a container whose creation did not complete,
-// so that a failed apply leaves no orphan.
-func (r *containerResource) cleanupFailedCreate(ctx context.Context, m containerModel, node string, vmid int, diags *diag.Diagnostics) {
-	ctx = context.WithoutCancel(ctx)
-	if _, err := r.clients.API.CTConfig(ctx, node, vmid, false); pve.IsNotFound(err) {
-		return // PVE's create task already removed it
-	}
-	upid, err := r.clients.API.DeleteCT(ctx, node, vmid, true, true)
-	if err == nil {
-		err = r.wait(ctx, m, upid)
-	}
-	if err != nil {
-		diags.AddWarning("Cleanup after a failed create did not finish",
-			fmt.Sprintf("CT %d on %s may be left behind: %v. Remove it with `pct destroy %d --purge` on the node.", vmid, node, err, vmid))
-	}
 }
 
 // writeNodeFiles writes the raw lxc.* lines and the .fw file; it reports

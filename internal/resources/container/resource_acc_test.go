@@ -20,6 +20,7 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
 )
@@ -437,15 +438,17 @@ func TestAccContainerNoOrphans(t *testing.T) {
 	if n := env.CTCount(t); n != 0 {
 		t.Fatalf("%d containers left after a failed create task", n)
 	}
-	// the container exists, then writing the hardening files fails: the
-	// provider deletes it again
-	if _, err := env.Sim.Faults().Add(pvesim.FaultRule{Method: "GET", Path: "/nodes/pve1/lxc/150/config", Status: 500, Message: "injected failure", Count: 1}); err != nil {
+	// the container exists, then writing the hardening files fails (a read
+	// that fails on every one of the client's retries): the provider
+	// deletes it again and says so
+	if _, err := env.Sim.Faults().Add(pvesim.FaultRule{Method: "GET", Path: "/nodes/pve1/lxc/150/config", Status: 500, Message: "injected failure",
+		Count: pve.DefaultRetryPolicy.Attempts}); err != nil {
 		t.Fatal(err)
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{Config: webConfig(env, "local", ""),
-			ExpectError: regexp.MustCompile(`(?s)Writing the hardening files failed.*injected failure`)}},
+			ExpectError: regexp.MustCompile(`(?s)Writing the hardening files failed.*injected failure.*CT 150 on pve1 was removed again`)}},
 	})
 	if n := env.CTCount(t); n != 0 {
 		t.Fatalf("%d containers left after a failed node-file write", n)
