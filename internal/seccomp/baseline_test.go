@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/lxcrun"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
 )
 
 func TestBaselineInvariants(t *testing.T) {
@@ -64,7 +67,7 @@ func TestDenylistContainsLXCCommon(t *testing.T) {
 	const path = "/usr/share/lxc/config/common.seccomp"
 	data, err := os.ReadFile(path)
 	if err != nil {
-		skipOrFail(t, "lxc", "%s: %v (apt-get install lxc)", path, err)
+		require.SkipOrFail(t, lxcrun.Requirement, "%s: %v (apt-get install lxc)", path, err)
 	}
 	have := map[string]Entry{}
 	for _, e := range DefaultDenylist() {

@@ -1,82 +1,20 @@
 package seccomp
 
 import (
-	"bytes"
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/lxcrun"
 )
 
-// requireEnv lists the system components a test run requires
-// (comma-separated): a listed one that is missing fails the test instead
-// of skipping it.
-const requireEnv = "HARDENED_TEST_REQUIRE"
-
-func skipOrFail(t *testing.T, what, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	for _, w := range strings.Split(os.Getenv(requireEnv), ",") {
-		if strings.TrimSpace(w) == what {
-			t.Fatalf("%s (required: %s lists %q)", msg, requireEnv, what)
-		}
-	}
-	t.Skipf("%s (set %s=%s to make this a failure)", msg, requireEnv, what)
-}
-
-// container is a privileged busybox container in a private LXC path,
-// created once per test binary run; each start writes its config anew.
-type container struct {
-	name, dir, config string
-}
-
+// newContainer is a privileged busybox container (lxcrun) with the probe
+// (this test binary) at /seccomp-probe in its rootfs.
 func newContainer(t *testing.T) *container {
 	t.Helper()
-	for _, tool := range []string{"lxc-start", "lxc-create", "lxc-stop", "lxc-destroy"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			skipOrFail(t, "lxc", "%s not installed (apt-get install lxc busybox-static)", tool)
-		}
-	}
-	if _, err := exec.LookPath("busybox"); err != nil {
-		skipOrFail(t, "lxc", "busybox not installed: lxc-create -t busybox needs it (apt-get install busybox-static)")
-	}
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "lxc", "starting LXC containers needs root")
-	}
-	c := &container{name: fmt.Sprintf("hardened-seccomp-%d", os.Getpid()), dir: t.TempDir()}
-	if out, err := c.run(30*time.Second, "lxc-create", "-t", "busybox", "-n", c.name, "-P", c.dir); err != nil {
-		t.Fatalf("lxc-create -t busybox: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		c.stop()
-		if out, err := c.run(30*time.Second, "lxc-destroy", "-n", c.name, "-P", c.dir); err != nil {
-			t.Errorf("lxc-destroy: %v\n%s", err, out)
-		}
-	})
-	orig, err := os.ReadFile(filepath.Join(c.dir, c.name, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The template's network (a bridge) and AppArmor lines go: no network,
-	// and AppArmor is not what this test is about. The console is none, so
-	// the init command writes to lxc-start's stdout.
-	var b strings.Builder
-	for _, l := range strings.Split(string(orig), "\n") {
-		k := strings.TrimSpace(l)
-		if strings.HasPrefix(k, "lxc.net.") || strings.HasPrefix(k, "lxc.apparmor.") || strings.HasPrefix(k, "lxc.seccomp.") {
-			continue
-		}
-		b.WriteString(l + "\n")
-	}
-	// GORACE: a probe built with -race would sleep a second before exiting.
-	b.WriteString("lxc.net.0.type = empty\nlxc.apparmor.profile = unconfined\nlxc.console.path = none\n" +
-		"lxc.environment = GORACE=atexit_sleep_ms=0\n")
-	c.config = b.String()
+	c := &container{lxcrun.New(t, lxcrun.Options{Prefix: "hardened-seccomp"})}
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -85,49 +23,23 @@ func newContainer(t *testing.T) *container {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(c.dir, c.name, "rootfs", probeArg), self, 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(c.RootFS(), probeArg), self, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func (c *container) run(timeout time.Duration, name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		err = fmt.Errorf("%s timed out after %s", name, timeout)
-	}
-	return out.String(), err
-}
-
-// stop kills the container if it still runs (lxc-stop fails harmlessly
-// when it does not).
-func (c *container) stop() {
-	_, _ = c.run(20*time.Second, "lxc-stop", "-k", "-n", c.name, "-P", c.dir)
-}
+type container struct{ *lxcrun.Container }
 
 // start runs cmd as the init of the container confined by policy (a file
 // in the LXC policy format) in the foreground and returns what it printed.
 func (c *container) start(t *testing.T, label string, policy []byte, cmd ...string) (string, error) {
 	t.Helper()
-	file := filepath.Join(c.dir, strings.NewReplacer(" ", "-", "/", "-").Replace(label)+".seccomp")
+	file := filepath.Join(c.Dir, strings.NewReplacer(" ", "-", "/", "-").Replace(label)+".seccomp")
 	if err := os.WriteFile(file, policy, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	conf := c.config + "lxc.seccomp.profile = " + file + "\n"
-	if err := os.WriteFile(filepath.Join(c.dir, c.name, "config"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"-n", c.name, "-P", c.dir, "-F", "--"}, cmd...)
-	out, err := c.run(20*time.Second, "lxc-start", args...)
-	if err != nil {
-		c.stop()
-	}
-	return out, err
+	return c.Start(t, "lxc.seccomp.profile = "+file+"\n", cmd...)
 }
 
 // probeResults parses the probe's output: "pid", "seccomp" and each probe.
