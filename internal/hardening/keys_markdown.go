@@ -30,8 +30,11 @@ func KeysMarkdown() string {
 	}
 	b.WriteString("\n## Raw `lxc.*` keys\n\n" +
 		"The provider owns every raw `lxc.*` line of the file (but `lxc.environment.runtime`, which is PVE's `env`). " +
-		"The observation applies LXC's own semantics per key (`src/lxc/confile.c`): `lxc.cap.drop` and `lxc.cap.keep` accumulate and an " +
-		"empty value clears them (an empty `lxc.cap.keep` after `none` keeps **every** capability), `none` in `lxc.cap.keep` keeps nothing, " +
+		"The observation applies LXC's own semantics per key (`src/lxc/confile.c`, proven against real LXC 5.0): `lxc.cap.drop` and " +
+		"`lxc.cap.keep` fill one list and accumulate; an empty value of either key clears the whole list, so the container keeps **every** " +
+		"capability (an empty `lxc.cap.drop` ends keep mode too, an empty `lxc.cap.keep` forgets the drops); `none` in `lxc.cap.keep` keeps " +
+		"nothing; LXC refuses to start a container whose lines keep beside drops (or drop in keep mode) without an empty line between, " +
+		"or name an unknown capability; " +
 		"single-value keys take the last line, an empty `lxc.seccomp.profile` removes every seccomp filter, a missing `lxc.cgroup2.pids.max` " +
 		"is no limit. Lines of any other key are shown verbatim in `raw_lxc`, so a hand-added line is drift that apply removes.\n\n" +
 		"Classes: **typed** keys are written from an attribute; **raw** keys may be declared in `raw_lxc`, each needing an exception of " +

@@ -16,7 +16,8 @@ func lines(kv ...string) []pctconf.Line {
 }
 
 // TestApplyLXC: the observation is what LXC applies (lxc/lxc
-// src/lxc/confile.c: set_config_cap_drop/keep and their clr_ functions,
+// src/lxc/confile.c: set_config_cap_drop/keep sharing one list, cleared by
+// an empty value of either key, add_cap_entry and parse_cap,
 // set_config_cgroup2_controller with an empty value clearing the key,
 // single-value keys replaced by the last line).
 func TestApplyLXC(t *testing.T) {
@@ -38,6 +39,25 @@ func TestApplyLXC(t *testing.T) {
 			LXCView{Caps: Capabilities{KeepMode: true, Keep: []string{"setuid"}}}},
 		{"keep accumulates", lines("lxc.cap.keep", "chown", "lxc.cap.keep", "setgid"),
 			LXCView{Caps: Capabilities{KeepMode: true, Keep: []string{"chown", "setgid"}}}},
+		{"empty drop ends keep mode: everything kept", lines("lxc.cap.keep", "none", "lxc.cap.drop", ""),
+			LXCView{}},
+		{"empty keep forgets the drops", lines("lxc.cap.drop", "sys_admin", "lxc.cap.keep", ""),
+			LXCView{}},
+		{"keep after a cleared drop list", lines("lxc.cap.drop", "sys_admin", "lxc.cap.drop", "", "lxc.cap.keep", "chown"),
+			LXCView{Caps: Capabilities{KeepMode: true, Keep: []string{"chown"}}}},
+		{"capability numbers are names", lines("lxc.cap.drop", "3 21", "lxc.cap.drop", "40"),
+			LXCView{Caps: Capabilities{Drop: []string{"checkpoint_restore", "fowner", "sys_admin"}}}},
+		{"keep beside drops is refused", lines("lxc.cap.drop", "sys_admin", "lxc.cap.keep", "chown"),
+			LXCView{Caps: Capabilities{KeepMode: true, Drop: []string{"sys_admin"}, Keep: []string{"chown"}},
+				Refused: "lxc.cap.keep = chown: keeping and dropping capabilities are mutually exclusive (an empty lxc.cap.drop or lxc.cap.keep line before it would clear the list)"}},
+		{"drop in keep mode is refused", lines("lxc.cap.keep", "none", "lxc.cap.drop", "sys_admin"),
+			LXCView{Caps: Capabilities{KeepMode: true, Drop: []string{"sys_admin"}},
+				Refused: "lxc.cap.drop = sys_admin: keeping and dropping capabilities are mutually exclusive (an empty lxc.cap.drop or lxc.cap.keep line before it would clear the list)"}},
+		{"none in drop is refused", lines("lxc.cap.drop", "none"),
+			LXCView{Caps: Capabilities{Drop: []string{"none"}}, Refused: `lxc.cap.drop = none: "none" is only valid in lxc.cap.keep`}},
+		{"unknown name is refused, the first reason counts", lines("lxc.cap.drop", "CAP_SYS_ADMIN", "lxc.cap.drop", "41"),
+			LXCView{Caps: Capabilities{Drop: []string{"41", "CAP_SYS_ADMIN"}},
+				Refused: `lxc.cap.drop = CAP_SYS_ADMIN: "CAP_SYS_ADMIN" is not a capability LXC knows (lower case, without CAP_, or its number)`}},
 		{"pids last wins", lines("lxc.cgroup2.pids.max", "100", "lxc.cgroup2.pids.max", "200"), LXCView{PidsMax: 200}},
 		{"pids max is no limit", lines("lxc.cgroup2.pids.max", "100", "lxc.cgroup2.pids.max", "max"), LXCView{}},
 		{"pids cleared is no limit", lines("lxc.cgroup2.pids.max", "100", "lxc.cgroup2.pids.max", ""), LXCView{}},
