@@ -1,5 +1,7 @@
 package hardening
 
+import "strings"
+
 // Defaults of the hardened baseline (seed 000 "Hardening Linux Containers"
 // and seed 004). Each is what a container gets when the configuration is
 // silent; docs state them per attribute.
@@ -46,3 +48,15 @@ var DefaultPRLimits = map[string]string{"core": "0", "nofile": "1024:65535"}
 // A later create for the same node and hostname removes such a leftover of
 // an interrupted run; compliance and the audit fail HC-OPS-003 on it.
 const UnfinishedTag = "hardened-unfinished"
+
+// CreateTagPrefix starts the second tag an unfinished container carries:
+// CreateTagPrefix + a random nonce of the create that made it. It tells the
+// create's own container from another one that took the same VMID after
+// PVE removed a failed create, so cleanup never deletes someone else's.
+const CreateTagPrefix = "hardened-create-"
+
+// IsProviderTag reports a tag the provider sets and removes itself.
+func IsProviderTag(t string) bool {
+	t = strings.ToLower(t)
+	return t == UnfinishedTag || strings.HasPrefix(t, CreateTagPrefix)
+}

@@ -61,8 +61,8 @@ func Validate(s Spec) []Problem {
 			"%q is not a valid DNS name (PVE's dns-name format): use letters, digits and inner hyphens, dot-separated labels.", s.Hostname)
 	}
 	for _, t := range s.Tags {
-		if strings.EqualFold(t, UnfinishedTag) {
-			add([]any{"tags"}, "Reserved tag", "%q marks a container whose creation did not finish; the provider sets and removes it itself.", t)
+		if IsProviderTag(t) {
+			add([]any{"tags"}, "Reserved tag", "%q is a tag the provider sets on a container whose creation did not finish and removes itself; choose another tag.", t)
 		}
 		if !tagRE.MatchString(t) {
 			add([]any{"tags"}, "Invalid tag", "Tag %q contains characters PVE does not accept in tags: start with a letter, digit or _, then letters, digits, _ - + or .", t)

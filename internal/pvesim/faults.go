@@ -27,8 +27,12 @@ type FaultRule struct {
 	Message string `json:"message,omitempty"`
 	// Latency is added before the request is handled (Go duration, e.g. "250ms").
 	Latency Duration `json:"latency,omitempty"`
-	// Reset closes the connection without an answer.
-	Reset bool `json:"reset,omitempty"`
+	// Reset closes the connection without an answer, before the request
+	// is handled; ResetAfter handles it (PVE acts) and then closes the
+	// connection without an answer, as a network break after the request
+	// reached PVE does: the client cannot know whether it happened.
+	Reset      bool `json:"reset,omitempty"`
+	ResetAfter bool `json:"reset_after,omitempty"`
 	// Task and VMID select workers; TaskError fails the task with that message,
 	// TaskWarnings makes it end with "WARNINGS: n".
 	Task         string `json:"task,omitempty"`
@@ -84,8 +88,8 @@ func (f *Faults) Add(r FaultRule) (string, error) {
 	if r.Rate < 0 || r.Rate > 1 {
 		return "", fmt.Errorf("rate must be within 0..1")
 	}
-	if r.Path != "" && r.Status == 0 && !r.Reset && r.Latency == 0 {
-		return "", fmt.Errorf("a request fault needs status, reset or latency")
+	if r.Path != "" && r.Status == 0 && !r.Reset && !r.ResetAfter && r.Latency == 0 {
+		return "", fmt.Errorf("a request fault needs status, reset, reset_after or latency")
 	}
 	if r.Status != 0 && (r.Status < 400 || r.Status > 599) {
 		return "", fmt.Errorf("status must be an HTTP error status (400-599)")
@@ -140,7 +144,7 @@ func (f *Faults) fire(r *FaultRule) bool {
 }
 
 // requestFault returns the combined effect of the request rules matching this request.
-func (f *Faults) requestFault(method, rel string) (latency time.Duration, reset bool, status int, msg string) {
+func (f *Faults) requestFault(method, rel string) (latency time.Duration, reset, resetAfter bool, status int, msg string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, r := range f.rules {
@@ -154,11 +158,14 @@ func (f *Faults) requestFault(method, rel string) (latency time.Duration, reset 
 		if r.Reset {
 			reset = true
 		}
+		if r.ResetAfter {
+			resetAfter = true
+		}
 		if r.Status != 0 && status == 0 {
 			status, msg = r.Status, r.Message
 		}
 	}
-	return latency, reset, status, msg
+	return latency, reset, resetAfter, status, msg
 }
 
 // taskFault returns an injected error message and warning count for a new task.

@@ -66,7 +66,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	decodedRel, _ := url.PathUnescape(rel)
 
-	latency, reset, fstatus, fmsg := s.faults.requestFault(r.Method, decodedRel)
+	latency, reset, resetAfter, fstatus, fmsg := s.faults.requestFault(r.Method, decodedRel)
 	if latency > 0 {
 		select {
 		case <-time.After(latency):
@@ -144,6 +144,11 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	data, err := rt.handler(rc)
+	if resetAfter {
+		s.stats.add("FAULT reset after")
+		resetConn(w)
+		return
+	}
 	if err != nil {
 		s.writeError(w, r, asAPIError(err))
 		return

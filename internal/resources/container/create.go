@@ -2,11 +2,14 @@ package container
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -58,7 +61,9 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 	params := hardening.CreateParams(s)
 	delete(params, "vmid")
 	params["onboot"] = "0"
-	params["tags"] = strings.Join(hardening.SortedUnique(append(slices.Clone(s.Tags), hardening.UnfinishedTag)), ";")
+	nonceTag := hardening.CreateTagPrefix + nonce()
+	params["tags"] = strings.Join(hardening.SortedUnique(append(slices.Clone(s.Tags), hardening.UnfinishedTag, nonceTag)), ";")
+	ours := func(cfg pve.CTConfig) bool { t, _ := cfg.String("tags"); return slices.Contains(splitTags(t), nonceTag) }
 	id, upid, err := api.CreateCT(ctx, s.Node, vmid, params)
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the container failed", err.Error()+
@@ -73,7 +78,7 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 	r.recordPartial(ctx, plan, resp)
 
 	fail := func(summary string, err error) {
-		gone := r.cleanupFailedCreate(ctx, plan, s.Node, id, &resp.Diagnostics)
+		gone := r.cleanupFailedCreate(ctx, plan, s.Node, id, ours, &resp.Diagnostics)
 		if gone {
 			resp.State.RemoveResource(ctx)
 			resp.Diagnostics.AddError(summary, fmt.Sprintf("%v\n\nCT %d on %s was removed again.", err, id, s.Node))
@@ -96,27 +101,68 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	if s.Started {
-		if err := r.power(ctx, plan, s.Node, id, "start"); err != nil {
+		if err := r.startCreated(ctx, plan, s.Node, id); err != nil {
 			resp.Diagnostics.AddError("Starting the container failed", err.Error())
 		}
 	}
 	r.recordRead(ctx, plan, resp)
 }
 
-// finishCreate turns onboot on (when wanted) and drops the unfinished tag
-// in one config change, after the hardening is written.
+// finishCreate turns onboot on (when wanted) and drops the provider's tags
+// in one config change, after the hardening is written. The change is
+// retried (boundedly) when its answer is lost or a lock or digest race
+// refuses it: each attempt reads the config first and stops when the
+// change is already there.
 func (r *containerResource) finishCreate(ctx context.Context, s hardening.Spec) error {
-	cfg, err := r.clients.API.CTConfig(ctx, s.Node, s.VMID, false)
-	if err != nil {
-		return err
+	api := r.clients.API
+	want := hardening.ConfigParams(s)["onboot"]
+	var last error
+	for attempt := 0; attempt < 4; attempt++ {
+		if attempt > 0 && sleepCtx(ctx, time.Duration(attempt)*200*time.Millisecond) != nil {
+			return ctx.Err()
+		}
+		cfg, err := api.CTConfig(ctx, s.Node, s.VMID, false)
+		if err != nil {
+			last = err
+			continue
+		}
+		tags, _ := cfg.String("tags")
+		onboot, _ := cfg.String("onboot")
+		if !slices.ContainsFunc(splitTags(tags), hardening.IsProviderTag) && onboot == want {
+			return nil
+		}
+		params := map[string]any{"onboot": want}
+		if len(s.Tags) > 0 {
+			params["tags"] = strings.Join(hardening.SortedUnique(s.Tags), ";")
+		} else {
+			params["delete"] = "tags"
+		}
+		if last = api.UpdateCTConfig(ctx, s.Node, s.VMID, params, cfg.Digest()); last == nil {
+			return nil
+		}
 	}
-	params := map[string]any{"onboot": hardening.ConfigParams(s)["onboot"]}
-	if len(s.Tags) > 0 {
-		params["tags"] = strings.Join(hardening.SortedUnique(s.Tags), ";")
-	} else {
-		params["delete"] = "tags"
+	return last
+}
+
+// startCreated starts the new container, boundedly retrying when the
+// answer is lost (a start whose answer was lost may have worked: each
+// attempt looks at the status first).
+func (r *containerResource) startCreated(ctx context.Context, m containerModel, node string, vmid int) error {
+	var last error
+	for attempt := 0; attempt < 3; attempt++ {
+		if attempt > 0 && sleepCtx(ctx, time.Duration(attempt)*300*time.Millisecond) != nil {
+			return ctx.Err()
+		}
+		if st, err := r.clients.API.CTStatus(ctx, node, vmid); err == nil {
+			if status, _ := st.String("status"); status == "running" {
+				return nil
+			}
+		}
+		if last = r.power(ctx, m, node, vmid, "start"); last == nil {
+			return nil
+		}
 	}
-	return r.clients.API.UpdateCTConfig(ctx, s.Node, s.VMID, params, cfg.Digest())
+	return last
 }
 
 // recordRead stores the observed container; when it cannot be read the
@@ -176,7 +222,15 @@ func (r *containerResource) removeUnfinished(ctx context.Context, m containerMod
 				continue
 			}
 		}
-		if !r.destroy(ctx, m, node, ct.VMID) {
+		// only that very container: its VMID may be taken by a new one
+		// the moment it is gone
+		leftover := ct.Tags
+		same := func(cfg pve.CTConfig) bool {
+			t, _ := cfg.String("tags")
+			h, _ := cfg.String("hostname")
+			return h == hostname && sameTagSet(t, leftover)
+		}
+		if !r.destroy(ctx, m, node, ct.VMID, same) {
 			errs = append(errs, fmt.Errorf("CT %d on %s (hostname %s, tag %s) is still there: remove it with `pct destroy %d --purge` on %s",
 				ct.VMID, node, hostname, hardening.UnfinishedTag, ct.VMID, node))
 		}
@@ -184,28 +238,74 @@ func (r *containerResource) removeUnfinished(ctx context.Context, m containerMod
 	return errors.Join(errs...)
 }
 
+func sameTagSet(a, b string) bool {
+	return slices.Equal(hardening.SortedUnique(splitTags(a)), hardening.SortedUnique(splitTags(b)))
+}
+
 func splitTags(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == ' ' })
 }
 
-// destroy deletes a stopped container and confirms it is gone.
-func (r *containerResource) destroy(ctx context.Context, m containerModel, node string, vmid int) bool {
-	upid, err := r.clients.API.DeleteCT(ctx, node, vmid, true, true)
-	if err == nil {
-		err = r.wait(ctx, m, upid)
+// destroy deletes a stopped container that ours says is the one meant,
+// and confirms it is gone. A container at that VMID that is not ours (PVE
+// removed ours and another create took the VMID) is left alone: ours is
+// gone. A delete whose answer was lost may still be running: the
+// confirmation waits for it, boundedly.
+func (r *containerResource) destroy(ctx context.Context, m containerModel, node string, vmid int, ours func(pve.CTConfig) bool) bool {
+	api := r.clients.API
+	for attempt := 0; attempt < 3; attempt++ {
+		cfg, err := api.CTConfig(ctx, node, vmid, false)
+		if pve.IsNotFound(err) {
+			return true
+		}
+		if err == nil && !ours(cfg) {
+			tflog.Warn(ctx, "the VMID now belongs to another container: left alone", map[string]any{"node": node, "vmid": vmid})
+			return true
+		}
+		if lock, _ := cfg.String("lock"); lock != "destroyed" {
+			upid, err := api.DeleteCT(ctx, node, vmid, true, true)
+			if err == nil {
+				err = r.wait(ctx, m, upid)
+			}
+			if err != nil && !pve.IsNotFound(err) {
+				tflog.Warn(ctx, "deleting a container failed", map[string]any{"node": node, "vmid": vmid, "error": err.Error()})
+			}
+		}
+		for i := 0; i < 10; i++ {
+			if _, err := api.CTConfig(ctx, node, vmid, false); pve.IsNotFound(err) {
+				return true
+			}
+			if sleepCtx(ctx, 200*time.Millisecond) != nil {
+				return false
+			}
+		}
 	}
-	if err != nil && !pve.IsNotFound(err) {
-		tflog.Warn(ctx, "deleting a container failed", map[string]any{"node": node, "vmid": vmid, "error": err.Error()})
+	return false
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
-	_, err = r.clients.API.CTConfig(ctx, node, vmid, false)
-	return pve.IsNotFound(err)
+}
+
+// nonce is a random tag suffix for one create.
+func nonce() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // cleanupFailedCreate deletes a container whose creation did not complete
 // and reports whether it is confirmed gone.
-func (r *containerResource) cleanupFailedCreate(ctx context.Context, m containerModel, node string, vmid int, diags *diag.Diagnostics) bool {
+func (r *containerResource) cleanupFailedCreate(ctx context.Context, m containerModel, node string, vmid int, ours func(pve.CTConfig) bool, diags *diag.Diagnostics) bool {
 	ctx = context.WithoutCancel(ctx)
-	if r.destroy(ctx, m, node, vmid) {
+	if r.destroy(ctx, m, node, vmid, ours) {
 		return true
 	}
 	diags.AddWarning("Cleanup after a failed create did not finish",

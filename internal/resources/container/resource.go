@@ -288,6 +288,21 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	node, vmid := state.Node.ValueString(), int(state.VMID.ValueInt64())
 	api := r.clients.API
+	cfg, err := api.CTConfig(ctx, node, vmid, false)
+	if pve.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the container failed", err.Error())
+		return
+	}
+	if !isThisContainer(ctx, state, cfg) {
+		// PVE removed this resource's container (a failed create) and
+		// another one took the VMID: never delete someone else's
+		resp.Diagnostics.AddWarning("The VMID belongs to another container",
+			fmt.Sprintf("CT %d on %s is not this resource's container (its hostname or MAC address differs); it is left alone and the resource is removed from state.", vmid, node))
+		return
+	}
 	st, err := api.CTStatus(ctx, node, vmid)
 	if pve.IsNotFound(err) {
 		return
@@ -346,4 +361,18 @@ func declaredIPSets(ctx context.Context, m containerModel, diags *diag.Diagnosti
 		}
 	}
 	return out
+}
+
+// isThisContainer tells whether cfg is the container a state describes:
+// by the first interface's MAC address (PVE generates it at create) when
+// the state knows it, else by the hostname.
+func isThisContainer(ctx context.Context, state containerModel, cfg pve.CTConfig) bool {
+	var diags diag.Diagnostics
+	s := toSpec(ctx, state, &diags)
+	if len(s.NICs) > 0 && s.NICs[0].MAC != "" {
+		net0, _ := cfg.String("net0")
+		return strings.EqualFold(hardening.ParseProps(net0, "name")["hwaddr"], s.NICs[0].MAC)
+	}
+	host, _ := cfg.String("hostname")
+	return s.Hostname == "" || host == s.Hostname
 }
