@@ -154,6 +154,8 @@ func (r *containerResource) validSpec(ctx context.Context, plan containerModel, 
 	}
 	s := toSpec(ctx, plan, diags)
 	problems.Add(diags, hardening.Validate(s))
+	// the schema's bounds, for values that were unknown at plan time
+	problems.Add(diags, hardening.ValidateRanges(s))
 	r.checkPolicy(ctx, s, toExceptions(ctx, plan.Exceptions, diags), nil, diags)
 	return s, !diags.HasError()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -113,9 +114,25 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 					"`false` is a plan-time error. If someone makes the container privileged by hand, the plan shows a forced replacement."),
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()}},
 			"root_password": schema.StringAttribute{Optional: true, Sensitive: true,
-				MarkdownDescription: "Root password set at creation (min. 5 characters). PVE never returns it, so it is not read back and is not imported; changing it replaces the container. Prefer `ssh_public_keys`.",
-				PlanModifiers:       []planmodifier.String{replaceUnlessImported()},
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(5)}},
+				MarkdownDescription: md("Root password set at creation (min. 5 characters). PVE never returns it, so it is not read back and is not imported; changing it replaces the container.",
+					"Sensitive hides it in the CLI output, but **it is stored in the state file in clear text**: with Terraform 1.11 or later use `root_password_wo` instead",
+					"(this attribute is for older CLIs). Prefer `ssh_public_keys`."),
+				PlanModifiers: []planmodifier.String{replaceUnlessImported()},
+				Validators: []validator.String{stringvalidator.LengthAtLeast(5),
+					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("root_password_wo"))}},
+			"root_password_wo": schema.StringAttribute{Optional: true, Sensitive: true, WriteOnly: true,
+				MarkdownDescription: md("Write-only root password set at creation (min. 5 characters): Terraform sends it to the provider but never stores it in the plan or the state.",
+					"**Needs Terraform 1.11 or later** (older CLIs refuse a value here; use `root_password` with them). Conflicts with `root_password`.",
+					"Terraform cannot see a change of a write-only value: to set a new password, change `root_password_wo_version`, which replaces the container."),
+				Validators: []validator.String{stringvalidator.LengthAtLeast(5),
+					stringvalidator.ConflictsWith(path.MatchRoot("root_password"))}},
+			"root_password_wo_version": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: md("Version of `root_password_wo` (any number you change together with the password, HashiCorp's write-only convention).",
+					"Changing it replaces the container, which is created with the current `root_password_wo`; after an import the configured value is adopted."),
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+					resp.RequiresReplace = !(req.StateValue.IsNull() && imported(ctx, req.Private))
+				}, replaceDesc, replaceDesc)},
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("root_password_wo"))}},
 			"ssh_public_keys": schema.ListAttribute{ElementType: types.StringType, Optional: true,
 				MarkdownDescription: "OpenSSH public keys installed for root at creation. Not read back (PVE does not keep them); changing them replaces the container.",
 				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -125,7 +142,8 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "CPU cores visible to the container. Default `1`. Bounds what a compromised or runaway workload can take from its neighbours.",
 				Validators:          []validator.Int64{int64validator.Between(1, 8192)}},
 			"cpu_limit": schema.Float64Attribute{Optional: true, Computed: true, Default: float64default.StaticFloat64(0),
-				MarkdownDescription: "CPU time limit in cores (e.g. `1.5`, cgroup `cpu.max`). Default `0` = no limit beyond `cores`."},
+				MarkdownDescription: "CPU time limit in cores (e.g. `1.5`, cgroup `cpu.max`), 0–8192. Default `0` = no limit beyond `cores`.",
+				Validators:          []validator.Float64{float64validator.Between(0, hardening.MaxCPULimit)}},
 			"cpu_units": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultCPUUnits),
 				MarkdownDescription: "CPU weight (cgroup v2 `cpu.weight`, 1–10000). Default `100`.",
 				Validators:          []validator.Int64{int64validator.Between(1, 10000)}},
@@ -273,7 +291,8 @@ func networkAttribute() schema.ListNestedAttribute {
 			"ipv6_gateway": schema.StringAttribute{Optional: true, MarkdownDescription: "IPv6 gateway (needs a static `ipv6`)."},
 			"mac": schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "MAC address. Default: generated by PVE (BC:24:11 prefix) and kept.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"rate_mbps": schema.Float64Attribute{Optional: true, MarkdownDescription: "Bandwidth limit in MB/s."},
+			"rate_mbps": schema.Float64Attribute{Optional: true, MarkdownDescription: "Bandwidth limit in MB/s (greater than 0; unset: no limit).",
+				Validators: []validator.Float64{float64validator.AtLeast(0), float64validator.NoneOf(0)}},
 			"mtu":       schema.Int64Attribute{Optional: true, MarkdownDescription: "MTU (64–65535, at most the bridge's).", Validators: []validator.Int64{int64validator.Between(64, 65535)}},
 			"firewall": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Always `true`: PVE's firewall filters this interface. `false` is a plan-time error; a NIC switched off by hand shows as drift."},

@@ -55,15 +55,15 @@ type Values interface {
 	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
 }
 
-// AddKnown reports the problems whose attribute is known in cfg (a config
-// or a plan) as attribute errors or warnings: a value that is unknown at
-// plan time (e.g. another resource's attribute) was validated as empty and
-// is checked again at apply.
+// AddKnown reports the problems whose attribute (and every attribute it
+// Needs) is known in cfg (a config or a plan) as attribute errors or
+// warnings: a value that is unknown at plan time (e.g. another resource's
+// attribute, count.index during validation) was validated as empty and is
+// checked again at apply.
 func AddKnown(ctx context.Context, diags *diag.Diagnostics, cfg Values, ps []hardening.Problem) {
 	for _, p := range ps {
 		at := Path(p.Path)
-		var v attr.Value
-		if d := cfg.GetAttribute(ctx, at, &v); !d.HasError() && v != nil && v.IsUnknown() {
+		if unknown(ctx, cfg, at) || needsUnknown(ctx, cfg, p.Needs) {
 			continue
 		}
 		if p.Warning {
@@ -72,4 +72,19 @@ func AddKnown(ctx context.Context, diags *diag.Diagnostics, cfg Values, ps []har
 		}
 		diags.AddAttributeError(at, p.Summary, p.Detail)
 	}
+}
+
+func unknown(ctx context.Context, cfg Values, at path.Path) bool {
+	var v attr.Value
+	d := cfg.GetAttribute(ctx, at, &v)
+	return !d.HasError() && v != nil && v.IsUnknown()
+}
+
+func needsUnknown(ctx context.Context, cfg Values, needs [][]any) bool {
+	for _, n := range needs {
+		if unknown(ctx, cfg, Path(n)) {
+			return true
+		}
+	}
+	return false
 }
