@@ -103,7 +103,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !knownForDerived(plan) {
+	if !knownForDerived(ctx, plan) {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -122,10 +122,14 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func knownForDerived(m containerModel) bool {
+// knownForDerived reports whether everything the derived views are made of
+// is known, nested values included (a NIC's address unknown at plan time
+// changes the firewall file's ipfilter set).
+func knownForDerived(ctx context.Context, m containerModel) bool {
 	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.AppArmor, m.Seccomp, m.Features, m.Firewall, m.Network,
 		m.PRLimits, m.RawLXC} {
-		if v.IsUnknown() {
+		tv, err := v.ToTerraformValue(ctx)
+		if err != nil || !tv.IsFullyKnown() {
 			return false
 		}
 	}

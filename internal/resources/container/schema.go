@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -96,12 +97,13 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Container ID (100–999999999). When omitted, the provider allocates a free one through `/cluster/nextid` and retries if another client takes it first. Changing it replaces the container.",
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace(), int64planmodifier.UseStateForUnknown()},
 				Validators:          []validator.Int64{int64validator.Between(100, 999999999)}},
-			"hostname": schema.StringAttribute{Required: true, MarkdownDescription: "Host name of the container (a DNS name)."},
+			"hostname": schema.StringAttribute{Required: true, MarkdownDescription: "Host name of the container (a DNS name, at most 255 characters).",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"description": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Notes shown in the PVE UI. Do not put secrets here: every user with `VM.Audit` can read it."},
+				MarkdownDescription: "Notes shown in the PVE UI, at most 8192 bytes (PVE's limit). Do not put secrets here: every user with `VM.Audit` can read it."},
 			"tags": schema.SetAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "PVE tags (e.g. an owner)."},
 			"ostemplate": schema.StringAttribute{Required: true,
-				MarkdownDescription: "Template volume, e.g. `local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`. PVE does not store it, so it is not read back; changing it replaces the container (after an import the configured value is adopted).",
+				MarkdownDescription: "Template volume `<storage>:vztmpl/<file>` (at most 255 characters), e.g. `local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`. PVE does not store it, so it is not read back; changing it replaces the container (after an import the configured value is adopted).",
 				PlanModifiers:       []planmodifier.String{replaceUnlessImported()}},
 			"arch": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultArch),
 				MarkdownDescription: "OS architecture. Default `amd64`. Changing it replaces the container.",
@@ -134,7 +136,9 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				}, replaceDesc, replaceDesc)},
 				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("root_password_wo"))}},
 			"ssh_public_keys": schema.ListAttribute{ElementType: types.StringType, Optional: true,
-				MarkdownDescription: "OpenSSH public keys installed for root at creation. Not read back (PVE does not keep them); changing them replaces the container.",
+				MarkdownDescription: md("OpenSSH public keys installed for root at creation, one key per element in `authorized_keys` format (a trailing line break, as `file()` reads it, is fine).",
+					"Each key is parsed at plan time: an invalid key fails the plan, before a replacement could destroy the running container.",
+					"Not read back (PVE does not keep them); changing them replaces the container."),
 				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
 					resp.RequiresReplace = !(req.StateValue.IsNull() && imported(ctx, req.Private))
 				}, replaceDesc, replaceDesc)}},
@@ -225,10 +229,15 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"onboot":     schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: "Start with the node. Default `true`."},
 			"startup":    startupAttribute(),
 			"protection": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false), MarkdownDescription: "PVE protection flag (blocks removal and disk changes). Default `false`; `terraform destroy` fails while it is set."},
-			"timezone":   schema.StringAttribute{Optional: true, MarkdownDescription: "Time zone (e.g. `Europe/Berlin`, or `host`). Unset: the template's."},
+			"timezone": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Time zone: `host` (the node's), `UTC` or a zone of the tz database's `zone.tab` such as `Europe/Berlin` (what PVE accepts; links such as `US/Eastern` are refused). Unset: the template's.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"nameservers": schema.ListAttribute{ElementType: types.StringType, Optional: true,
-				MarkdownDescription: "DNS servers. Unset: the host's."},
-			"searchdomain": schema.StringAttribute{Optional: true, MarkdownDescription: "DNS search domain. Unset: the host's."},
+				MarkdownDescription: "DNS servers, one IP address per element (a link-local IPv6 address may name its interface: `fe80::1%eth0`). Unset: the host's.",
+				Validators:          []validator.List{listvalidator.SizeAtLeast(1)}},
+			"searchdomain": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "DNS search domain: a DNS name, or several separated by single spaces. Unset: the host's.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"tty": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultTTY),
 				MarkdownDescription: "Number of ttys. Default `2`.", Validators: []validator.Int64{int64validator.Between(0, 6)}},
 			"console": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: "Attach /dev/console. Default `true`."},
@@ -293,7 +302,7 @@ func networkAttribute() schema.ListNestedAttribute {
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"rate_mbps": schema.Float64Attribute{Optional: true, MarkdownDescription: "Bandwidth limit in MB/s (greater than 0; unset: no limit).",
 				Validators: []validator.Float64{float64validator.AtLeast(0), float64validator.NoneOf(0)}},
-			"mtu":       schema.Int64Attribute{Optional: true, MarkdownDescription: "MTU (64–65535, at most the bridge's).", Validators: []validator.Int64{int64validator.Between(64, 65535)}},
+			"mtu": schema.Int64Attribute{Optional: true, MarkdownDescription: "MTU (64–65535, at most the bridge's).", Validators: []validator.Int64{int64validator.Between(64, 65535)}},
 			"firewall": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Always `true`: PVE's firewall filters this interface. `false` is a plan-time error; a NIC switched off by hand shows as drift."},
 		}}}

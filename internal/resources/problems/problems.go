@@ -34,9 +34,20 @@ func Path(p []any) path.Path {
 func Add(diags *diag.Diagnostics, ps []hardening.Problem) {
 	for _, p := range ps {
 		if !p.Warning {
-			diags.AddAttributeError(Path(p.Path), p.Summary, p.Detail)
+			diags.AddAttributeError(Path(p.Path), p.Summary, detail(p))
 		}
 	}
+}
+
+// detail is the problem's text; a nested path (network[0].ipv4,
+// nameservers[1]) leads it: Terraform shows the configuration line of a
+// top-level attribute, but for an attribute inside an object it shows the
+// resource's first line, so the text names the attribute.
+func detail(p hardening.Problem) string {
+	if len(p.Path) > 1 {
+		return hardening.PathString(p.Path) + ": " + p.Detail
+	}
+	return p.Detail
 }
 
 // Errors are the problems that are not warnings.
@@ -67,10 +78,10 @@ func AddKnown(ctx context.Context, diags *diag.Diagnostics, cfg Values, ps []har
 			continue
 		}
 		if p.Warning {
-			diags.AddAttributeWarning(at, p.Summary, p.Detail)
+			diags.AddAttributeWarning(at, p.Summary, detail(p))
 			continue
 		}
-		diags.AddAttributeError(at, p.Summary, p.Detail)
+		diags.AddAttributeError(at, p.Summary, detail(p))
 	}
 }
 
