@@ -123,13 +123,25 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 }
 
 // knownForDerived reports whether everything the derived views are made of
-// is known, nested values included (a NIC's address unknown at plan time
-// changes the firewall file's ipfilter set).
+// is known, the interfaces' addresses included (an address unknown at plan
+// time, e.g. another resource's attribute, changes the firewall file's
+// ipfilter sets; the MAC PVE generates does not matter).
 func knownForDerived(ctx context.Context, m containerModel) bool {
 	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.AppArmor, m.Seccomp, m.Features, m.Firewall, m.Network,
 		m.PRLimits, m.RawLXC} {
-		tv, err := v.ToTerraformValue(ctx)
-		if err != nil || !tv.IsFullyKnown() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	if m.Network.IsNull() {
+		return true
+	}
+	var nics []nicModel
+	if d := m.Network.ElementsAs(ctx, &nics, false); d.HasError() {
+		return false
+	}
+	for _, n := range nics {
+		if n.IPv4.IsUnknown() || n.IPv6.IsUnknown() {
 			return false
 		}
 	}
