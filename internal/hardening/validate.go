@@ -18,6 +18,10 @@ type Problem struct {
 	// Warning marks a finding that does not stop the plan (e.g. an
 	// allowlist that misses syscalls every container needs).
 	Warning bool
+	// Needs are the other attributes the finding was derived from: when
+	// one of them is unknown at plan time (validated as empty), the
+	// finding is not reported then and is checked again at apply.
+	Needs [][]any
 }
 
 // Key is a map key in a Problem path (e.g. an ipset's name).
@@ -56,10 +60,11 @@ func Validate(s Spec) []Problem {
 	add := func(path []any, summary, detail string, a ...any) {
 		ps = append(ps, Problem{Path: path, Summary: summary, Detail: fmt.Sprintf(detail, a...)})
 	}
-	if s.Hostname != "" && (!hostnameRE.MatchString(s.Hostname) || len(s.Hostname) > 255) {
+	if s.Hostname != "" && (!hostnameRE.MatchString(s.Hostname) || len(s.Hostname) > MaxHostnameLength) {
 		add([]any{"hostname"}, "Invalid hostname",
 			"%q is not a valid DNS name (PVE's dns-name format): use letters, digits and inner hyphens, dot-separated labels.", s.Hostname)
 	}
+	ps = append(ps, validateInputs(s)...)
 	for _, t := range s.Tags {
 		if IsProviderTag(t) {
 			add([]any{"tags"}, "Reserved tag", "%q is a tag the provider sets on a container whose creation did not finish and removes itself; choose another tag.", t)
@@ -164,8 +169,8 @@ func validateNICs(nics []NIC) []Problem {
 		}
 		ps = append(ps, checkIPConfig(at("ipv4"), n.IPv4, 4, "dhcp manual")...)
 		ps = append(ps, checkIPConfig(at("ipv6"), n.IPv6, 6, "auto dhcp manual")...)
-		ps = append(ps, checkGateway(at("ipv4_gateway"), n.GatewayIPv4, n.IPv4, 4)...)
-		ps = append(ps, checkGateway(at("ipv6_gateway"), n.GatewayIPv6, n.IPv6, 6)...)
+		ps = append(ps, checkGateway(at("ipv4_gateway"), at("ipv4"), n.GatewayIPv4, n.IPv4, 4)...)
+		ps = append(ps, checkGateway(at("ipv6_gateway"), at("ipv6"), n.GatewayIPv6, n.IPv6, 6)...)
 		if n.MAC != "" && !macRE.MatchString(n.MAC) {
 			add("mac", "Invalid MAC address", "%q is not a unicast MAC address (XX:XX:XX:XX:XX:XX with an even first octet), e.g. BC:24:11:12:34:56.", n.MAC)
 		}
@@ -186,7 +191,9 @@ func checkIPConfig(path []any, v string, ver int, keywords string) []Problem {
 	return nil
 }
 
-func checkGateway(path []any, gw, ip string, ver int) []Problem {
+// checkGateway checks a gateway against its interface's address (at ipPath;
+// unknown at plan time it reads as empty, so the address is a Need).
+func checkGateway(path, ipPath []any, gw, ip string, ver int) []Problem {
 	if gw == "" {
 		return nil
 	}
@@ -195,11 +202,11 @@ func checkGateway(path []any, gw, ip string, ver int) []Problem {
 		return []Problem{{Path: path, Summary: "Invalid gateway", Detail: fmt.Sprintf("%q is not an IPv%d address.", gw, ver)}}
 	}
 	if p, err := netip.ParsePrefix(ip); err != nil {
-		return []Problem{{Path: path, Summary: "Gateway needs a static address", Detail: fmt.Sprintf(
+		return []Problem{{Path: path, Needs: [][]any{ipPath}, Summary: "Gateway needs a static address", Detail: fmt.Sprintf(
 			"A gateway only applies to a static address; set the interface's address to a CIDR (e.g. %s) or remove the gateway.",
 			map[int]string{4: "10.0.20.15/24", 6: "fd00:20::15/64"}[ver])}}
 	} else if !p.Masked().Contains(a) {
-		return []Problem{{Path: path, Summary: "Gateway outside the interface's network", Detail: fmt.Sprintf(
+		return []Problem{{Path: path, Needs: [][]any{ipPath}, Summary: "Gateway outside the interface's network", Detail: fmt.Sprintf(
 			"%s is not inside %s; the container could not reach it.", gw, p.Masked())}}
 	}
 	return nil

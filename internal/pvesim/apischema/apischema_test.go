@@ -69,6 +69,19 @@ func TestValidateMessages(t *testing.T) {
 		{"rootfs", "local-lvm:8,mountoptions=nodev;bogus", "invalid format - format error\nrootfs.mountoptions: value does not match the regex pattern\n"},
 		{"delete", "cores,1bad", "invalid format - invalid configuration ID '1bad'\n"},
 		{"vmid", "99", "invalid format - value does not look like a valid VM ID\n"},
+		// bad inputs of issue #12: PVE refuses them, so must the simulator
+		{"timezone", "../../../etc/shadow", "invalid format - invalid time zone '../../../etc/shadow'\n"},
+		{"timezone", "US/Eastern", "invalid format - invalid time zone 'US/Eastern'\n"},
+		{"timezone", "Europe/Berlin\nx", "invalid format - invalid time zone 'Europe/Berlin\nx'\n"},
+		{"cpulimit", "-1", "value must have a minimum value of 0"},
+		{"cpulimit", "8193", "value must have a maximum value of 8192"},
+		{"nameserver", "1.1.1.1;rm", "invalid format - value does not look like a valid IP address\n"},
+		{"searchdomain", "example.com;-x", "invalid format - value does not look like a valid DNS name\n"},
+		{"hostname", "web_01", "invalid format - value does not look like a valid DNS name\n"},
+		{"tty", "7", "value must have a maximum value of 6"},
+		{"cpuunits", "500001", "value must have a maximum value of 500000"},
+		{"memory", "15", "value must have a minimum value of 16"},
+		{"swap", "-1", "value must have a minimum value of 0"},
 	}
 	for _, c := range cases {
 		in := map[string]any{}

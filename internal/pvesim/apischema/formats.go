@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/fwnames"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/tzones"
 )
 
 // formatChecks are the registered string formats used by the implemented
@@ -181,12 +182,10 @@ func checkDevString(v string) error {
 	return checkMPString(v)
 }
 
-var tzRE = regexp.MustCompile(`^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$`)
-
-// checkTimezone: PVE accepts "host" or a file under /usr/share/zoneinfo; the
-// simulator checks the name's shape.
+// checkTimezone is pve-container's verify_ct_timezone: "host", "UTC" or a
+// zone listed in zone.tab (pve_verify_timezone).
 func checkTimezone(v string) error {
-	if v == "host" || tzRE.MatchString(v) {
+	if tzones.Valid(v) {
 		return nil
 	}
 	return fmt.Errorf("invalid time zone '%s'", v)

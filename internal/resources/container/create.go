@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -41,7 +43,10 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 	var plan containerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	s, ok := r.validSpec(ctx, plan, &resp.Diagnostics)
-	if !ok {
+	if pw := writeOnlyPassword(ctx, req.Config, &resp.Diagnostics); pw != "" {
+		s.RootPassword = pw
+	}
+	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	api := r.clients.API
@@ -312,4 +317,21 @@ func (r *containerResource) cleanupFailedCreate(ctx context.Context, m container
 		fmt.Sprintf("CT %d on %s is left behind (stopped, onboot off, tag %s). The next apply replaces it; by hand: `pct destroy %d --purge` on %s.",
 			vmid, node, hardening.UnfinishedTag, vmid, node))
 	return false
+}
+
+// writeOnlyPassword is root_password_wo from the configuration (the only
+// place Terraform sends a write-only value); "" when unset. A value that was
+// unknown at plan time is checked here.
+func writeOnlyPassword(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) string {
+	var wo types.String
+	diags.Append(cfg.GetAttribute(ctx, path.Root("root_password_wo"), &wo)...)
+	if wo.IsNull() || wo.IsUnknown() {
+		return ""
+	}
+	if n := len([]rune(wo.ValueString())); n < 5 {
+		diags.AddAttributeError(path.Root("root_password_wo"), "Password too short",
+			fmt.Sprintf("root_password_wo has %d characters; PVE needs at least 5.", n))
+		return ""
+	}
+	return wo.ValueString()
 }

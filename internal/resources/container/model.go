@@ -22,8 +22,10 @@ type containerModel struct {
 
 	Unprivileged types.Bool `tfsdk:"unprivileged"`
 
-	RootPassword  types.String `tfsdk:"root_password"`
-	SSHPublicKeys types.List   `tfsdk:"ssh_public_keys"`
+	RootPassword          types.String `tfsdk:"root_password"`
+	RootPasswordWO        types.String `tfsdk:"root_password_wo"` // write-only: null in plan and state
+	RootPasswordWOVersion types.Int64  `tfsdk:"root_password_wo_version"`
+	SSHPublicKeys         types.List   `tfsdk:"ssh_public_keys"`
 
 	Cores    types.Int64   `tfsdk:"cores"`
 	CPULimit types.Float64 `tfsdk:"cpu_limit"`

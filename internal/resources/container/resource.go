@@ -103,7 +103,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !knownForDerived(plan) {
+	if !knownForDerived(ctx, plan) {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -122,10 +122,26 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func knownForDerived(m containerModel) bool {
+// knownForDerived reports whether everything the derived views are made of
+// is known, the interfaces' addresses included (an address unknown at plan
+// time, e.g. another resource's attribute, changes the firewall file's
+// ipfilter sets; the MAC PVE generates does not matter).
+func knownForDerived(ctx context.Context, m containerModel) bool {
 	for _, v := range []attr.Value{m.Capabilities, m.PidsMax, m.AppArmorProfile, m.AppArmor, m.Seccomp, m.Features, m.Firewall, m.Network,
 		m.PRLimits, m.RawLXC} {
 		if v.IsUnknown() {
+			return false
+		}
+	}
+	if m.Network.IsNull() {
+		return true
+	}
+	var nics []nicModel
+	if d := m.Network.ElementsAs(ctx, &nics, false); d.HasError() {
+		return false
+	}
+	for _, n := range nics {
+		if n.IPv4.IsUnknown() || n.IPv6.IsUnknown() {
 			return false
 		}
 	}
@@ -154,6 +170,8 @@ func (r *containerResource) validSpec(ctx context.Context, plan containerModel, 
 	}
 	s := toSpec(ctx, plan, diags)
 	problems.Add(diags, hardening.Validate(s))
+	// the schema's bounds, for values that were unknown at plan time
+	problems.Add(diags, hardening.ValidateRanges(s))
 	r.checkPolicy(ctx, s, toExceptions(ctx, plan.Exceptions, diags), nil, diags)
 	return s, !diags.HasError()
 }
