@@ -68,7 +68,10 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 	params["onboot"] = "0"
 	nonceTag := hardening.CreateTagPrefix + nonce()
 	params["tags"] = strings.Join(hardening.SortedUnique(append(slices.Clone(s.Tags), hardening.UnfinishedTag, nonceTag)), ";")
-	ours := func(cfg pve.CTConfig) bool { t, _ := cfg.String("tags"); return slices.Contains(splitTags(t), nonceTag) }
+	ours := func(cfg pve.CTConfig) bool {
+		t, _ := cfg.String("tags")
+		return slices.Contains(splitTags(t), nonceTag)
+	}
 	id, upid, err := api.CreateCT(ctx, s.Node, vmid, params)
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the container failed", err.Error()+
