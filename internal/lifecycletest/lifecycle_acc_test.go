@@ -34,6 +34,7 @@ resource "hardened_container" "ct" {
     name         = "eth0"
     bridge       = "vmbr0"
     ipv4         = "10.0.20.${count.index + 10}/24"
+    ipv4_gateway = "10.0.20.1"
   }]
   firewall = {
     rules = [

@@ -19,8 +19,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
 )
 
 // Create never leaves a container that is less hardened than the ones it
@@ -55,8 +57,13 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		resp.Diagnostics.AddError("Cannot reach the node", err.Error())
 		return
 	}
-	if err := r.removeUnfinished(ctx, plan, s.Node, s.Hostname); err != nil {
+	orphan, err := r.removeUnfinished(ctx, plan, s)
+	if err != nil {
 		resp.Diagnostics.AddError("Removing an unfinished container failed", err.Error())
+		return
+	}
+	if orphan != 0 {
+		r.adopt(ctx, plan, s, orphan, resp)
 		return
 	}
 	vmid := 0
@@ -211,16 +218,28 @@ func nullUnknowns(resp *resource.CreateResponse) {
 	resp.State.Raw = raw
 }
 
-// removeUnfinished removes containers on node with this hostname that an
-// interrupted earlier create left behind (tag hardening.UnfinishedTag).
-func (r *containerResource) removeUnfinished(ctx context.Context, m containerModel, node, hostname string) error {
+// removeUnfinished removes containers on s's node with s's hostname that
+// an interrupted earlier create left behind (tag hardening.UnfinishedTag).
+// It returns a complete one an interrupted run left outside state: the
+// provider finished it (its hardening lines are the provider's, no
+// unfinished tag), but terraform was killed before it saved the state. The
+// caller adopts it. A node and a hostname identify a container across runs.
+func (r *containerResource) removeUnfinished(ctx context.Context, m containerModel, s hardening.Spec) (int, error) {
+	node, hostname := s.Node, s.Hostname
 	cts, err := r.clients.API.ClusterContainers(ctx)
 	if err != nil {
-		return fmt.Errorf("listing the cluster's containers: %w", err)
+		return 0, fmt.Errorf("listing the cluster's containers: %w", err)
 	}
 	var errs []error
+	orphan := 0
 	for _, ct := range cts {
-		if ct.Node != node || ct.Name != hostname || !slices.Contains(splitTags(ct.Tags), hardening.UnfinishedTag) {
+		if ct.Node != node || ct.Name != hostname {
+			continue
+		}
+		if !slices.Contains(splitTags(ct.Tags), hardening.UnfinishedTag) {
+			if orphan == 0 && (s.VMID == 0 || s.VMID == ct.VMID) && r.providerMade(ctx, node, ct.VMID) {
+				orphan = ct.VMID
+			}
 			continue
 		}
 		tflog.Info(ctx, "removing a container an interrupted create left behind", map[string]any{"node": node, "vmid": ct.VMID, "hostname": hostname})
@@ -243,7 +262,41 @@ func (r *containerResource) removeUnfinished(ctx context.Context, m containerMod
 				ct.VMID, node, hostname, hardening.UnfinishedTag, ct.VMID, node))
 		}
 	}
-	return errors.Join(errs...)
+	return orphan, errors.Join(errs...)
+}
+
+// providerMade reports whether a container's raw lines are the provider's
+// (a generated AppArmor profile or a provider-written seccomp policy).
+func (r *containerResource) providerMade(ctx context.Context, node string, vmid int) bool {
+	cfg, err := r.clients.API.CTConfig(ctx, node, vmid, false)
+	if err != nil {
+		return false
+	}
+	for _, l := range cfg.LXCLines() {
+		if (l.Key == "lxc.seccomp.profile" && strings.HasPrefix(l.Value, seccomp.Dir+"/")) ||
+			(l.Key == "lxc.apparmor.profile" && strings.HasPrefix(l.Value, apparmor.NamePrefix)) {
+			return true
+		}
+	}
+	return false
+}
+
+// adopt takes over a complete container an interrupted run left outside
+// state, brings it to the plan like an update would, and records it.
+func (r *containerResource) adopt(ctx context.Context, plan containerModel, s hardening.Spec, vmid int, resp *resource.CreateResponse) {
+	tflog.Info(ctx, "adopting the container an interrupted run created", map[string]any{"node": s.Node, "vmid": vmid, "hostname": s.Hostname})
+	resp.Diagnostics.AddWarning("Adopted a container an interrupted run created",
+		fmt.Sprintf("CT %d on %s (hostname %s) was created by this provider, but terraform stopped before it saved the state; it is taken into state and brought to the configuration instead of creating a second one.",
+			vmid, s.Node, s.Hostname))
+	s.VMID = vmid
+	plan.VMID = types.Int64Value(int64(vmid))
+	plan.ID = types.StringValue(s.Node + "/" + strconv.Itoa(vmid))
+	r.recordPartial(ctx, plan, resp)
+	if err := r.applyUpdate(ctx, plan, s, &resp.Diagnostics); err != nil {
+		resp.Diagnostics.AddError(err.summary, err.Error())
+		return
+	}
+	r.recordRead(ctx, plan, resp)
 }
 
 func sameTagSet(a, b string) bool {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
@@ -183,7 +184,7 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	// From the first change on, the state must say what the container is
 	// now, also when a later step fails: record the observed state whatever
 	// happens, then report the error.
-	if err := r.applyUpdate(ctx, plan, s, resp); err != nil {
+	if err := r.applyUpdate(ctx, plan, s, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError(err.summary, err.Error())
 	}
 	// a profile or policy the container no longer uses goes, unless another
@@ -211,7 +212,7 @@ type stepError struct {
 func (e *stepError) Error() string { return e.err.Error() }
 
 // applyUpdate changes the API config, the node files and the power state.
-func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel, s hardening.Spec, resp *resource.UpdateResponse) *stepError {
+func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel, s hardening.Spec, diags *diag.Diagnostics) *stepError {
 	api := r.clients.API
 	cfg, err := api.CTConfig(ctx, s.Node, s.VMID, false)
 	if err != nil {
@@ -248,7 +249,7 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 	case running && (linesChanged || pending) && plan.RestartOnChange.ValueBool():
 		err = r.power(ctx, plan, s.Node, s.VMID, "reboot")
 	case running && (linesChanged || pending):
-		resp.Diagnostics.AddWarning("Changes wait for the next restart",
+		diags.AddWarning("Changes wait for the next restart",
 			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's Pending view) take effect when the container is restarted.")
 	}
 	if err != nil {
