@@ -78,4 +78,3 @@ func TestAccFleetInterrupted(t *testing.T) {
 		})
 	}
 }
-
