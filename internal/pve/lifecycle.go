@@ -39,6 +39,11 @@ func (c *Client) CreateCT(ctx context.Context, node string, vmid int, params map
 			return id, upid, nil
 		}
 		if vmid == 0 && IsAlreadyExists(err) {
+			// another client took the VMID: back off (with jitter, so
+			// racing creates spread out) and ask for the next free one
+			if err := sleepCtx(ctx, DefaultRetryPolicy.delay(min(i, 4))); err != nil {
+				return 0, "", err
+			}
 			continue
 		}
 		return 0, "", err
