@@ -16,6 +16,10 @@ import (
 	"time"
 )
 
+// ErrLocalUnsupported is NewLocal's error where the local node channel does
+// not exist (LocalSupported is false).
+var ErrLocalUnsupported = errors.New("local node access is not supported on Windows; use the ssh node channel")
+
 // localFS is the node channel for the machine the provider runs on.
 type localFS struct {
 	root   string
@@ -25,7 +29,12 @@ type localFS struct {
 // NewLocal returns an FS for the local machine whose paths are prefixed with
 // root ("" or "/" for the real root). root must be absolute; it need not
 // exist yet.
+//
+// On Windows (LocalSupported is false) it fails with ErrLocalUnsupported.
 func NewLocal(root string) (FS, error) {
+	if !LocalSupported {
+		return nil, ErrLocalUnsupported
+	}
 	r, err := cleanRoot(root)
 	if err != nil {
 		return nil, err
@@ -172,8 +181,7 @@ func (l *localFS) Run(ctx context.Context, argv []string, stdin []byte) ([]byte,
 	cmd.Stderr = &stderr
 	// Like over SSH, the command leads its own process group, and
 	// cancellation kills the whole group (its children too).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	setProcessGroup(cmd)
 	// If a child that left the group holds the output pipes open, do not
 	// wait for it forever after the command exits or is killed.
 	cmd.WaitDelay = 5 * time.Second

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -44,18 +43,17 @@ func lockLocal(ctx context.Context, nodePath, real string, timeout time.Duration
 	if err != nil {
 		return nil, fmt.Errorf("can't lock file '%s' - can't open file - %w", nodePath, err)
 	}
-	fd := int(f.Fd())
 	deadline := time.Now().Add(timeout)
 	delay := time.Millisecond
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
 	for {
-		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
+		locked, err := tryLockFile(f)
+		if locked {
 			break
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+		if err != nil {
 			_ = f.Close()
 			return nil, fmt.Errorf("can't lock file '%s' - can't acquire lock '%s' - %w", nodePath, nodePath, err)
 		}
@@ -77,7 +75,7 @@ func lockLocal(ctx context.Context, nodePath, real string, timeout time.Duration
 	var relErr error
 	return func() error {
 		once.Do(func() {
-			relErr = syscall.Flock(fd, syscall.LOCK_UN)
+			relErr = unlockFile(f)
 			if err := f.Close(); relErr == nil {
 				relErr = err
 			}
