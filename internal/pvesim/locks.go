@@ -33,10 +33,10 @@ func (s *Sim) lockFile(path string, timeout time.Duration) (func(), error) {
 	deadline := time.Now().Add(timeout)
 	delay := time.Millisecond
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err = flock(f, lockExclusiveNB)
 		if err == nil {
 			return func() {
-				_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+				_ = flock(f, lockUnlock)
 				_ = f.Close()
 			}, nil
 		}
