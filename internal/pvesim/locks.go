@@ -24,11 +24,11 @@ var errLockTimeout = errors.New("got timeout")
 func (s *Sim) lockFile(path string, timeout time.Duration) (func(), error) {
 	full := filepath.Join(s.dataDir, path)
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return nil, fmt.Errorf("can't open file - %v", err)
+		return nil, fmt.Errorf("can't open file - %w", err)
 	}
 	f, err := os.OpenFile(full, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("can't open file - %v", err)
+		return nil, fmt.Errorf("can't open file - %w", err)
 	}
 	deadline := time.Now().Add(timeout)
 	delay := time.Millisecond
@@ -42,7 +42,7 @@ func (s *Sim) lockFile(path string, timeout time.Duration) (func(), error) {
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			_ = f.Close()
-			return nil, fmt.Errorf("can't lock file '%s' - %v", path, err)
+			return nil, fmt.Errorf("can't lock file '%s' - %w", path, err)
 		}
 		if time.Now().After(deadline) {
 			_ = f.Close()
