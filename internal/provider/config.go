@@ -533,6 +533,6 @@ func checkPrivateKey(key, passphrase []byte) error {
 	case len(passphrase) > 0 && strings.Contains(err.Error(), "password"):
 		return errors.New("cannot decrypt the private key: wrong ssh.private_key_passphrase")
 	default:
-		return fmt.Errorf("cannot parse the private key (PEM or OpenSSH format expected): %v", err)
+		return fmt.Errorf("cannot parse the private key (PEM or OpenSSH format expected): %w", err)
 	}
 }
