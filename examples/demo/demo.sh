@@ -49,7 +49,7 @@ cp examples/demo/main.tf "$WORK/"
 cd "$WORK"
 
 step "terraform apply"
-"$TF" apply -auto-approve -no-color 2>&1 | grep -v "^Warning: Provider development overrides\|^ - hardened-pve\|^The behavior may\|^and versions\|^published releases\|^$" || true
+"$TF" apply -auto-approve -no-color 2>&1 | grep -v "^Warning: Provider development overrides\|^ - hardened-pve\|^The behavior may\|^and versions\|^published releases\|^The following provider development overrides\|^configuration:\|^applying changes may\|^releases.\|^$" || true
 VMID=$("$TF" output -raw web | sed 's|^[^/]*/\([0-9]*\):.*|\1|')
 
 step "what the provider wrote on node pve1: /etc/pve/lxc/$VMID.conf"
