@@ -74,9 +74,9 @@ func beyondGap(c map[string]string, k string) bool {
 
 // indexed returns the values of key<n> in index order, stopping at the
 // first gap (positional lists, like NICs).
-func indexed(c map[string]string, prefix string, max int) []string {
+func indexed(c map[string]string, prefix string, limit int) []string {
 	var out []string
-	for i := 0; i < max; i++ {
+	for i := 0; i < limit; i++ {
 		v, ok := c[prefix+strconv.Itoa(i)]
 		if !ok {
 			break

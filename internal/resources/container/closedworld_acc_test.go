@@ -103,7 +103,6 @@ func TestAccContainerClosedWorld(t *testing.T) {
 	cfg := webConfig(env, "local", "")
 	steps := []resource.TestStep{{Config: cfg, Check: checkFiles(env)}}
 	for _, e := range handEdits {
-		e := e
 		steps = append(steps,
 			resource.TestStep{
 				PreConfig:          func() { edit(t, confFile(env), addLine(e.line)) },
