@@ -4,7 +4,7 @@
 // module, so that they never enter the provider's go.mod:
 //
 //	go run -modfile=tools/go.mod github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate
-//	cd tools && go build -o ../bin/opa github.com/open-policy-agent/opa   (make opa)
+//	make opa   (builds bin/opa from here; golangci-lint, goreleaser and OpenTofu have modules of their own below)
 package tools
 
 import (

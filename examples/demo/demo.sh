@@ -13,12 +13,15 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-TF=${TERRAFORM:-terraform}
-command -v "$TF" >/dev/null || { echo "demo: terraform CLI not found (set TERRAFORM=/path/to/terraform)" >&2; exit 1; }
+# The CLI: terraform on PATH, or TF=/path/to/terraform-or-tofu (TERRAFORM= works too).
+TF=${TF:-${TERRAFORM:-terraform}}
+command -v "$TF" >/dev/null || { echo "demo: CLI $TF not found (set TF=/path/to/terraform or TF=/path/to/tofu)" >&2; exit 1; }
+"$TF" version 2>/dev/null | head -1
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-command -v apparmor_parser >/dev/null && [ -f /etc/apparmor.d/abstractions/lxc/container-base ] || {
-  echo "demo: the provider compiles its generated AppArmor profiles with apparmor_parser and LXC's abstractions: apt-get install apparmor lxc" >&2; exit 1; }
+# apparmor_parser and LXC's abstractions: the provider compiles every
+# generated AppArmor profile (installed, or the command to run is printed)
+.ci/install-deps demo
 
 step "build the provider and the simulator"
 go build -o "$WORK/bin/terraform-provider-hardened" -ldflags "-X main.version=demo" .
@@ -46,7 +49,7 @@ cp examples/demo/main.tf "$WORK/"
 cd "$WORK"
 
 step "terraform apply"
-"$TF" apply -auto-approve -no-color 2>&1 | grep -v "^Warning: Provider development overrides\|^ - hardened-pve\|^The behavior may\|^and versions\|^published releases\|^$" || true
+"$TF" apply -auto-approve -no-color 2>&1 | grep -v "^Warning: Provider development overrides\|^ - hardened-pve\|^The behavior may\|^and versions\|^published releases\|^The following provider development overrides\|^configuration:\|^applying changes may\|^releases.\|^$" || true
 VMID=$("$TF" output -raw web | sed 's|^[^/]*/\([0-9]*\):.*|\1|')
 
 step "what the provider wrote on node pve1: /etc/pve/lxc/$VMID.conf"

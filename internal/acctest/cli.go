@@ -99,12 +99,9 @@ func Run(t testing.TB, dir string, env []string, name string, args ...string) st
 // GOROOT/bin first on PATH).
 func GoTool(t testing.TB) string {
 	t.Helper()
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("no go command to build the provider: %v", err)
+	p, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command on PATH to build the provider: %v", err)
 	}
 	return p
 }
@@ -154,7 +151,7 @@ func NewCLI(t testing.TB) *CLI {
 	rc := filepath.Join(work, "terraformrc")
 	conf := "provider_installation {\n  filesystem_mirror {\n    path    = " + HCLString(mirror) +
 		"\n    include = [\"hardened-pve/hardened\"]\n  }\n}\n"
-	if err := os.WriteFile(rc, []byte(conf), 0o644); err != nil {
+	if err := os.WriteFile(rc, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return &CLI{
@@ -203,10 +200,10 @@ func ReadFile(t testing.TB, p string) string {
 	return string(b)
 }
 
-// WriteFile writes s to p (0644), failing the test when it cannot.
+// WriteFile writes s to p (0600), failing the test when it cannot.
 func WriteFile(t testing.TB, p, s string) {
 	t.Helper()
-	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

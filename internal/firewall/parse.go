@@ -67,12 +67,12 @@ func parseHeader(line string, cluster bool) (header, bool) {
 			h.comment = c
 		}
 	}
-	max, what := maxIPSetNameLength, "ipset"
+	maxLen, what := maxIPSetNameLength, "ipset"
 	if h.kind == "group" {
-		max, what = maxGroupNameLength, "security group"
+		maxLen, what = maxGroupNameLength, "security group"
 	}
 	switch {
-	case len(h.name) > max:
+	case len(h.name) > maxLen:
 		h.err = what + " name too long"
 	case !nameRE.MatchString(h.name):
 		h.err = fmt.Sprintf("invalid %s name '%s'", what, h.name)

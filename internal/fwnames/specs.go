@@ -90,7 +90,7 @@ func ParseAddressList(s string) (int, error) {
 	for _, e := range elems {
 		v, err := ParseIPElement(e)
 		if err != nil {
-			return 0, fmt.Errorf("invalid IP address: %v", err)
+			return 0, fmt.Errorf("invalid IP address: %w", err)
 		}
 		if strings.Contains(e, "-") {
 			rangeSeen = true

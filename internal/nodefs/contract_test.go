@@ -202,7 +202,7 @@ func contractAtomicReplace(t *testing.T, newFS fsFactory) {
 		[]byte("arch: amd64\n"),
 	}
 	mustWrite(t, f, p, versions[0], 0o640)
-	real := filepath.Join(root, p)
+	full := filepath.Join(root, p)
 
 	var stop atomic.Bool
 	var reads atomic.Int64
@@ -212,7 +212,7 @@ func contractAtomicReplace(t *testing.T, newFS fsFactory) {
 	go func() {
 		defer wg.Done()
 		for !stop.Load() {
-			got, err := os.ReadFile(real)
+			got, err := os.ReadFile(full)
 			if err != nil {
 				errc <- err
 				return
@@ -241,7 +241,7 @@ func contractAtomicReplace(t *testing.T, newFS fsFactory) {
 	if reads.Load() == 0 {
 		t.Fatal("reader never ran")
 	}
-	if left := tempFiles(t, filepath.Dir(real)); len(left) > 0 {
+	if left := tempFiles(t, filepath.Dir(full)); len(left) > 0 {
 		t.Fatalf("temp files left: %v", left)
 	}
 }

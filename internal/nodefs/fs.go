@@ -171,7 +171,7 @@ func cleanNodePath(p string) (string, error) {
 
 // resolve maps a node path below root. It returns the cleaned node path (for
 // messages) and the real path.
-func resolve(root, p string) (nodePath, real string, err error) {
+func resolve(root, p string) (nodePath, full string, err error) {
 	nodePath, err = cleanNodePath(p)
 	if err != nil {
 		return "", "", err

@@ -16,6 +16,10 @@ import (
 	"time"
 )
 
+// ErrLocalUnsupported is NewLocal's error where the local node channel does
+// not exist (LocalSupported is false).
+var ErrLocalUnsupported = errors.New("local node access is not supported on Windows; use the ssh node channel")
+
 // localFS is the node channel for the machine the provider runs on.
 type localFS struct {
 	root   string
@@ -25,7 +29,12 @@ type localFS struct {
 // NewLocal returns an FS for the local machine whose paths are prefixed with
 // root ("" or "/" for the real root). root must be absolute; it need not
 // exist yet.
+//
+// On Windows (LocalSupported is false) it fails with ErrLocalUnsupported.
 func NewLocal(root string) (FS, error) {
+	if !LocalSupported {
+		return nil, ErrLocalUnsupported
+	}
 	r, err := cleanRoot(root)
 	if err != nil {
 		return nil, err
@@ -33,7 +42,7 @@ func NewLocal(root string) (FS, error) {
 	return &localFS{root: r}, nil
 }
 
-func (l *localFS) begin(ctx context.Context, p string) (nodePath, real string, err error) {
+func (l *localFS) begin(ctx context.Context, p string) (nodePath, full string, err error) {
 	if l.closed.Load() {
 		return "", "", ErrClosed
 	}
@@ -44,23 +53,23 @@ func (l *localFS) begin(ctx context.Context, p string) (nodePath, real string, e
 }
 
 func (l *localFS) ReadFile(ctx context.Context, p string) ([]byte, error) {
-	_, real, err := l.begin(ctx, p)
+	_, full, err := l.begin(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	return os.ReadFile(real)
+	return os.ReadFile(full)
 }
 
 func (l *localFS) WriteFileAtomic(ctx context.Context, p string, data []byte, perm fs.FileMode) (err error) {
-	_, real, err := l.begin(ctx, p)
+	_, full, err := l.begin(ctx, p)
 	if err != nil {
 		return err
 	}
-	if real == l.root {
+	if full == l.root {
 		return fmt.Errorf("%w: cannot write to the root directory", ErrInvalidPath)
 	}
-	dir, base := filepath.Split(real)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, base := filepath.Split(full)
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // G301: node directories (/etc/apparmor.d/lxc, ...) are world-readable on PVE too
 		return err
 	}
 	random, err := randomSuffix()
@@ -94,7 +103,7 @@ func (l *localFS) WriteFileAtomic(ctx context.Context, p string, data []byte, pe
 	if err = ctx.Err(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, real)
+	return os.Rename(tmp, full)
 }
 
 // setModeIfNeeded sets the file's permission bits to perm unless they already
@@ -113,46 +122,46 @@ func setModeIfNeeded(f *os.File, perm fs.FileMode) error {
 }
 
 func (l *localFS) Remove(ctx context.Context, p string) error {
-	_, real, err := l.begin(ctx, p)
+	_, full, err := l.begin(ctx, p)
 	if err != nil {
 		return err
 	}
-	if real == l.root {
+	if full == l.root {
 		return fmt.Errorf("%w: cannot remove the root directory", ErrInvalidPath)
 	}
-	return os.Remove(real)
+	return os.Remove(full)
 }
 
 func (l *localFS) Stat(ctx context.Context, p string) (fs.FileInfo, error) {
-	_, real, err := l.begin(ctx, p)
+	_, full, err := l.begin(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	return os.Stat(real)
+	return os.Stat(full)
 }
 
 func (l *localFS) MkdirAll(ctx context.Context, p string, perm fs.FileMode) error {
-	_, real, err := l.begin(ctx, p)
+	_, full, err := l.begin(ctx, p)
 	if err != nil {
 		return err
 	}
-	return os.MkdirAll(real, perm)
+	return os.MkdirAll(full, perm)
 }
 
 func (l *localFS) Mkdir(ctx context.Context, p string, perm fs.FileMode) error {
-	_, real, err := l.begin(ctx, p)
+	_, full, err := l.begin(ctx, p)
 	if err != nil {
 		return err
 	}
-	return os.Mkdir(real, perm)
+	return os.Mkdir(full, perm)
 }
 
 func (l *localFS) Lock(ctx context.Context, p string, timeout time.Duration) (func() error, error) {
-	nodePath, real, err := l.begin(ctx, p)
+	nodePath, full, err := l.begin(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	return lockLocal(ctx, nodePath, real, timeout)
+	return lockLocal(ctx, nodePath, full, timeout)
 }
 
 func (l *localFS) Run(ctx context.Context, argv []string, stdin []byte) ([]byte, []byte, error) {
@@ -172,8 +181,7 @@ func (l *localFS) Run(ctx context.Context, argv []string, stdin []byte) ([]byte,
 	cmd.Stderr = &stderr
 	// Like over SSH, the command leads its own process group, and
 	// cancellation kills the whole group (its children too).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	setProcessGroup(cmd)
 	// If a child that left the group holds the output pipes open, do not
 	// wait for it forever after the command exits or is killed.
 	cmd.WaitDelay = 5 * time.Second

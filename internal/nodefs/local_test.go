@@ -53,15 +53,15 @@ func TestNewLocalRoot(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
-	for _, tc := range []struct{ root, p, node, real string }{
+	for _, tc := range []struct{ root, p, node, full string }{
 		{"/", "/etc/pve/firewall/100.fw", "/etc/pve/firewall/100.fw", "/etc/pve/firewall/100.fw"},
 		{"/sim", "/etc/pve/firewall/100.fw", "/etc/pve/firewall/100.fw", "/sim/etc/pve/firewall/100.fw"},
 		{"/sim", "//etc/./pve/", "/etc/pve", "/sim/etc/pve"},
 		{"/sim", "/", "/", "/sim"},
 	} {
-		node, real, err := resolve(tc.root, tc.p)
-		if err != nil || node != tc.node || real != tc.real {
-			t.Errorf("resolve(%q, %q) = %q, %q, %v; want %q, %q", tc.root, tc.p, node, real, err, tc.node, tc.real)
+		node, full, err := resolve(tc.root, tc.p)
+		if err != nil || node != tc.node || full != tc.full {
+			t.Errorf("resolve(%q, %q) = %q, %q, %v; want %q, %q", tc.root, tc.p, node, full, err, tc.node, tc.full)
 		}
 	}
 }
@@ -74,18 +74,18 @@ func TestLocalLockInterop(t *testing.T) {
 	}
 	root := t.TempDir()
 	f := newLocalForTest(t, root)
-	real := filepath.Join(root, testLockPath)
+	full := filepath.Join(root, testLockPath)
 	unlock, err := f.Lock(context.Background(), testLockPath, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.Run(context.Background(), []string{"flock", "-x", "-w", "0.2", real, "true"}, nil)
+	_, _, err = f.Run(context.Background(), []string{"flock", "-x", "-w", "0.2", full, "true"}, nil)
 	var re *RunError
 	if !errors.As(err, &re) || re.ExitCode != 1 {
 		t.Fatalf("flock(1) while Lock is held: %v", err)
 	}
 	_ = unlock()
-	if _, _, err := f.Run(context.Background(), []string{"flock", "-x", "-w", "1", real, "true"}, nil); err != nil {
+	if _, _, err := f.Run(context.Background(), []string{"flock", "-x", "-w", "1", full, "true"}, nil); err != nil {
 		t.Fatalf("flock(1) after release: %v", err)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -34,28 +33,27 @@ func effectiveLockTimeout(timeout time.Duration) time.Duration {
 	return timeout
 }
 
-// lockLocal locks real (whose node path is nodePath) on this machine.
-func lockLocal(ctx context.Context, nodePath, real string, timeout time.Duration) (func() error, error) {
+// lockLocal locks full (whose node path is nodePath) on this machine.
+func lockLocal(ctx context.Context, nodePath, full string, timeout time.Duration) (func() error, error) {
 	timeout = effectiveLockTimeout(timeout)
-	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil { //nolint:gosec // G301: /run/lock/lxc is 0755 on PVE
 		return nil, fmt.Errorf("can't lock file '%s' - can't open file - %w", nodePath, err)
 	}
-	f, err := os.OpenFile(real, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(full, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644) //nolint:gosec // G302: the mode PVE::Tools::lock_file_full creates lock files with; they hold no data
 	if err != nil {
 		return nil, fmt.Errorf("can't lock file '%s' - can't open file - %w", nodePath, err)
 	}
-	fd := int(f.Fd())
 	deadline := time.Now().Add(timeout)
 	delay := time.Millisecond
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
 	for {
-		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
+		locked, err := tryLockFile(f)
+		if locked {
 			break
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+		if err != nil {
 			_ = f.Close()
 			return nil, fmt.Errorf("can't lock file '%s' - can't acquire lock '%s' - %w", nodePath, nodePath, err)
 		}
@@ -77,7 +75,7 @@ func lockLocal(ctx context.Context, nodePath, real string, timeout time.Duration
 	var relErr error
 	return func() error {
 		once.Do(func() {
-			relErr = syscall.Flock(fd, syscall.LOCK_UN)
+			relErr = unlockFile(f)
 			if err := f.Close(); relErr == nil {
 				relErr = err
 			}
@@ -97,19 +95,19 @@ const remoteLockConflictCode = 99
 // remoteLockCommand is the command that holds the lock on the node: flock
 // takes it, then runs a shell that reports "locked" and waits for its stdin
 // to close. flock(1) keeps the lock until that shell exits.
-func remoteLockCommand(real string, timeout time.Duration) string {
+func remoteLockCommand(full string, timeout time.Duration) string {
 	secs := strconv.FormatFloat(max(timeout.Seconds(), 0.001), 'f', 3, 64)
-	return "flock -x -E " + strconv.Itoa(remoteLockConflictCode) + " -w " + secs + " " + Quote(real) +
+	return "flock -x -E " + strconv.Itoa(remoteLockConflictCode) + " -w " + secs + " " + Quote(full) +
 		" sh -c 'echo locked; exec cat >/dev/null'"
 }
 
 // lockRemote takes the lock through a remote flock process. The lock lives
 // as long as that process: the release func closes its stdin (so the remote
 // cat, shell and flock exit), and so does the SSH connection dropping.
-func lockRemote(ctx context.Context, s *sshFS, nodePath, real string, timeout time.Duration) (func() error, error) {
+func lockRemote(ctx context.Context, s *sshFS, nodePath, full string, timeout time.Duration) (func() error, error) {
 	timeout = effectiveLockTimeout(timeout)
 	fail := func(err error) error { return fmt.Errorf("can't lock file '%s' - %w", nodePath, err) }
-	if dir := path.Dir(real); dir != "/" {
+	if dir := path.Dir(full); dir != "/" {
 		if err := s.mkdirAll(ctx, dir, 0o755); err != nil {
 			return nil, fail(fmt.Errorf("can't create directory: %w", err))
 		}
@@ -130,7 +128,7 @@ func lockRemote(ctx context.Context, s *sshFS, nodePath, real string, timeout ti
 	}
 	stderr := &limitedBuffer{}
 	sess.Stderr = stderr
-	if err := sess.Start(remoteCommandLine(remoteLockCommand(real, timeout))); err != nil {
+	if err := sess.Start(remoteCommandLine(remoteLockCommand(full, timeout))); err != nil {
 		_ = sess.Close()
 		return nil, fail(fmt.Errorf("start flock: %w", err))
 	}

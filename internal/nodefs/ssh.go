@@ -328,7 +328,7 @@ func parsePrivateKey(key, passphrase []byte) (ssh.Signer, error) {
 		return nil, errors.New("ssh: cannot decrypt the private key: wrong passphrase")
 	default:
 		// Parse errors of x/crypto never quote key material.
-		return nil, fmt.Errorf("ssh: cannot parse the private key: %v", err)
+		return nil, fmt.Errorf("ssh: cannot parse the private key: %w", err)
 	}
 }
 
@@ -473,7 +473,7 @@ func (s *sshFS) keepalive() {
 	}
 }
 
-func (s *sshFS) begin(ctx context.Context, p string) (nodePath, real string, err error) {
+func (s *sshFS) begin(ctx context.Context, p string) (nodePath, full string, err error) {
 	if s.closed() {
 		return "", "", ErrClosed
 	}
@@ -497,13 +497,13 @@ func pathErr(op, p string, err error) error {
 }
 
 func (s *sshFS) ReadFile(ctx context.Context, p string) ([]byte, error) {
-	_, real, err := s.begin(ctx, p)
+	_, full, err := s.begin(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.sftp.Open(real)
+	f, err := s.sftp.Open(full)
 	if err != nil {
-		return nil, pathErr("open", real, err)
+		return nil, pathErr("open", full, err)
 	}
 	defer f.Close()
 	var buf bytes.Buffer
@@ -514,24 +514,24 @@ func (s *sshFS) ReadFile(ctx context.Context, p string) ([]byte, error) {
 		}
 		n, err := f.Read(chunk)
 		buf.Write(chunk[:n])
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return buf.Bytes(), nil
 		}
 		if err != nil {
-			return nil, pathErr("read", real, err)
+			return nil, pathErr("read", full, err)
 		}
 	}
 }
 
 func (s *sshFS) WriteFileAtomic(ctx context.Context, p string, data []byte, perm fs.FileMode) (err error) {
-	_, real, err := s.begin(ctx, p)
+	_, full, err := s.begin(ctx, p)
 	if err != nil {
 		return err
 	}
-	if real == s.root {
+	if full == s.root {
 		return fmt.Errorf("%w: cannot write to the root directory", ErrInvalidPath)
 	}
-	dir, base := path.Split(real)
+	dir, base := path.Split(full)
 	dir = path.Clean(dir)
 	if err := s.mkdirAll(ctx, dir, 0o755); err != nil {
 		return err
@@ -590,8 +590,8 @@ func (s *sshFS) WriteFileAtomic(ctx context.Context, p string, data []byte, perm
 	if err = ctx.Err(); err != nil {
 		return err
 	}
-	if err = s.rename(tmp, real); err != nil {
-		return &os.LinkError{Op: "rename", Old: tmp, New: real, Err: err}
+	if err = s.rename(tmp, full); err != nil {
+		return &os.LinkError{Op: "rename", Old: tmp, New: full, Err: err}
 	}
 	return nil
 }
@@ -614,38 +614,38 @@ func (s *sshFS) rename(oldpath, newpath string) error {
 }
 
 func (s *sshFS) Remove(ctx context.Context, p string) error {
-	_, real, err := s.begin(ctx, p)
+	_, full, err := s.begin(ctx, p)
 	if err != nil {
 		return err
 	}
-	if real == s.root {
+	if full == s.root {
 		return fmt.Errorf("%w: cannot remove the root directory", ErrInvalidPath)
 	}
-	return pathErr("remove", real, s.sftp.Remove(real))
+	return pathErr("remove", full, s.sftp.Remove(full))
 }
 
 func (s *sshFS) Stat(ctx context.Context, p string) (fs.FileInfo, error) {
-	_, real, err := s.begin(ctx, p)
+	_, full, err := s.begin(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := s.sftp.Stat(real)
+	fi, err := s.sftp.Stat(full)
 	if err != nil {
-		return nil, pathErr("stat", real, err)
+		return nil, pathErr("stat", full, err)
 	}
 	return fi, nil
 }
 
 func (s *sshFS) MkdirAll(ctx context.Context, p string, perm fs.FileMode) error {
-	_, real, err := s.begin(ctx, p)
+	_, full, err := s.begin(ctx, p)
 	if err != nil {
 		return err
 	}
-	return s.mkdirAll(ctx, real, perm)
+	return s.mkdirAll(ctx, full, perm)
 }
 
 func (s *sshFS) Mkdir(ctx context.Context, p string, perm fs.FileMode) error {
-	_, real, err := s.begin(ctx, p)
+	_, full, err := s.begin(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -654,18 +654,18 @@ func (s *sshFS) Mkdir(ctx context.Context, p string, perm fs.FileMode) error {
 	// (a lock holder removed it between the two calls: try again), or a
 	// real error. The retries bound a pathological alternation.
 	for attempt := 0; ; attempt++ {
-		err := s.sftp.Mkdir(real)
+		err := s.sftp.Mkdir(full)
 		if err == nil {
 			break
 		}
-		_, serr := s.sftp.Lstat(real)
+		_, serr := s.sftp.Lstat(full)
 		switch {
 		case serr == nil:
-			return &fs.PathError{Op: "mkdir", Path: real, Err: fs.ErrExist}
+			return &fs.PathError{Op: "mkdir", Path: full, Err: fs.ErrExist}
 		case errors.Is(serr, fs.ErrNotExist) && attempt < 5:
 			continue
 		}
-		return pathErr("mkdir", real, err)
+		return pathErr("mkdir", full, err)
 	}
 	// no chmod: pmxcfs (/etc/pve) refuses it, and SFTP's mkdir already
 	// applies the server's default mode
@@ -705,11 +705,11 @@ func (s *sshFS) mkdirAll(ctx context.Context, dir string, perm fs.FileMode) erro
 }
 
 func (s *sshFS) Lock(ctx context.Context, p string, timeout time.Duration) (func() error, error) {
-	nodePath, real, err := s.begin(ctx, p)
+	nodePath, full, err := s.begin(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	return lockRemote(ctx, s, nodePath, real, timeout)
+	return lockRemote(ctx, s, nodePath, full, timeout)
 }
 
 func (s *sshFS) Close() error {

@@ -113,8 +113,8 @@ func checkCapabilities(s hardening.Spec, b Baseline) (bool, string, []any) {
 }
 
 // checkLimit is the shape of the cgroup rules: the value must be set
-// (when mustSet) and at most max (0: no maximum).
-func checkLimit(attr, unit string, v, max int, mustSet bool, unsetMeaning string) (bool, string, []any) {
+// (when mustSet) and at most limit (0: no maximum).
+func checkLimit(attr, unit string, v, limit int, mustSet bool, unsetMeaning string) (bool, string, []any) {
 	withUnit := func(n int) string {
 		if unit == "" {
 			return strconv.Itoa(n)
@@ -124,10 +124,10 @@ func checkLimit(attr, unit string, v, max int, mustSet bool, unsetMeaning string
 	switch {
 	case mustSet && v <= 0:
 		return false, fmt.Sprintf("%s = %d: %s", attr, v, unsetMeaning), nil
-	case max > 0 && v > max:
-		return false, fmt.Sprintf("%s = %s exceeds the baseline maximum %s", attr, withUnit(v), withUnit(max)), nil
-	case max > 0:
-		return true, fmt.Sprintf("%s = %s is within the baseline maximum %s", attr, withUnit(v), withUnit(max)), nil
+	case limit > 0 && v > limit:
+		return false, fmt.Sprintf("%s = %s exceeds the baseline maximum %s", attr, withUnit(v), withUnit(limit)), nil
+	case limit > 0:
+		return true, fmt.Sprintf("%s = %s is within the baseline maximum %s", attr, withUnit(v), withUnit(limit)), nil
 	}
 	return true, fmt.Sprintf("%s = %s (the baseline sets no maximum)", attr, withUnit(v)), nil
 }

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
-
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 )
 
 // Environment variables. The PROXMOX_VE_* names are those of the
@@ -346,6 +347,11 @@ func resolve(m providerModel, lookup lookupFunc) (settings, diag.Diagnostics) {
 		diags.AddAttributeError(path.Root("node_access"), "Invalid node access mode",
 			fmt.Sprintf("%s is %q: it must be \"ssh\" (SSH/SFTP to each node) or \"local\" (Terraform runs on the PVE node).", src, mode))
 	}
+	if mode == NodeAccessLocal && !nodefs.LocalSupported {
+		diags.AddAttributeError(path.Root("node_access"), "Local node access is not supported on Windows",
+			nodefs.ErrLocalUnsupported.Error()+": a PVE node is Linux, so the local channel only works when Terraform runs on the node; "+
+				"remove node_access (or set it to \"ssh\") and configure the ssh block.")
+	}
 	s.NodeAccess = mode
 	root, rootEnv := str(m.NodeRoot, EnvNodeRoot, lookup)
 	if root == "" {
@@ -527,6 +533,6 @@ func checkPrivateKey(key, passphrase []byte) error {
 	case len(passphrase) > 0 && strings.Contains(err.Error(), "password"):
 		return errors.New("cannot decrypt the private key: wrong ssh.private_key_passphrase")
 	default:
-		return fmt.Errorf("cannot parse the private key (PEM or OpenSSH format expected): %v", err)
+		return fmt.Errorf("cannot parse the private key (PEM or OpenSSH format expected): %w", err)
 	}
 }

@@ -116,7 +116,6 @@ func TestConformanceWithRealSchema(t *testing.T) {
 		t.Fatalf("only %d routes registered", len(s.routes.routes))
 	}
 	for _, rt := range s.routes.routes {
-		rt := rt
 		t.Run(rt.method+" "+rt.template, func(t *testing.T) {
 			fm := full.Method(rt.method, rt.template)
 			if fm == nil {

@@ -37,7 +37,7 @@ func permErr(what string) *apiError {
 
 // asAPIError turns any error into an apiError (plain errors are PVE dies: 500).
 func asAPIError(err error) *apiError {
-	if ae, ok := err.(*apiError); ok {
+	if ae, ok := err.(*apiError); ok { //nolint:errorlint // an apiError wrapped in a message is a plain die (500) with that message, as in PVE
 		return ae
 	}
 	return &apiError{status: 500, msg: strings.TrimSuffix(err.Error(), "\n") + "\n"}

@@ -97,7 +97,7 @@ func (s *Sim) cfsLock(lockid string, timeout time.Duration, fn func() error) err
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	defer os.Remove(p)
+	defer func() { _ = os.Remove(p) }()
 	return fn()
 }
 

@@ -24,25 +24,25 @@ var errLockTimeout = errors.New("got timeout")
 func (s *Sim) lockFile(path string, timeout time.Duration) (func(), error) {
 	full := filepath.Join(s.dataDir, path)
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return nil, fmt.Errorf("can't open file - %v", err)
+		return nil, fmt.Errorf("can't open file - %w", err)
 	}
 	f, err := os.OpenFile(full, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("can't open file - %v", err)
+		return nil, fmt.Errorf("can't open file - %w", err)
 	}
 	deadline := time.Now().Add(timeout)
 	delay := time.Millisecond
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err = flock(f, lockExclusiveNB)
 		if err == nil {
 			return func() {
-				_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+				_ = flock(f, lockUnlock)
 				_ = f.Close()
 			}, nil
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			_ = f.Close()
-			return nil, fmt.Errorf("can't lock file '%s' - %v", path, err)
+			return nil, fmt.Errorf("can't lock file '%s' - %w", path, err)
 		}
 		if time.Now().After(deadline) {
 			_ = f.Close()

@@ -286,7 +286,7 @@ func (s *Sim) handleDestroy(rc *reqCtx) (any, error) {
 				t.logf("purging CT %d from related configurations..", vmid)
 			}
 			if err := os.Remove(s.confPath(node, vmid)); err != nil {
-				return fmt.Errorf("failed to remove config file: %v", err)
+				return fmt.Errorf("failed to remove config file: %w", err)
 			}
 			return nil
 		})

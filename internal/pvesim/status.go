@@ -94,7 +94,7 @@ func (s *Sim) doStart(t *task, node string, vmid int, skiplock bool) error {
 				}
 				return fmt.Errorf("startup for container '%d' failed", vmid)
 			}
-			return fmt.Errorf("startup for container '%d' failed: %v", vmid, err)
+			return fmt.Errorf("startup for container '%d' failed: %w", vmid, err)
 		}
 		s.setRunning(vmid, &runState{node: node, since: time.Now(), pid: 10000 + vmid})
 		return nil

@@ -94,14 +94,6 @@ func deniedWant(p Policy) map[string]int {
 	return want
 }
 
-// Kernel results of allowed probes (seccomp let them through): fd -1 is
-// EBADF, the path is missing, a socket and a FIFO are created, an unknown
-// keyctl operation is EOPNOTSUPP, NULL key types are EFAULT.
-var kernelResult = map[string]int{
-	"ioctl_tcgets": 9, "socket_inet": 0, "umount2": 2, "mknod": 0, "mknodat": 0,
-	"keyctl": 95, "add_key": 14, "request_key": 14,
-}
-
 // goRuntime are the syscalls the Go test binary (also built with -race)
 // needs as a probe under an allowlist.
 var goRuntime = []string{

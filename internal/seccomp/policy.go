@@ -175,7 +175,6 @@ func (p Policy) allowRules() []rule {
 			continue
 		}
 		for _, c := range e.Cond.complement() {
-			c := c
 			rules = append(rules, rule{s, "allow", &c})
 		}
 		if n := e.Errno; n != 0 && n != def {

@@ -15,7 +15,7 @@ resource "hardened_container" "web" {
   ostemplate = "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst"
   tags       = ["owner-web-team"]
 
-  ssh_public_keys = [file("~/.ssh/id_ed25519.pub")]
+  ssh_public_keys = [var.admin_ssh_public_key]
 
   cores     = 2
   cpu_limit = 1.5

@@ -359,7 +359,6 @@ func TestRuleMutations(t *testing.T) {
 		t.Fatalf("render:\n%s", got)
 	}
 	f = ParseFile(KindCT, "100.fw", f.Render(), cluster)
-	digest := RulesDigest(f.Rules)
 
 	// errors of verify_rule, first one wins
 	for _, tc := range []struct {
@@ -403,7 +402,7 @@ func TestRuleMutations(t *testing.T) {
 	if r, _ := f.RuleAPI("", 2); r["ipversion"] != 4 {
 		t.Fatalf("alias ipversion: %v", r)
 	}
-	digest = RulesDigest(f.Rules)
+	digest := RulesDigest(f.Rules)
 
 	// update: digest, position, moveto, delete
 	mustDie(t, f.UpdateRule("", 0, map[string]string{"digest": "0000", "comment": "x"}), MsgModified)

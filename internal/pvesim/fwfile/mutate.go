@@ -147,9 +147,10 @@ func (f *File) SetOptions(params map[string]string) error {
 		return err
 	}
 	names := vmOptionNames
-	if f.Kind == KindCluster {
+	switch f.Kind {
+	case KindCluster:
 		names = clusterOptionNames
-	} else if f.Kind == KindHost {
+	case KindHost:
 		return fmt.Errorf("host options are not supported")
 	}
 	known := map[string]bool{}

@@ -299,7 +299,7 @@ func atoiPerl(s string) int {
 		if c < '0' || c > '9' {
 			break
 		}
-		if n < 1<<40 {
+		if int64(n) < 1<<40 {
 			n = n*10 + int(c-'0')
 		}
 	}

@@ -47,7 +47,7 @@ func checkFile(env *acctest.Env) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		got, err := os.ReadFile(profilePath(env))
 		if err != nil || string(got) != string(wantText()) {
-			return fmt.Errorf("%s: %v\n%s", profilePath(env), err, got)
+			return fmt.Errorf("%s: %w\n%s", profilePath(env), err, got)
 		}
 		return nil
 	}
@@ -83,7 +83,7 @@ resource "hardened_container" "web" {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			if _, err := os.Stat(profilePath(env)); !os.IsNotExist(err) {
-				return fmt.Errorf("profile left behind: %v", err)
+				return fmt.Errorf("profile left behind: %w", err)
 			}
 			return nil
 		},
@@ -130,7 +130,7 @@ func TestAccAppArmorProfileRaw(t *testing.T) {
 			{Config: hcl("lxc-custom", raw), Check: func(*terraform.State) error {
 				got, err := os.ReadFile(filepath.Join(env.DataDir, "etc/apparmor.d/lxc/lxc-custom"))
 				if err != nil || string(got) != raw {
-					return fmt.Errorf("raw profile: %v\n%s", err, got)
+					return fmt.Errorf("raw profile: %w\n%s", err, got)
 				}
 				return nil
 			}},

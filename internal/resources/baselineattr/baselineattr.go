@@ -72,10 +72,10 @@ func attributes[A any](boolAttr, intAttr func(doc string) A, setAttr func(elem a
 	out := map[string]A{}
 	for _, s := range policy.Settings() {
 		d := description(s)
-		switch t := attrType(field(s)); {
-		case t == types.BoolType:
+		switch t := attrType(field(s)); t {
+		case types.BoolType:
 			out[s.Name] = boolAttr(d)
-		case t == types.Int64Type:
+		case types.Int64Type:
 			out[s.Name] = intAttr(d)
 		default:
 			out[s.Name] = setAttr(t.(types.SetType).ElemType, d)

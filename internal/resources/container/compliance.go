@@ -19,8 +19,6 @@ type exceptionModel struct {
 	Reason types.String `tfsdk:"reason"`
 }
 
-var exceptionAttrTypes = map[string]attr.Type{"rule": types.StringType, "reason": types.StringType}
-
 var complianceAttrTypes = map[string]attr.Type{"summary": types.StringType, "pass": types.Int64Type, "fail": types.Int64Type,
 	"excepted": types.Int64Type, "failing": strList, "findings": types.ListType{ElemType: findingsattr.ObjectType}}
 

@@ -2,7 +2,6 @@ package container
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -264,12 +263,4 @@ func setDerived(ctx context.Context, m *containerModel, s hardening.Spec, diags 
 	nf, d := types.MapValueFrom(ctx, types.StringType, hardening.ExpectedNodeFiles(s))
 	diags.Append(d...)
 	m.NodeFiles = nf
-}
-
-func describe(ps []hardening.Problem) string {
-	out := ""
-	for _, p := range ps {
-		out += fmt.Sprintf("%s: %s\n", hardening.PathString(p.Path), p.Detail)
-	}
-	return out
 }

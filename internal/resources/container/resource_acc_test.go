@@ -128,14 +128,14 @@ func checkFiles(env *acctest.Env) resource.TestCheckFunc {
 			return fmt.Errorf("pct.conf does not name the generated profile %s:\n%s", hardenedProfile, conf)
 		}
 		if got, err := os.ReadFile(profileFile(env)); err != nil || string(got) != string(apparmor.Render(apparmor.Hardened())) {
-			return fmt.Errorf("profile file %s: %v\n%s", profileFile(env), err, got)
+			return fmt.Errorf("profile file %s: %w\n%s", profileFile(env), err, got)
 		}
 		// the hardened seccomp denylist, on the cluster file system
 		if !strings.Contains(string(conf), "\nlxc.seccomp.profile: "+seccompDefault.Path()+"\n") {
 			return fmt.Errorf("pct.conf does not name the seccomp policy %s:\n%s", seccompDefault.Path(), conf)
 		}
 		if got, err := os.ReadFile(seccompFile(env, seccompDefault)); err != nil || string(got) != string(seccompText(seccompDefault)) {
-			return fmt.Errorf("seccomp file %s: %v\n%s", seccompFile(env, seccompDefault), err, got)
+			return fmt.Errorf("seccomp file %s: %w\n%s", seccompFile(env, seccompDefault), err, got)
 		}
 		fw, err := os.ReadFile(fwFile(env))
 		if err != nil {
@@ -155,7 +155,7 @@ func checkGone(env *acctest.Env) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for _, p := range []string{confFile(env), fwFile(env), profileFile(env), seccompFile(env, seccompDefault)} {
 			if _, err := os.Stat(p); !os.IsNotExist(err) {
-				return fmt.Errorf("%s still exists after destroy (%v)", p, err)
+				return fmt.Errorf("%s still exists after destroy (%w)", p, err)
 			}
 		}
 		return nil
@@ -252,7 +252,7 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 						return err
 					}
 					if _, err := os.Stat(profileFile(env)); !os.IsNotExist(err) {
-						return fmt.Errorf("the generated profile no container uses any more is still on the node (%v)", err)
+						return fmt.Errorf("the generated profile no container uses any more is still on the node (%w)", err)
 					}
 					return nil
 				},
@@ -368,7 +368,6 @@ func TestAccContainerDrift(t *testing.T) {
 	cfg := webConfig(env, "local", "")
 	steps := []resource.TestStep{{Config: cfg, Check: checkFiles(env)}}
 	for _, tp := range tampers {
-		tp := tp
 		steps = append(steps, resource.TestStep{
 			PreConfig: func() { tp.do(t, env) },
 			Config:    cfg,

@@ -37,12 +37,12 @@ func checkSeccomp(env *acctest.Env, p seccomp.Policy, gone ...seccomp.Policy) re
 				return fmt.Errorf("pct.conf does not name %s:\n%s", p.Path(), conf)
 			}
 			if got, err := os.ReadFile(seccompFile(env, p)); err != nil || string(got) != string(seccompText(p)) {
-				return fmt.Errorf("policy file %s: %v\n%s", p.Path(), err, got)
+				return fmt.Errorf("policy file %s: %w\n%s", p.Path(), err, got)
 			}
 		}
 		for _, g := range gone {
 			if _, err := os.Stat(seccompFile(env, g)); !os.IsNotExist(err) {
-				return fmt.Errorf("%s, which no container uses any more, is still there (%v)", g.Path(), err)
+				return fmt.Errorf("%s, which no container uses any more, is still there (%w)", g.Path(), err)
 			}
 		}
 		return nil

@@ -116,7 +116,7 @@ func apparmorParser(ctx context.Context, nfs nodefs.FS, mode string, remove bool
 	stdin := append([]byte("#include <tunables/global>\n"), profile...)
 	_, stderr, err := nfs.Run(ctx, argv, stdin)
 	if err != nil {
-		return fmt.Errorf("%v: %s", err, bytes.TrimSpace(stderr))
+		return fmt.Errorf("%w: %s", err, bytes.TrimSpace(stderr))
 	}
 	return nil
 }

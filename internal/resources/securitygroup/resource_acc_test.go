@@ -201,7 +201,7 @@ func TestAccSecurityGroupOnly(t *testing.T) {
 		Steps:                    []resource.TestStep{{Config: groupConfig(env, `[{ type = "in", action = "ACCEPT", macro = "HTTPS" }]`)}},
 		CheckDestroy: func(*terraform.State) error {
 			if _, err := os.Stat(clusterFW(env)); !os.IsNotExist(err) {
-				return fmt.Errorf("cluster.fw left behind: %v", err)
+				return fmt.Errorf("cluster.fw left behind: %w", err)
 			}
 			return nil
 		},

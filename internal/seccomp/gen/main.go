@@ -82,7 +82,7 @@ func parseExtra(data []byte) (add, unresolvable []syscall, err error) {
 		seen[m[2]] = true
 		nr, err := strconv.Atoi(m[3])
 		if err != nil {
-			return nil, nil, fmt.Errorf("line %d: %v", i+1, err)
+			return nil, nil, fmt.Errorf("line %d: %w", i+1, err)
 		}
 		if m[1] == "!" {
 			unresolvable = append(unresolvable, syscall{m[2], nr})

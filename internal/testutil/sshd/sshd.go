@@ -295,7 +295,7 @@ func (d *Server) run(t testing.TB, cfgPath string) error {
 	for {
 		select {
 		case err := <-exited:
-			return fmt.Errorf("sshd exited: %v", err)
+			return fmt.Errorf("sshd exited: %w", err)
 		default:
 		}
 		if greeted(d.Addr()) {
