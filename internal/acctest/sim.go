@@ -112,7 +112,7 @@ func StartSim(t testing.TB, opts ...SimOption) *Env {
 	}
 	if !c.dcFWOff {
 		p := filepath.Join(sim.DataDir(), "etc/pve/firewall/cluster.fw")
-		if err := os.WriteFile(p, []byte(DatacenterFirewallOn), 0o640); err != nil {
+		if err := os.WriteFile(p, []byte(DatacenterFirewallOn), 0o640); err != nil { //nolint:gosec // pmxcfs gives every file 0640, as PVE does
 			_ = sim.Stop()
 			t.Fatalf("enable the datacenter firewall: %v", err)
 		}

@@ -70,8 +70,8 @@ func TestRetryPolicy(t *testing.T) {
 				t.Fatalf("calls %d (want %d), final %d (want %d), err %v", n.Load(), tc.calls, got, tc.final, err)
 			}
 			for i, d := range slept {
-				if max := DefaultRetryPolicy.BaseDelay << i; d > max {
-					t.Errorf("delay %d = %v > %v", i, d, max)
+				if limit := DefaultRetryPolicy.BaseDelay << i; d > limit {
+					t.Errorf("delay %d = %v > %v", i, d, limit)
 				}
 			}
 		})

@@ -93,7 +93,7 @@ data "hardened_audit" "all" {
 				Check: func(*terraform.State) error {
 					b, err := os.ReadFile(fw)
 					if err != nil || !strings.Contains(string(b), "enable: 1\n") {
-						return fmt.Errorf("cluster.fw not repaired: %q %v", b, err)
+						return fmt.Errorf("cluster.fw not repaired: %q %w", b, err)
 					}
 					return nil
 				},
