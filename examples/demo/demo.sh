@@ -16,7 +16,7 @@ trap cleanup EXIT
 # The CLI: terraform on PATH, or TF=/path/to/terraform-or-tofu (TERRAFORM= works too).
 TF=${TF:-${TERRAFORM:-terraform}}
 command -v "$TF" >/dev/null || { echo "demo: CLI $TF not found (set TF=/path/to/terraform or TF=/path/to/tofu)" >&2; exit 1; }
-"$TF" version 2>/dev/null | head -1
+"$TF" version 2>/dev/null | sed -n 1p  # sed reads to the end: no SIGPIPE under pipefail
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 # apparmor_parser and LXC's abstractions: the provider compiles every
