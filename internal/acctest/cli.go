@@ -90,9 +90,22 @@ func Run(t testing.TB, dir string, env []string, name string, args ...string) st
 	t.Helper()
 	stdout, stderr, err := Exec(dir, env, name, args...)
 	if err != nil {
-		t.Fatalf("%s %s (in %s): %v\nstdout:\n%s\nstderr:\n%s", filepath.Base(name), strings.Join(args, " "), dir, err, stdout, stderr)
+		// stderr first and stdout's tail: CI logs cut long outputs in the
+		// middle, and the error is what a reader needs
+		t.Fatalf("%s %s (in %s): %v\nstderr:\n%s\nstdout (last %d bytes):\n%s", filepath.Base(name), strings.Join(args, " "), dir, err, stderr, min(len(stdout), stdoutTail), tail(stdout, stdoutTail))
 	}
 	return stdout
+}
+
+// stdoutTail is how much of a failed command's stdout Run reports.
+const stdoutTail = 6000
+
+// tail is s's last n bytes.
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
 }
 
 // GoTool returns the go command that runs the test (go test puts its own
