@@ -85,7 +85,7 @@ func TestValidateRanges(t *testing.T) {
 }
 
 // The gateway check names the address it depends on: unknown at plan time,
-// the problem is not reported then (resources/problems.AddKnown).
+// the problem is not reported then (problems.AddKnown).
 func TestGatewayNeedsAddress(t *testing.T) {
 	s := baseSpec()
 	s.NICs[0].IPv4 = "" // unknown at plan time reads as empty

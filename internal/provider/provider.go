@@ -4,9 +4,9 @@
 package provider
 
 import (
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/baselineattr"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/baselineattr"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/problems"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 

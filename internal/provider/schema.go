@@ -1,7 +1,7 @@
 package provider
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/baselineattr"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/baselineattr"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 

@@ -13,12 +13,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/baselineattr"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/findingsattr"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/problems"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/baselineattr"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/findingsattr"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 )
 
 var (

@@ -22,10 +22,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/aarules"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/aarules"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/nodesync"
 )
 
 var (

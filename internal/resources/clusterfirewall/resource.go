@@ -29,9 +29,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/clusterfwfile"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/clusterfwfile"
 )
 
 var (

@@ -8,10 +8,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/findingsattr"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/findingsattr"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/problems"
 )
 
 type exceptionModel struct {

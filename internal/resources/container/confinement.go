@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/nodesync"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
 )
 
 // confinementNodes are the nodes a node file goes to: every online node for

@@ -10,9 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/aarules"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/fwrules"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/aarules"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
 )
 
 // Unknown values become zero values: callers validate only what is known and

@@ -4,7 +4,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/fwrules"
 )
 
 // containerModel is the hardened_container state/plan/config.

@@ -17,11 +17,11 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/problems"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/nodesync"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 )
 
 var (

@@ -31,9 +31,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/aarules"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/fwrules"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/aarules"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
 )
 
 func stringSetOf(vals ...string) types.Set {

@@ -21,13 +21,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/fwrules"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/clusterfwfile"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/fwnames"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/problems"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/clusterfwfile"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/fwrules"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/problems"
 )
 
 var (
