@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"time"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
@@ -22,8 +21,6 @@ const (
 	Path = "/etc/pve/firewall/cluster.fw"
 	// LockID is PVE's cluster firewall lock (lock_clusterfw_conf).
 	LockID = "firewall-cluster"
-	// LockTimeout is the timeout PVE's firewall API passes to the lock.
-	LockTimeout = 10 * time.Second
 )
 
 // channel is the node channel used for cluster.fw: pmxcfs replicates it to
@@ -49,7 +46,8 @@ func Edit(ctx context.Context, c *providerdata.Clients, edit func(old []byte) []
 	if err != nil {
 		return err
 	}
-	unlock, err := nodefs.CFSLock(ctx, nfs, LockID, LockTimeout)
+	// a killed run may have left the lock behind: outlive it
+	unlock, err := nodefs.CFSLock(ctx, nfs, LockID, nodefs.CFSLockOutlive)
 	if err != nil {
 		return fmt.Errorf("taking PVE's cluster firewall lock: %w", err)
 	}

@@ -31,7 +31,11 @@ func TestAccFleetInterrupted(t *testing.T) {
 		{"containers starting", "POST /nodes/{node}/lxc/{vmid}/status/start", 1},
 	} {
 		t.Run(kp.name, func(t *testing.T) {
-			env := acctest.StartSim(t)
+			// a killed provider leaves the cluster locks it held (a
+			// firewall-vm-<vmid> lock, its VMID reused at once); pmxcfs
+			// expires them after 120 s: shortened here, so the re-apply
+			// waits for the expiry (as it would on PVE) in seconds
+			env := acctest.StartSim(t, acctest.WithSimOptions(func(o *pvesim.Options) { o.LockExpiry = 3 * time.Second }))
 			dir := t.TempDir()
 			writeConfig(t, dir, fleet(env, n))
 			cli.Run(t, dir, nil, "init", "-no-color", "-input=false")

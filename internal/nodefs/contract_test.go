@@ -552,4 +552,31 @@ func contractCFSLock(t *testing.T, newFS fsFactory) {
 	if err := release(); err != nil {
 		t.Fatalf("second release: %v", err)
 	}
+	// a lock a dead writer left behind: honoured until pmxcfs' expiry, then
+	// taken over (never earlier)
+	lockDir := filepath.Join(root, "etc/pve/priv/lock/firewall-vm-101")
+	if err := os.Mkdir(lockDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	young := time.Now().Add(-CFSLockExpiry + 30*time.Second)
+	if err := os.Chtimes(lockDir, young, young); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CFSLock(ctx, f, "firewall-vm-101", 100*time.Millisecond); !errors.Is(err, ErrLockTimeout) {
+		t.Fatalf("CFSLock on a lock younger than the expiry: %v, want a timeout", err)
+	}
+	old := time.Now().Add(-CFSLockExpiry - time.Second)
+	if err := os.Chtimes(lockDir, old, old); err != nil {
+		t.Fatal(err)
+	}
+	rel, err := CFSLock(ctx, f, "firewall-vm-101", 100*time.Millisecond)
+	if err != nil {
+		t.Fatalf("CFSLock on an expired lock: %v", err)
+	}
+	if fi, err := os.Stat(lockDir); err != nil || time.Since(fi.ModTime()) > time.Minute {
+		t.Fatalf("the expired lock was not replaced by a fresh one: %v", err)
+	}
+	if err := rel(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -66,7 +66,8 @@ func (s *Sim) registerFirewallRoutes() {
 // fwLockTimeout is the timeout every firewall API call passes to its lock.
 const fwLockTimeout = 10 * time.Second
 
-// cfsLockExpiry is how long pmxcfs honours a lock directory.
+// cfsLockExpiry is how long pmxcfs honours a lock directory
+// (CFS_LOCK_TIMEOUT in pve-cluster's memdb.c).
 const cfsLockExpiry = 120 * time.Second
 
 // cfsLock is PVE::Cluster's cfs_lock: mkdir DIR/etc/pve/priv/lock/<lockid>,
@@ -88,7 +89,7 @@ func (s *Sim) cfsLock(lockid string, timeout time.Duration, fn func() error) err
 		if !errors.Is(err, fs.ErrExist) {
 			return dief("cfs-lock '%s' error: %v", lockid, err)
 		}
-		if st, serr := os.Stat(p); serr == nil && time.Since(st.ModTime()) > cfsLockExpiry {
+		if st, serr := os.Stat(p); serr == nil && time.Since(st.ModTime()) > s.lockExpiry {
 			_ = os.Remove(p)
 			continue
 		}
@@ -99,6 +100,30 @@ func (s *Sim) cfsLock(lockid string, timeout time.Duration, fn func() error) err
 	}
 	defer func() { _ = os.Remove(p) }()
 	return fn()
+}
+
+// expireLocks removes expired cluster locks until the simulator stops.
+// pmxcfs removes an expired lock when a waiter sends its unlock request
+// (PVE's cfs_lock sends one every second while it waits); the simulator
+// stands in for those requests, so a lock a killed writer left behind is gone
+// about a second after it expired, whoever waits for it.
+func (s *Sim) expireLocks() {
+	dir := filepath.Join(s.dataDir, "etc/pve/priv/lock")
+	tick := time.NewTicker(min(time.Second, s.lockExpiry/4))
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stopping:
+			return
+		case <-tick.C:
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > s.lockExpiry {
+				_ = os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
 }
 
 // fwTarget is the firewall file a request works on.

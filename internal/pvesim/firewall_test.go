@@ -471,3 +471,36 @@ func TestFirewallGoProxmox(t *testing.T) {
 		t.Fatalf("nomatch decode: %v", err)
 	}
 }
+
+// TestLockExpiry: a lock nobody releases (its writer was killed) is gone
+// once it has expired, even when no simulator request waits for it; a
+// younger one stays.
+func TestLockExpiry(t *testing.T) {
+	ft := FastTiming()
+	s, err := Start(Options{PlainHTTP: true, Timing: &ft, UnauthorizedDelay: -1, LockExpiry: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Stop() }()
+	lockDir := filepath.Join(s.DataDir(), "etc/pve/priv/lock")
+	for _, id := range []string{"firewall-vm-100", "firewall-vm-101"} {
+		if err := os.MkdirAll(filepath.Join(lockDir, id), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 101 is kept young: touched on every poll
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		now := time.Now()
+		if err := os.Chtimes(filepath.Join(lockDir, "firewall-vm-101"), now, now); err != nil {
+			t.Fatalf("the young lock was removed: %v", err)
+		}
+		if _, err := os.Stat(filepath.Join(lockDir, "firewall-vm-100")); os.IsNotExist(err) {
+			break
+		}
+		if now.After(deadline) {
+			t.Fatal("the expired lock is still there after 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

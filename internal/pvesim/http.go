@@ -51,6 +51,8 @@ type listWithTotal struct {
 }
 
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.tasks.enter()
+	defer s.tasks.leave()
 	rawPath := r.URL.EscapedPath()
 	if strings.HasPrefix(rawPath, "/_sim/") {
 		s.serveControl(w, r)

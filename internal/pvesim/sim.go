@@ -43,6 +43,11 @@ type Options struct {
 	// Backend runs containers (default: an in-memory backend that only tracks
 	// state, after lxc-start's checks of the seccomp and AppArmor files).
 	Backend Backend
+	// LockExpiry is how long a cluster lock (etc/pve/priv/lock/<id>) is
+	// honoured before it expires and is removed (pmxcfs: 120 s, the
+	// default). Tests that leave a lock behind on purpose (a killed writer)
+	// shorten it.
+	LockExpiry time.Duration
 	// Logf receives PVE-style warnings (config parse warnings etc.). Nil: silent.
 	Logf func(format string, a ...any)
 }
@@ -68,6 +73,7 @@ type Sim struct {
 	clusterName string
 
 	unauthorizedDelay time.Duration
+	lockExpiry        time.Duration
 	auth              authDB
 	tasks             taskRegistry
 	faults            *Faults
@@ -125,6 +131,7 @@ func Start(opts Options) (*Sim, error) {
 	}
 	s.baseURL = fmt.Sprintf("%s://%s", scheme, s.listener.Addr().String())
 	go func() { _ = s.srv.Serve(ln) }()
+	go s.expireLocks()
 	return s, nil
 }
 
@@ -138,6 +145,10 @@ func New(opts Options) (*Sim, error) {
 		if !validNodeName(n) {
 			return nil, fmt.Errorf("invalid node name %q", n)
 		}
+	}
+	s.lockExpiry = opts.LockExpiry
+	if s.lockExpiry <= 0 {
+		s.lockExpiry = cfsLockExpiry
 	}
 	s.dataDir = opts.DataDir
 	if s.dataDir == "" {
@@ -284,7 +295,7 @@ func (s *Sim) Stop() error {
 				_ = s.srv.Close()
 			}
 		}
-		s.tasks.wg.Wait()
+		s.tasks.wait()
 		s.cleanup()
 	})
 	return err

@@ -63,7 +63,40 @@ type taskRegistry struct {
 	mu      sync.Mutex
 	tasks   map[string]*task
 	nextPID int
-	wg      sync.WaitGroup
+	// busy counts running workers and API requests being served (a request
+	// may start a worker); idle is signalled when it drops to zero. A plain
+	// WaitGroup cannot be waited on while requests keep arriving.
+	busy int
+	idle sync.Cond
+}
+
+// enter marks one unit of work (a request or a worker) as started.
+func (r *taskRegistry) enter() {
+	r.mu.Lock()
+	r.busy++
+	r.mu.Unlock()
+}
+
+// leave marks one unit of work as ended.
+func (r *taskRegistry) leave() {
+	r.mu.Lock()
+	r.busy--
+	if r.busy == 0 && r.idle.L != nil {
+		r.idle.Broadcast()
+	}
+	r.mu.Unlock()
+}
+
+// wait blocks until no request is being served and no worker runs.
+func (r *taskRegistry) wait() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.idle.L == nil {
+		r.idle.L = &r.mu
+	}
+	for r.busy > 0 {
+		r.idle.Wait()
+	}
 }
 
 // UPID formats PVE's task id: UPID:<node>:<pid %08X>:<pstart %08X>:<starttime %08X>:<type>:<id>:<user>:
@@ -85,9 +118,9 @@ func (s *Sim) startTask(node, typ, id, user string, d time.Duration, fn worker, 
 	r.mu.Unlock()
 
 	failMsg, warnCount := s.faults.taskFault(typ, id)
-	r.wg.Add(1)
+	r.enter()
 	go func() {
-		defer r.wg.Done()
+		defer r.leave()
 		select {
 		case <-time.After(d):
 		case <-s.stopping:
@@ -130,8 +163,11 @@ func (s *Sim) findTask(upid string) *task {
 	return s.tasks.tasks[upid]
 }
 
-// WaitTasks blocks until every started worker has finished (for tests).
-func (s *Sim) WaitTasks() { s.tasks.wg.Wait() }
+// WaitTasks blocks until the simulator is idle: no API request is being
+// served (a client that was killed may have sent requests still in
+// progress, e.g. under injected latency) and every started worker has
+// finished (for tests).
+func (s *Sim) WaitTasks() { s.tasks.wait() }
 
 // taskStatus is read_task_status's answer.
 func (t *task) status() map[string]any {

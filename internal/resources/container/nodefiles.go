@@ -115,7 +115,9 @@ func fwLockID(vmid int) string { return fmt.Sprintf("firewall-vm-%d", vmid) }
 // rule-by-rule position bookkeeping). Empty content removes the file. It
 // reports whether the file changed.
 func writeFirewall(ctx context.Context, nfs nodefs.FS, vmid int, content []byte) (bool, error) {
-	unlock, err := nodefs.CFSLock(ctx, nfs, fwLockID(vmid), lockTimeout)
+	// an interrupted run may have left this lock behind (a VMID is reused
+	// at once): wait until pmxcfs expires it rather than fail the create
+	unlock, err := nodefs.CFSLock(ctx, nfs, fwLockID(vmid), nodefs.CFSLockOutlive)
 	if err != nil {
 		return false, fmt.Errorf("taking PVE's firewall lock for CT %d: %w", vmid, err)
 	}
