@@ -28,6 +28,7 @@ func main() {
 		Debug:           debug,
 		ProtocolVersion: 6,
 	})
+	writeRunStats()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -70,7 +70,12 @@ func (n *NodeChannels) FS(ctx context.Context, node string) (nodefs.FS, error) {
 		n.conns[node] = c
 	}
 	n.mu.Unlock()
-	c.once.Do(func() { c.fs, c.err = n.dial(ctx, node) })
+	c.once.Do(func() {
+		c.fs, c.err = n.dial(ctx, node)
+		if c.err == nil {
+			c.fs = countingFS{c.fs}
+		}
+	})
 	if c.err != nil {
 		n.mu.Lock()
 		if n.conns[node] == c {

@@ -1,0 +1,40 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Markdown writes the result as one table (plus the realistic-timing line).
+func (r *Result) Markdown(w io.Writer) {
+	fmt.Fprintln(w, "| N | command | wall s | terraform_data wall s | API calls / ct | node ops / ct | provider CPU-s / ct | peak RSS MiB | state bytes / ct |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	for _, row := range r.Rows {
+		for _, c := range []struct {
+			name string
+			p    Phase
+		}{{"apply", row.Apply}, {"plan", row.Plan}, {"destroy", row.Destroy}} {
+			n := float64(row.N)
+			state := "–"
+			if c.p.StateBytes > 0 {
+				state = fmt.Sprintf("%.0f", float64(c.p.StateBytes)/n)
+			}
+			fmt.Fprintf(w, "| %d | %s | %.1f | %.1f | %.1f | %.1f | %.3f | %.0f | %s |\n", row.N, c.name, c.p.Wall.Seconds(),
+				c.p.BaseWall.Seconds(), float64(c.p.APICalls)/n, float64(c.p.NodeOps)/n, c.p.CPUSecs/n,
+				float64(c.p.PeakRSSKiB)/1024, state)
+		}
+	}
+	if p := r.Realistic; p != nil {
+		floor := p.TaskTime.Seconds() / float64(p.Parallelism)
+		fmt.Fprintf(w, "\nRealistic task timing, N = %d, -parallelism=%d: apply %.1f s; floor (task time %.0f s ÷ %d) %.1f s; apply/floor %.2f×\n",
+			r.RealN, p.Parallelism, p.Wall.Seconds(), p.TaskTime.Seconds(), p.Parallelism, floor, p.Wall.Seconds()/floor)
+	}
+}
+
+// String is the Markdown table.
+func (r *Result) String() string {
+	var b strings.Builder
+	r.Markdown(&b)
+	return b.String()
+}
