@@ -183,7 +183,7 @@ func (r *containerResource) startCreated(ctx context.Context, m containerModel, 
 // recordRead stores the observed container; when it cannot be read the
 // partial state stays (with the read error).
 func (r *containerResource) recordRead(ctx context.Context, plan containerModel, resp *resource.CreateResponse) {
-	state, found := r.read(ctx, plan, &resp.Diagnostics)
+	state, found := r.read(ctx, plan, false, &resp.Diagnostics)
 	switch {
 	case !found:
 		resp.Diagnostics.AddError("Container vanished", fmt.Sprintf("CT %d on %s disappeared right after creation", plan.VMID.ValueInt64(), plan.Node.ValueString()))
