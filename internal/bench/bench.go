@@ -48,6 +48,7 @@ type Phase struct {
 	Procs       int           // provider processes that reported
 	TaskTime    time.Duration // simulated task durations (realistic mode)
 	Parallelism int
+	Calls       map[string]int // API calls by "METHOD /path/template"
 }
 
 // Row is one fleet size.
@@ -215,8 +216,8 @@ func (w *workspace) measure(ctx context.Context, sim *pvesim.Sim, args []string)
 	sim.Stats().Reset()
 	start := time.Now()
 	_, err := w.terraform(ctx, args...)
-	p := Phase{Wall: time.Since(start)}
-	for k, v := range sim.Stats().Snapshot() {
+	p := Phase{Wall: time.Since(start), Calls: sim.Stats().Snapshot()}
+	for k, v := range p.Calls {
 		if len(k) > 0 && k[0] != 'F' { // "FAULT ..." entries are no requests
 			p.APICalls += v
 		}

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -29,6 +30,26 @@ func (r *Result) Markdown(w io.Writer) {
 		floor := p.TaskTime.Seconds() / float64(p.Parallelism)
 		fmt.Fprintf(w, "\nRealistic task timing, N = %d, -parallelism=%d: apply %.1f s; floor (task time %.0f s ÷ %d) %.1f s; apply/floor %.2f×\n",
 			r.RealN, p.Parallelism, p.Wall.Seconds(), p.TaskTime.Seconds(), p.Parallelism, floor, p.Wall.Seconds()/floor)
+	}
+}
+
+// Breakdown writes each phase's API calls per container by endpoint.
+func (r *Result) Breakdown(w io.Writer) {
+	for _, row := range r.Rows {
+		for _, c := range []struct {
+			name string
+			p    Phase
+		}{{"apply", row.Apply}, {"plan", row.Plan}, {"destroy", row.Destroy}} {
+			fmt.Fprintf(w, "\nN = %d %s, API calls per container:\n", row.N, c.name)
+			keys := make([]string, 0, len(c.p.Calls))
+			for k := range c.p.Calls {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(w, "  %6.2f  %s\n", float64(c.p.Calls[k])/float64(row.N), k)
+			}
+		}
 	}
 }
 

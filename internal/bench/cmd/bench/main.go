@@ -25,6 +25,7 @@ func main() {
 	realistic := flag.Int("realistic", 100, "fleet size of the realistic-timing apply (0: none)")
 	parallelism := flag.Int("parallelism", 10, "terraform -parallelism")
 	work := flag.String("work", "", "work directory (default: a temporary one, removed)")
+	breakdown := flag.Bool("breakdown", false, "also print each phase's API calls by endpoint")
 	flag.Parse()
 
 	o := bench.Options{Parallelism: *parallelism, RealisticN: *realistic, Logf: log.Printf}
@@ -55,6 +56,9 @@ func main() {
 	fmt.Printf("\nmachine: %d CPUs (%s), %s/%s, load average %s\n\n", runtime.NumCPU(), bench.CPUModel(), runtime.GOOS, runtime.GOARCH, bench.LoadAvg())
 	if res != nil {
 		res.Markdown(os.Stdout)
+		if *breakdown {
+			res.Breakdown(os.Stdout)
+		}
 	}
 	if err != nil {
 		log.Printf("bench: %v", err)
