@@ -21,9 +21,14 @@ func (r *Result) Markdown(w io.Writer) {
 			if c.p.StateBytes > 0 {
 				state = fmt.Sprintf("%.0f", float64(c.p.StateBytes)/n)
 			}
-			fmt.Fprintf(w, "| %d | %s | %.1f | %.1f | %.1f | %.1f | %.3f | %.0f | %s |\n", row.N, c.name, c.p.Wall.Seconds(),
-				c.p.BaseWall.Seconds(), float64(c.p.APICalls)/n, float64(c.p.NodeOps)/n, c.p.CPUSecs/n,
-				float64(c.p.PeakRSSKiB)/1024, state)
+			ops, cpu, rss := "–", "–", "–"
+			if c.p.Procs > 0 {
+				ops = fmt.Sprintf("%.1f", float64(c.p.NodeOps)/n)
+				cpu = fmt.Sprintf("%.3f", c.p.CPUSecs/n)
+				rss = fmt.Sprintf("%.0f", float64(c.p.PeakRSSKiB)/1024)
+			}
+			fmt.Fprintf(w, "| %d | %s | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n", row.N, c.name, c.p.Wall.Seconds(),
+				c.p.BaseWall.Seconds(), float64(c.p.APICalls)/n, ops, cpu, rss, state)
 		}
 	}
 	if p := r.Realistic; p != nil {

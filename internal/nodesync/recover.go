@@ -22,6 +22,7 @@ import (
 type Recoverer struct {
 	c     *providerdata.Clients
 	files map[string]readResult // node + "\x00" + path
+	run   bool                  // read through the run's cache (RunFile)
 }
 
 type readResult struct {
@@ -34,6 +35,14 @@ func NewRecoverer(c *providerdata.Clients) *Recoverer {
 	return &Recoverer{c: c, files: map[string]readResult{}}
 }
 
+// NewRunRecoverer returns a Recoverer that reads through the provider
+// run's file cache (providerdata.Clients.RunFile): for refreshes only.
+func NewRunRecoverer(c *providerdata.Clients) *Recoverer {
+	r := NewRecoverer(c)
+	r.run = true
+	return r
+}
+
 // readFile reads path on node once; err wraps fs.ErrNotExist for a
 // missing file.
 func (r *Recoverer) readFile(ctx context.Context, node, path string) ([]byte, error) {
@@ -42,6 +51,11 @@ func (r *Recoverer) readFile(ctx context.Context, node, path string) ([]byte, er
 		return res.b, res.err
 	}
 	var res readResult
+	if r.run {
+		res.b, res.err = r.c.RunFile(ctx, node, path)
+		r.files[key] = res
+		return res.b, res.err
+	}
 	nfs, err := r.c.Nodes.FS(ctx, node)
 	if err == nil {
 		res.b, res.err = nfs.ReadFile(ctx, path)

@@ -29,6 +29,7 @@ type Clients struct {
 
 	dc      datacenterSnapshot // see DatacenterFirewall
 	cluster clusterSnapshot    // see ClusterContainer
+	files   runFiles           // see RunFile
 }
 
 // AppArmor load modes (the provider's apparmor_load).

@@ -222,8 +222,12 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, snap
 	o := observed(node, vmid, f, configured, declaredIPSets(ctx, prior, diags))
 	// the confinement files the lines name: only an intact file is the
 	// provider's (the audit observes the same way); read once for the
-	// observation and the digests
+	// observation and the digests (a refresh shares the files other
+	// containers' refreshes of this run read)
 	rec := nodesync.NewRecoverer(r.clients)
+	if snapshot {
+		rec = nodesync.NewRunRecoverer(r.clients)
+	}
 	o.Files = rec.Files(ctx, node, o.LXC)
 	s := hardening.Observe(o)
 	m := fromSpec(ctx, s, prior, diags)
