@@ -23,11 +23,15 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve (prints TF_REATTACH_PROVIDERS)")
 	flag.Parse()
 
+	quietUnreadLogs()
+	stopProfile := startProfile()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/hardened-pve/hardened",
 		Debug:           debug,
 		ProtocolVersion: 6,
 	})
+	stopProfile()
+	writeRunStats()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

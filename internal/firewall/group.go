@@ -95,7 +95,11 @@ func (g Group) Render() []byte {
 // SpliceGroup returns cluster.fw with the section of security group name
 // (matched case-insensitively, as PVE reads it) replaced by g's rendering,
 // or removed when g is nil; with no such section, g's rendering is appended
-// (after a "\n" if the file does not end with one). A section runs from its
+// where pve-firewall's writer would put it: groups are written sorted by
+// name, so it goes before the first group whose name sorts after it, else
+// after the last group, else at the end (after a "\n" if the file does not
+// end with one); the first rewrite by PVE then keeps the file's order. A
+// section runs from its
 // header to the next header line PVE recognises; every byte outside the
 // replaced sections is kept, including comment lines, which belong to the
 // section they are in. If name occurs more than once, the first occurrence
@@ -109,11 +113,51 @@ func SpliceGroup(clusterFW []byte, g *Group, name string) []byte {
 		rendered = g.Render()
 	}
 	if len(targets) == 0 {
+		if g == nil {
+			return append([]byte(nil), clusterFW...)
+		}
+		if at, ok := groupInsertAt(clusterFW, name); ok {
+			out := append([]byte(nil), clusterFW[:at]...)
+			out = append(out, rendered...)
+			return append(out, clusterFW[at:]...)
+		}
 		out := append([]byte(nil), clusterFW...)
-		if len(out) > 0 && out[len(out)-1] != '\n' && g != nil {
+		if len(out) > 0 && out[len(out)-1] != '\n' {
 			out = append(out, '\n')
 		}
 		return append(out, rendered...)
 	}
 	return splice(clusterFW, targets, rendered)
+}
+
+// groupInsertAt is where a new group called name goes in sorted order: the
+// start of the first group section whose name sorts after it, else the end
+// of the last group section when that is not the end of the file; ok is
+// false when the new group is simply appended.
+func groupInsertAt(clusterFW []byte, name string) (int, bool) {
+	var (
+		lastEnd = -1
+		inGroup bool
+		at      = -1
+	)
+	eachLine(clusterFW, func(_ int, line string, start, _ int) {
+		h, isHeader := parseHeader(line, true)
+		if !isHeader || at >= 0 {
+			return
+		}
+		if inGroup {
+			lastEnd = start
+		}
+		inGroup = h.kind == "group" && h.err == ""
+		if inGroup && h.name > name {
+			at = start
+		}
+	})
+	switch {
+	case at >= 0:
+		return at, true
+	case inGroup || lastEnd < 0:
+		return 0, false // the last section is a group (or there is none): append
+	}
+	return lastEnd, true
 }

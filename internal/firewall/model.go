@@ -107,6 +107,17 @@ func (o Options) Lines() []string {
 	return out
 }
 
+// Values are the options as GET .../firewall/options returns them: the keys
+// the file sets, with the values as text ("1"/"0" for the flags).
+func (o Options) Values() map[string]string {
+	out := map[string]string{}
+	for _, l := range o.Lines() {
+		k, v, _ := strings.Cut(l, ": ")
+		out[k] = v
+	}
+	return out
+}
+
 // Line renders a rule like pve-firewall's rule writer: "[|]DIR ACTION
 // -i -source -dest -p -dport -sport -log -icmp-type # comment".
 func (r Rule) Line() string {
@@ -157,7 +168,8 @@ func (c Config) Render() []byte {
 	}
 	if len(c.Aliases) > 0 {
 		aliases := append([]Alias(nil), c.Aliases...)
-		sort.Slice(aliases, func(i, j int) bool { return aliases[i].Name < aliases[j].Name })
+		// pve-firewall writes them sorted by their key, lc(name)
+		sort.Slice(aliases, func(i, j int) bool { return asciiLower(aliases[i].Name) < asciiLower(aliases[j].Name) })
 		var lines []string
 		for _, a := range aliases {
 			l := a.Name + " " + a.CIDR

@@ -127,7 +127,7 @@ func Parse(data []byte) (Config, []LineError) {
 		case "aliases":
 			var a Alias
 			if a, err = parseAlias(line); err == "" {
-				aliases[a.Name] = a
+				aliases[asciiLower(a.Name)] = a // PVE keys them by lc(name)
 				versions.add(a)
 			}
 		case "ipset":
@@ -247,8 +247,9 @@ var (
 	aliasLineRE = pveRE(`^(\S+)\s(\S+)$`)
 )
 
-// parseAlias is parse_alias; the name is lower-cased (PVE keys aliases by
-// lc(name)).
+// parseAlias is parse_alias; the name keeps its case as written (PVE keys
+// aliases by lc(name) but keeps the name: the API returns it as written,
+// the writer sorts by lc(name)).
 func parseAlias(line string) (Alias, string) {
 	a := Alias{}
 	if m := aliasCmtRE.FindStringSubmatchIndex(line); m != nil {
@@ -265,7 +266,7 @@ func parseAlias(line string) (Alias, string) {
 	if !ok {
 		return Alias{}, "value does not look like a valid IP address or CIDR network"
 	}
-	a.Name, a.CIDR = asciiLower(m[1]), cidr
+	a.Name, a.CIDR = m[1], cidr
 	return a, ""
 }
 

@@ -253,7 +253,7 @@ IN ACCEPT
 	}
 	wantCfg := Config{
 		Options: Options{Enable: bp(true), PolicyOut: "ACCEPT"},
-		Aliases: []Alias{{Name: "v6", CIDR: "fd00::1", Comment: "v6 host"}, {Name: "web", CIDR: "10.0.0.1"}},
+		Aliases: []Alias{{Name: "v6", CIDR: "fd00::1", Comment: "v6 host"}, {Name: "Web", CIDR: "10.0.0.1"}},
 		IPSets:  []IPSet{{Name: "trusted", Comment: "team", Entries: []IPSetEntry{{CIDR: "10.0.0.1"}, {CIDR: "web"}}}},
 		Rules: []Rule{
 			{Type: "in", Action: "ACCEPT", Proto: "tcp", Dport: "22", Comment: "the good one", Enable: true},

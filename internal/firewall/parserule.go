@@ -129,9 +129,10 @@ func checkRule(r *Rule, inGroup bool) string {
 type aliasVersions map[string]int
 
 func (av aliasVersions) add(a Alias) {
-	av[a.Name] = 4
+	k := asciiLower(a.Name)
+	av[k] = 4
 	if strings.Contains(a.CIDR, ":") {
-		av[a.Name] = 6
+		av[k] = 6
 	}
 }
 

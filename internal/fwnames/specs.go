@@ -80,6 +80,9 @@ func ParseAddressList(s string) (int, error) {
 		}
 		return 0, nil
 	}
+	if s == "" {
+		return 0, nil // Perl: split(/,/, "") is an empty list, nothing to check
+	}
 	elems := strings.Split(s, ",")
 	for _, e := range elems {
 		if e == "" {
@@ -109,6 +112,9 @@ func ParseAddressList(s string) (int, error) {
 // ParsePortSpec is parse_port_name_number_or_range; dport allows ICMP type
 // names (legacy). It reports whether the spec is a list.
 func ParsePortSpec(s string, dport bool) (bool, error) {
+	if s == "" {
+		return false, nil // Perl: split(/,/, "") is an empty list, nothing to check
+	}
 	elems := strings.Split(s, ",")
 	for _, e := range elems {
 		if e == "" {

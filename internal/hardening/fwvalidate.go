@@ -284,7 +284,7 @@ func validateFirewall(s Spec) []Problem {
 				Detail: fmt.Sprintf("alias %q: %q must be an IP address or CIDR (no ranges or lists).", a.Name, a.CIDR)})
 		}
 		ps = append(ps, ValidateComment(append(at, "comment"), a.Comment)...)
-		env.Aliases[a.Name] = ver
+		env.Aliases[strings.ToLower(a.Name)] = ver // references match case-insensitively
 	}
 	for _, set := range f.IPSets {
 		at := []any{"firewall", "ipsets", Key(set.Name)}

@@ -9,9 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
 
-	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 )
@@ -57,25 +55,7 @@ func Write(ctx context.Context, c *providerdata.Clients, nodes []string, f File)
 // it exactly, else "missing on node X" or "<digest of X's copy> on node X"
 // for the first node (by name) that does not.
 func Observe(ctx context.Context, c *providerdata.Clients, nodes []string, f File) (string, error) {
-	nodes = append([]string(nil), nodes...)
-	sort.Strings(nodes)
-	for _, node := range nodes {
-		nfs, err := c.Nodes.FS(ctx, node)
-		if err != nil {
-			return "", err
-		}
-		got, err := nfs.ReadFile(ctx, f.Path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return "missing on node " + node, nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("reading %s on node %s: %w", f.Path, node, err)
-		}
-		if !bytes.Equal(got, f.Content) {
-			return hardening.FileDigest(got) + " on node " + node, nil
-		}
-	}
-	return hardening.FileDigest(f.Content), nil
+	return NewRecoverer(c).Digest(ctx, nodes, f)
 }
 
 // Remove deletes f from every node (a missing copy is fine), unloading an

@@ -27,7 +27,9 @@ type Clients struct {
 	nodesMu sync.Mutex
 	nodes   []string
 
-	dc datacenterSnapshot // see DatacenterFirewall
+	dc      datacenterSnapshot // see DatacenterFirewall
+	cluster clusterSnapshot    // see ClusterContainer
+	files   runFiles           // see RunFile
 }
 
 // AppArmor load modes (the provider's apparmor_load).
@@ -70,7 +72,12 @@ func (n *NodeChannels) FS(ctx context.Context, node string) (nodefs.FS, error) {
 		n.conns[node] = c
 	}
 	n.mu.Unlock()
-	c.once.Do(func() { c.fs, c.err = n.dial(ctx, node) })
+	c.once.Do(func() {
+		c.fs, c.err = n.dial(ctx, node)
+		if c.err == nil {
+			c.fs = countingFS{c.fs}
+		}
+	})
 	if c.err != nil {
 		n.mu.Lock()
 		if n.conns[node] == c {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	proxmox "github.com/luthermonson/go-proxmox"
@@ -34,6 +35,11 @@ type Client struct {
 	endpoint  string
 	user      string
 	transport *http.Transport
+
+	// allocMu serialises this client's VMID allocations (nextid, then the
+	// create that takes the VMID), so the creates of one run never race
+	// each other for the same VMID; only other clients can still win one.
+	allocMu sync.Mutex
 }
 
 // CloseIdleConnections closes the client's idle keep-alive connections.

@@ -36,6 +36,8 @@ func upidNode(upid string) (string, error) {
 
 // WaitTask polls a task adaptively (fast first, then backing off to 1 s) until
 // it stops or ctx ends. A failed task returns *TaskError with its log tail.
+// The first poll waits a moment too: a worker PVE has just forked never
+// stops within a round trip, so an immediate poll is a wasted call.
 func (c *Client) WaitTask(ctx context.Context, upid string) (string, error) {
 	node, err := upidNode(upid)
 	if err != nil {
@@ -44,6 +46,12 @@ func (c *Client) WaitTask(ctx context.Context, upid string) (string, error) {
 	base := fmt.Sprintf("/nodes/%s/tasks/%s", node, url.PathEscape(upid))
 	delay := 20 * time.Millisecond
 	for {
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("waiting for task %s: %w", upid, ctx.Err())
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, time.Second)
 		var st struct {
 			Status     string `json:"status"`
 			ExitStatus string `json:"exitstatus"`
@@ -57,12 +65,6 @@ func (c *Client) WaitTask(ctx context.Context, upid string) (string, error) {
 			}
 			return st.ExitStatus, &TaskError{UPID: upid, ExitStatus: st.ExitStatus, Log: c.taskLogTail(ctx, base, 10)}
 		}
-		select {
-		case <-ctx.Done():
-			return "", fmt.Errorf("waiting for task %s: %w", upid, ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, time.Second)
 	}
 }
 

@@ -23,6 +23,7 @@ func (s *Sim) registerRoutes() {
 	r.add("GET", "/nodes/{node}/lxc/{vmid}/config", s.handleConfigGet)
 	r.add("PUT", "/nodes/{node}/lxc/{vmid}/config", s.handleConfigPut)
 	r.add("GET", "/nodes/{node}/lxc/{vmid}/pending", s.handlePending)
+	r.add("GET", "/nodes/{node}/lxc/{vmid}/interfaces", s.handleInterfaces)
 	r.add("GET", "/nodes/{node}/lxc/{vmid}/status", s.handleStatusIndex)
 	r.add("GET", "/nodes/{node}/lxc/{vmid}/status/current", s.handleStatusCurrent)
 	r.add("POST", "/nodes/{node}/lxc/{vmid}/status/start", s.handleStart)

@@ -24,6 +24,7 @@ var Implemented = []string{
 	"GET /nodes/{node}/lxc/{vmid}/config",
 	"PUT /nodes/{node}/lxc/{vmid}/config",
 	"GET /nodes/{node}/lxc/{vmid}/pending",
+	"GET /nodes/{node}/lxc/{vmid}/interfaces",
 	"GET /nodes/{node}/lxc/{vmid}/status",
 	"GET /nodes/{node}/lxc/{vmid}/status/current",
 	"POST /nodes/{node}/lxc/{vmid}/status/start",

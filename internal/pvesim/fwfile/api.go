@@ -96,7 +96,8 @@ func RuleAPI(rules []*Rule, pos int) (map[string]any, error) {
 	if pos >= len(list) || pos < 0 {
 		return nil, fmt.Errorf("no rule at position %d", pos)
 	}
-	list[pos]["pos"] = pos
+	// pve-firewall copies pos from the URL: a string here (a number in the list)
+	list[pos]["pos"] = strconv.Itoa(pos)
 	return list[pos], nil
 }
 

@@ -182,17 +182,39 @@ var (
 	optionsHdrRE = regexp.MustCompile(`(?i)^\[options\]$`)
 	aliasesHdrRE = regexp.MustCompile(`(?i)^\[aliases\]$`)
 	rulesHdrRE   = regexp.MustCompile(`(?i)^\[rules\]$`)
-	groupHdrRE   = regexp.MustCompile(`(?i)^\[group\s+(\S+)\]\s*(?:#\s*(.*?)\s*)?$`)
-	ipsetHdrRE   = regexp.MustCompile(`(?i)^\[ipset\s+(\S+)\]\s*(?:#\s*(.*?)\s*)?$`)
+	groupHdrRE   = perlRE(`(?i)^\[group\s+(\S+)\]\s*(?:#\s*(.*?)\s*)?$`)
+	ipsetHdrRE   = perlRE(`(?i)^\[ipset\s+(\S+)\]\s*(?:#\s*(.*?)\s*)?$`)
 	nameRE       = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9\-_]+$`)
-	ipsetLineRE  = regexp.MustCompile(`^(!)?\s*(\S+)\s*$`)
-	aliasLineRE  = regexp.MustCompile(`^(\S+)\s(\S+)$`)
-	aliasCmtRE   = regexp.MustCompile(`\s*#\s*(.*?)\s*$`)
+	ipsetLineRE  = perlRE(`^(!)?\s*(\S+)\s*$`)
+	aliasLineRE  = perlRE(`^(\S+)\s(\S+)$`)
+	aliasCmtRE   = perlRE(`\s*#\s*(.*?)\s*$`)
 	zeroPrefixRE = regexp.MustCompile(`/0+$`)
 )
 
-// trimH trims horizontal white space like the parser's /^\h*(.*?)\h*$/.
-func trimH(s string) string { return strings.Trim(s, " \t") }
+// trimH trims horizontal white space like the parser's /^\h*(.*?)\h*$/ on
+// the file's undecoded bytes: Perl's \h is tab, space and the byte 0xA0
+// (NBSP in Latin-1), so a line ending in the UTF-8 "à" (C3 A0) loses its
+// last byte, exactly as PVE reads it.
+func trimH(s string) string {
+	isH := func(c byte) bool { return c == ' ' || c == '\t' || c == 0xa0 }
+	i, j := 0, len(s)
+	for i < j && isH(s[i]) {
+		i++
+	}
+	for j > i && isH(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+// perlRE compiles a pattern written with Perl's classes for byte strings:
+// pve-firewall matches undecoded file bytes, where \s is [\t\n\v\f\r ]
+// (Go's \s lacks the vertical tab).
+func perlRE(pat string) *regexp.Regexp {
+	pat = strings.ReplaceAll(pat, `\s`, `[\t\n\v\f\r ]`)
+	pat = strings.ReplaceAll(pat, `\S`, `[^\t\n\v\f\r ]`)
+	return regexp.MustCompile(pat)
+}
 
 // ParseFile reads a firewall file like generic_fw_config_parser. name is the
 // path used in warnings; cluster is the cluster config that guest and host
@@ -401,20 +423,20 @@ func parseAlias(line string) (*Alias, error) {
 const logLevels = `emerg|alert|crit|err|warning|notice|info|debug|nolog`
 
 var (
-	vmBoolOptRE      = regexp.MustCompile(`(?i)^(enable|dhcp|ndp|radv|macfilter|ipfilter|ips):\s*(0|1)\s*$`)
-	vmLogOptRE       = regexp.MustCompile(`(?i)^(log_level_in|log_level_out):\s*((` + logLevels + `)\s*)?$`)
-	vmPolicyOptRE    = regexp.MustCompile(`(?i)^(policy_(in|out)):\s*(ACCEPT|DROP|REJECT)\s*$`)
-	vmQueuesOptRE    = regexp.MustCompile(`(?i)^(ips_queues):\s*((\d+)(:(\d+))?)\s*$`)
-	vmL2OptRE        = regexp.MustCompile(`(?i)^(layer2_protocols):\s*(((\S+)[,]?)+)\s*$`)
-	hostBoolOptRE    = regexp.MustCompile(`(?i)^(enable|nosmurfs|tcpflags|ndp|log_nf_conntrack|nf_conntrack_allow_invalid|protection_synflood|nftables):\s*(0|1)\s*$`)
-	hostLogOptRE     = regexp.MustCompile(`(?i)^(log_level_(?:in|out|forward)|tcp_flags_log_level|smurf_log_level):\s*((` + logLevels + `)\s*)?$`)
-	hostHelpersOptRE = regexp.MustCompile(`(?i)^(nf_conntrack_helpers):\s*(((\S+)[,]?)+)\s*$`)
-	hostIntOptRE     = regexp.MustCompile(`(?i)^(nf_conntrack_max|nf_conntrack_tcp_timeout_established|nf_conntrack_tcp_timeout_syn_recv|protection_synflood_rate|protection_synflood_burst|protection_limit):\s*(\d+)\s*$`)
-	clEnableOptRE    = regexp.MustCompile(`(?i)^(enable):\s*(\d+)\s*$`)
-	clEbtablesOptRE  = regexp.MustCompile(`(?i)^(ebtables):\s*(0|1)\s*$`)
-	clPolicyOptRE    = regexp.MustCompile(`(?i)^(policy_(in|out|forward)):\s*(ACCEPT|DROP|REJECT)\s*$`)
-	clRateOptRE      = regexp.MustCompile(`^(log_ratelimit):\s*(\S+)\s*$`)
-	commaSplitRE     = regexp.MustCompile(`\s*,\s*`)
+	vmBoolOptRE      = perlRE(`(?i)^(enable|dhcp|ndp|radv|macfilter|ipfilter|ips):\s*(0|1)\s*$`)
+	vmLogOptRE       = perlRE(`(?i)^(log_level_in|log_level_out):\s*((` + logLevels + `)\s*)?$`)
+	vmPolicyOptRE    = perlRE(`(?i)^(policy_(in|out)):\s*(ACCEPT|DROP|REJECT)\s*$`)
+	vmQueuesOptRE    = perlRE(`(?i)^(ips_queues):\s*((\d+)(:(\d+))?)\s*$`)
+	vmL2OptRE        = perlRE(`(?i)^(layer2_protocols):\s*(((\S+)[,]?)+)\s*$`)
+	hostBoolOptRE    = perlRE(`(?i)^(enable|nosmurfs|tcpflags|ndp|log_nf_conntrack|nf_conntrack_allow_invalid|protection_synflood|nftables):\s*(0|1)\s*$`)
+	hostLogOptRE     = perlRE(`(?i)^(log_level_(?:in|out|forward)|tcp_flags_log_level|smurf_log_level):\s*((` + logLevels + `)\s*)?$`)
+	hostHelpersOptRE = perlRE(`(?i)^(nf_conntrack_helpers):\s*(((\S+)[,]?)+)\s*$`)
+	hostIntOptRE     = perlRE(`(?i)^(nf_conntrack_max|nf_conntrack_tcp_timeout_established|nf_conntrack_tcp_timeout_syn_recv|protection_synflood_rate|protection_synflood_burst|protection_limit):\s*(\d+)\s*$`)
+	clEnableOptRE    = perlRE(`(?i)^(enable):\s*(\d+)\s*$`)
+	clEbtablesOptRE  = perlRE(`(?i)^(ebtables):\s*(0|1)\s*$`)
+	clPolicyOptRE    = perlRE(`(?i)^(policy_(in|out|forward)):\s*(ACCEPT|DROP|REJECT)\s*$`)
+	clRateOptRE      = perlRE(`^(log_ratelimit):\s*(\S+)\s*$`)
+	commaSplitRE     = perlRE(`\s*,\s*`)
 )
 
 // intText is Perl's int() of a digit string, as text.

@@ -265,7 +265,8 @@ IN ACCEPT -p tcp -dport 22 # ssh
 	if !strings.Contains(string(raw), `"enable":0`) || !strings.Contains(string(raw), `"pos":1`) || !strings.Contains(string(raw), `"ipversion":4`) {
 		t.Fatalf("json: %s", raw)
 	}
-	if r, err := f.RuleAPI("", 1); err != nil || r["pos"] != 1 || r["digest"] != d {
+	// GET .../rules/{pos}: pve-firewall copies pos from the URL, a string
+	if r, err := f.RuleAPI("", 1); err != nil || r["pos"] != "1" || r["digest"] != d {
 		t.Fatalf("rule 1: %v %v", r, err)
 	}
 	if _, err := f.RuleAPI("", 2); err == nil || err.Error() != "no rule at position 2" {

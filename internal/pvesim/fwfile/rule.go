@@ -52,17 +52,17 @@ const (
 )
 
 var (
-	ruleHeadRE  = regexp.MustCompile(`^(\S+)\s+(\S+)\s*`)
-	macroActRE  = regexp.MustCompile(`^(\S+)\((ACCEPT|DROP|REJECT)\)$`)
-	optIfaceRE  = regexp.MustCompile(`^-i (\S+)\s*`)
-	optProtoRE  = regexp.MustCompile(`^(?:-p|--?proto) (\S+)\s*`)
-	optDportRE  = regexp.MustCompile(`^--?dport (\S+)\s*`)
-	optSportRE  = regexp.MustCompile(`^--?sport (\S+)\s*`)
-	optSourceRE = regexp.MustCompile(`^--?source (\S+)\s*`)
-	optDestRE   = regexp.MustCompile(`^--?dest (\S+)\s*`)
-	optLogRE    = regexp.MustCompile(`^--?log (emerg|alert|crit|err|warning|notice|info|debug|nolog)\s*`)
-	optIcmpRE   = regexp.MustCompile(`^--?icmp-type (\S+)\s*`)
-	commentRE   = regexp.MustCompile(`#\s*(.*?)\s*$`)
+	ruleHeadRE  = perlRE(`^(\S+)\s+(\S+)\s*`)
+	macroActRE  = perlRE(`^(\S+)\((ACCEPT|DROP|REJECT)\)$`)
+	optIfaceRE  = perlRE(`^-i (\S+)\s*`)
+	optProtoRE  = perlRE(`^(?:-p|--?proto) (\S+)\s*`)
+	optDportRE  = perlRE(`^--?dport (\S+)\s*`)
+	optSportRE  = perlRE(`^--?sport (\S+)\s*`)
+	optSourceRE = perlRE(`^--?source (\S+)\s*`)
+	optDestRE   = perlRE(`^--?dest (\S+)\s*`)
+	optLogRE    = perlRE(`^--?log (emerg|alert|crit|err|warning|notice|info|debug|nolog)\s*`)
+	optIcmpRE   = perlRE(`^--?icmp-type (\S+)\s*`)
+	commentRE   = perlRE(`#\s*(.*?)\s*$`)
 )
 
 // decodeUTF8 is Perl's decode('utf8', $s): malformed bytes become U+FFFD.

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/findingsattr"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/problems"
@@ -20,7 +19,9 @@ type exceptionModel struct {
 }
 
 var complianceAttrTypes = map[string]attr.Type{"summary": types.StringType, "pass": types.Int64Type, "fail": types.Int64Type,
-	"excepted": types.Int64Type, "failing": strList, "findings": types.ListType{ElemType: findingsattr.ObjectType}}
+	"excepted": types.Int64Type, "failing": strList, "excepted_rules": strList, "rules": strMapType, "details": strMapType}
+
+var strMapType = types.MapType{ElemType: types.StringType}
 
 func exceptionsAttribute() schema.ListNestedAttribute {
 	return schema.ListNestedAttribute{Optional: true,
@@ -37,24 +38,27 @@ func complianceAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{Computed: true,
 		MarkdownDescription: md("The container checked against the provider's `baseline`, computed from what the provider **observes** on refresh:",
 			"a weakening made by hand shows both as a diff and as a failing rule here. Known at plan time: the plan predicts it from the planned settings",
-			"(the datacenter firewall, which the container never sets, keeps its last observed finding), so a plan shows which findings an apply changes."),
+			"(the datacenter firewall, which the container never sets, keeps its last observed finding), so a plan shows which findings an apply changes.",
+			"Compact on purpose (it is in every container's state and every plan): each rule's status, and what was observed only for the rules that",
+			"fail or are excepted; the rules' titles and rationale are in the policy rule catalogue guide, and `hardened_audit` reports every finding in full."),
 		Attributes: map[string]schema.Attribute{
-			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `31 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
-			"pass":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules passed."},
-			"fail":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand)."},
-			"excepted": schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed but covered by an `exceptions` entry."},
-			"failing":  schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "IDs of the failing rules."},
-			"findings": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Every rule's outcome, in catalogue order.",
-				NestedObject: schema.NestedAttributeObject{Attributes: findingAttributes()}},
+			"summary": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "One line, e.g. `31 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
+			"pass": schema.Int64Attribute{Computed: true,
+				MarkdownDescription: "Rules passed."},
+			"fail": schema.Int64Attribute{Computed: true,
+				MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand)."},
+			"excepted": schema.Int64Attribute{Computed: true,
+				MarkdownDescription: "Rules failed but covered by an `exceptions` entry."},
+			"failing": schema.ListAttribute{ElementType: types.StringType, Computed: true,
+				MarkdownDescription: "IDs of the failing rules, in catalogue order."},
+			"excepted_rules": schema.ListAttribute{ElementType: types.StringType, Computed: true,
+				MarkdownDescription: "IDs of the excepted rules, in catalogue order (their reasons are in `exceptions`)."},
+			"rules": schema.MapAttribute{ElementType: types.StringType, Computed: true,
+				MarkdownDescription: "Every rule's status by rule ID: `pass`, `fail` or `excepted`."},
+			"details": schema.MapAttribute{ElementType: types.StringType, Computed: true,
+				MarkdownDescription: "What was observed, by rule ID, for the failing and the excepted rules only (e.g. `network[0].firewall = false ...`)."},
 		}}
-}
-
-func findingAttributes() map[string]schema.Attribute {
-	out := map[string]schema.Attribute{}
-	for k, doc := range findingsattr.Docs {
-		out[k] = schema.StringAttribute{Computed: true, MarkdownDescription: doc}
-	}
-	return out
 }
 
 func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []policy.Exception {
@@ -85,20 +89,26 @@ func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Ob
 	if prior.IsNull() || prior.IsUnknown() {
 		return planned
 	}
-	fl, ok := prior.Attributes()["findings"].(types.List)
-	if !ok || fl.IsNull() || fl.IsUnknown() {
+	rules, ok := prior.Attributes()["rules"].(types.Map)
+	if !ok || rules.IsNull() || rules.IsUnknown() {
 		return planned
 	}
-	var old []findingsattr.Model
-	diags.Append(fl.ElementsAs(ctx, &old, false)...)
+	var status, details map[string]string
+	diags.Append(rules.ElementsAs(ctx, &status, false)...)
+	if dm, ok := prior.Attributes()["details"].(types.Map); ok && !dm.IsNull() && !dm.IsUnknown() {
+		diags.Append(dm.ElementsAs(ctx, &details, false)...)
+	}
 	out := append([]policy.Finding(nil), planned...)
 	for i, f := range out {
-		for _, o := range old {
-			if observedOnly[f.Rule] && o.Rule.ValueString() == f.Rule {
-				f.Detail = o.Detail.ValueString()
-				out[i] = policy.Outcome(f, o.Status.ValueString() != string(policy.StatusPass), b, ex)
-			}
+		st, seen := status[f.Rule]
+		if !observedOnly[f.Rule] || !seen {
+			continue
 		}
+		failed := st != string(policy.StatusPass)
+		if failed {
+			f.Detail = details[f.Rule]
+		}
+		out[i] = policy.Outcome(f, failed, b, ex)
 	}
 	return out
 }
@@ -141,9 +151,22 @@ func (r *containerResource) datacenterFirewall(ctx context.Context, diags *diag.
 
 func complianceValue(ctx context.Context, fs []policy.Finding, diags *diag.Diagnostics) types.Object {
 	sum := policy.Summarize(fs)
+	rules := make(map[string]attr.Value, len(fs))
+	details := map[string]attr.Value{}
+	var excepted []string
+	for _, f := range fs {
+		rules[f.Rule] = types.StringValue(string(f.Status))
+		if f.Status == policy.StatusExcepted {
+			excepted = append(excepted, f.Rule)
+		}
+		if f.Status != policy.StatusPass {
+			details[f.Rule] = types.StringValue(f.Detail)
+		}
+	}
 	o, d := types.ObjectValue(complianceAttrTypes, map[string]attr.Value{"summary": types.StringValue(sum.Text),
 		"pass": types.Int64Value(int64(sum.Pass)), "fail": types.Int64Value(int64(sum.Fail)), "excepted": types.Int64Value(int64(sum.Excepted)),
-		"failing": strListValue(ctx, sum.Failing, diags, false), "findings": findingsattr.Values(ctx, fs, diags)})
+		"failing": strListValue(ctx, sum.Failing, diags, false), "excepted_rules": strListValue(ctx, excepted, diags, false),
+		"rules": types.MapValueMust(types.StringType, rules), "details": types.MapValueMust(types.StringType, details)})
 	diags.Append(d...)
 	return o
 }

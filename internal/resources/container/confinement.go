@@ -6,6 +6,7 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 )
 
 // confinementNodes are the nodes a node file goes to: every online node for
@@ -41,39 +42,35 @@ func (r *containerResource) writeConfinement(ctx context.Context, s hardening.Sp
 	return nil
 }
 
-// observeConfinement reports, for each file the spec needs, its digest if
-// every node that needs it has it exactly, else what is wrong where.
-func (r *containerResource) observeConfinement(ctx context.Context, s hardening.Spec) (map[string]string, error) {
-	out := map[string]string{}
+// removeUnusedConfinement removes the files of s (except those in keep)
+// that no container's config refers to any more (generated profiles and
+// policies are shared by containers with equal settings). One scan of the
+// cluster decides for every file at once (pve.LXCLinesInUse). Failures are
+// warnings: the container itself is gone or changed already.
+func (r *containerResource) removeUnusedConfinement(ctx context.Context, s hardening.Spec, keep map[string]string) []string {
+	var (
+		warnings []string
+		files    []hardening.NodeFile
+		lines    []pve.LXCLine
+	)
 	for _, f := range hardening.NodeFiles(s) {
-		nodes, err := r.confinementNodes(ctx, f, s.Node)
-		if err != nil {
-			return nil, err
-		}
-		if out[f.Path], err = nodesync.Observe(ctx, r.clients, nodes, syncFile(f)); err != nil {
-			return nil, err
+		if _, kept := keep[f.Path]; !kept {
+			files = append(files, f)
+			lines = append(lines, pve.LXCLine{Key: f.RefKey, Value: f.RefValue})
 		}
 	}
-	return out, nil
-}
-
-// removeUnusedConfinement removes the files of s (except those in keep)
-// that no container's
-// config refers to any more (generated profiles and policies are shared by
-// containers with equal settings). Failures are warnings: the container
-// itself is gone or changed already.
-func (r *containerResource) removeUnusedConfinement(ctx context.Context, s hardening.Spec, keep map[string]string) []string {
-	var warnings []string
-	for _, f := range hardening.NodeFiles(s) {
-		if _, kept := keep[f.Path]; kept {
-			continue
-		}
-		users, err := r.clients.API.LXCLineUsers(ctx, f.RefKey, f.RefValue)
-		if err != nil {
+	if len(files) == 0 {
+		return nil
+	}
+	used, err := r.clients.API.LXCLinesInUse(ctx, lines)
+	if err != nil {
+		for _, f := range files {
 			warnings = append(warnings, fmt.Sprintf("%s left on the nodes: checking its users failed: %v", f.Path, err))
-			continue
 		}
-		if len(users) > 0 {
+		return warnings
+	}
+	for i, f := range files {
+		if used[lines[i]] {
 			continue
 		}
 		nodes, err := r.confinementNodes(ctx, f, s.Node)

@@ -161,16 +161,19 @@ func (r *containerResource) finishCreate(ctx context.Context, s hardening.Spec) 
 
 // startCreated starts the new container, boundedly retrying when the
 // answer is lost (a start whose answer was lost may have worked: each
-// attempt looks at the status first).
+// retry looks at the status first; the first attempt need not, the
+// container was created stopped and nothing started it since).
 func (r *containerResource) startCreated(ctx context.Context, m containerModel, node string, vmid int) error {
 	var last error
 	for attempt := 0; attempt < 3; attempt++ {
 		if attempt > 0 && sleepCtx(ctx, time.Duration(attempt)*300*time.Millisecond) != nil {
 			return ctx.Err()
 		}
-		if st, err := r.clients.API.CTStatus(ctx, node, vmid); err == nil {
-			if status, _ := st.String("status"); status == "running" {
-				return nil
+		if attempt > 0 {
+			if st, err := r.clients.API.CTStatus(ctx, node, vmid); err == nil {
+				if status, _ := st.String("status"); status == "running" {
+					return nil
+				}
 			}
 		}
 		if last = r.power(ctx, m, node, vmid, "start"); last == nil {
@@ -183,7 +186,7 @@ func (r *containerResource) startCreated(ctx context.Context, m containerModel, 
 // recordRead stores the observed container; when it cannot be read the
 // partial state stays (with the read error).
 func (r *containerResource) recordRead(ctx context.Context, plan containerModel, resp *resource.CreateResponse) {
-	state, found := r.read(ctx, plan, &resp.Diagnostics)
+	state, found := r.read(ctx, plan, false, &resp.Diagnostics)
 	switch {
 	case !found:
 		resp.Diagnostics.AddError("Container vanished", fmt.Sprintf("CT %d on %s disappeared right after creation", plan.VMID.ValueInt64(), plan.Node.ValueString()))

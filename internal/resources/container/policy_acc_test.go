@@ -3,6 +3,7 @@ package container_test
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,13 +23,17 @@ func withBaseline(env *acctest.Env, baseline, extra string) string {
 		env.ProviderConfigWith(acctest.ProviderOptions{Mode: "local", Extra: baseline}), 1)
 }
 
-// findingAttr is the state path of a rule's finding attribute (findings
-// are in catalogue order).
+// findingAttr is the state path of a rule's status ("status") or of what
+// was observed ("detail", failing and excepted rules only) in compliance.
 func findingAttr(rule, attr string) string {
-	for i, r := range policy.Catalogue() {
-		if r.ID == rule {
-			return fmt.Sprintf("compliance.findings.%d.%s", i, attr)
+	for _, r := range policy.Catalogue() {
+		if r.ID != rule {
+			continue
 		}
+		if attr == "detail" {
+			return "compliance.details." + rule
+		}
+		return "compliance.rules." + rule
 	}
 	panic("no rule " + rule)
 }
@@ -97,10 +102,12 @@ func TestAccContainerPolicyExceptionsAndCompliance(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttr(res, "compliance.excepted", "1"),
 					resource.TestCheckResourceAttr(res, "compliance.fail", "0"),
-					resource.TestCheckTypeSetElemNestedAttrs(res, "compliance.findings.*", map[string]string{
-						"rule": "HC-CG-003", "status": "excepted", "reason": "compiles for the whole team"}),
-					resource.TestCheckTypeSetElemNestedAttrs(res, "compliance.findings.*", map[string]string{
-						"rule": "HC-TAG-001", "status": "pass"}),
+					resource.TestCheckResourceAttr(res, findingAttr("HC-CG-003", "status"), "excepted"),
+					resource.TestCheckTypeSetElemAttr(res, "compliance.excepted_rules.*", "HC-CG-003"),
+					resource.TestCheckResourceAttrSet(res, findingAttr("HC-CG-003", "detail")),
+					resource.TestCheckResourceAttr(res, findingAttr("HC-TAG-001", "status"), "pass"),
+					resource.TestCheckNoResourceAttr(res, findingAttr("HC-TAG-001", "detail")),
+					resource.TestCheckResourceAttr(res, "compliance.rules.%", strconv.Itoa(rules)),
 				),
 			},
 			{

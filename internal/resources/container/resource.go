@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
@@ -207,58 +206,32 @@ func (r *containerResource) power(ctx context.Context, m containerModel, node st
 }
 
 // read observes the container; found is false when it no longer exists.
-func (r *containerResource) read(ctx context.Context, prior containerModel, diags *diag.Diagnostics) (containerModel, bool) {
+// snapshot: a refresh, whose status comes from the run's cluster snapshot.
+func (r *containerResource) read(ctx context.Context, prior containerModel, snapshot bool, diags *diag.Diagnostics) (containerModel, bool) {
 	node := prior.Node.ValueString()
 	vmid := int(prior.VMID.ValueInt64())
-	api := r.clients.API
-	cfg, err := api.CTConfig(ctx, node, vmid, false)
+	f, summary, err := r.fetch(ctx, node, vmid, snapshot)
 	if pve.IsNotFound(err) {
 		return prior, false
 	}
 	if err != nil {
-		diags.AddError("Reading the container failed", err.Error())
-		return prior, true
-	}
-	st, err := api.CTStatus(ctx, node, vmid)
-	if err != nil {
-		diags.AddError("Reading the container's status failed", err.Error())
-		return prior, true
-	}
-	opts, err := api.CTFirewallOptions(ctx, node, vmid)
-	if err != nil {
-		diags.AddError("Reading the container's firewall options failed", err.Error())
-		return prior, true
-	}
-	rawRules, err := api.CTFirewallRules(ctx, node, vmid)
-	if err != nil {
-		diags.AddError("Reading the container's firewall rules failed", err.Error())
-		return prior, true
-	}
-	ipsets, err := api.CTFirewallIPSets(ctx, node, vmid)
-	if err != nil {
-		diags.AddError("Reading the container's firewall ipsets failed", err.Error())
-		return prior, true
-	}
-	aliases, err := api.CTFirewallAliases(ctx, node, vmid)
-	if err != nil {
-		diags.AddError("Reading the container's firewall aliases failed", err.Error())
+		diags.AddError(summary, err.Error())
 		return prior, true
 	}
 	configured := toSpec(ctx, prior, diags)
-	o := hardening.Observed{Node: node, VMID: vmid, Config: cfg.Values(), LXC: cfg.LXCLines(), FWOptions: opts,
-		FWIPSets: ipsets, FWAliases: aliases, DeclaredIPSets: declaredIPSets(ctx, prior, diags), AppArmor: configured.AppArmor,
-		Seccomp: configured.Seccomp}
-	for _, rr := range rawRules {
-		o.FWRules = append(o.FWRules, firewall.RuleFromAPI(rr))
-	}
-	status, _ := st.String("status")
-	o.Running = status == "running"
+	o := observed(node, vmid, f, configured, declaredIPSets(ctx, prior, diags))
 	// the confinement files the lines name: only an intact file is the
-	// provider's (the audit observes the same way)
-	o.Files = nodesync.NewRecoverer(r.clients).Files(ctx, node, o.LXC)
+	// provider's (the audit observes the same way); read once for the
+	// observation and the digests (a refresh shares the files other
+	// containers' refreshes of this run read)
+	rec := nodesync.NewRecoverer(r.clients)
+	if snapshot {
+		rec = nodesync.NewRunRecoverer(r.clients)
+	}
+	o.Files = rec.Files(ctx, node, o.LXC)
 	s := hardening.Observe(o)
 	m := fromSpec(ctx, s, prior, diags)
-	files, err := r.observeConfinement(ctx, s)
+	files, err := r.observeConfinement(ctx, rec, s)
 	if err != nil {
 		diags.AddError("Reading the container's confinement files failed", err.Error())
 		return prior, true
@@ -284,7 +257,7 @@ func (r *containerResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, found := r.read(ctx, state, &resp.Diagnostics)
+	m, found := r.read(ctx, state, true, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddWarning("Container no longer exists",
 			fmt.Sprintf("CT %d on node %s was deleted outside Terraform; it is removed from state and the next apply creates it again.",

@@ -193,7 +193,7 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), hardening.ExpectedNodeFiles(s)) {
 		resp.Diagnostics.AddWarning("Confinement file left behind", w)
 	}
-	m, found := r.read(ctx, plan, &resp.Diagnostics)
+	m, found := r.read(ctx, plan, false, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddError("Container vanished", "the container disappeared during the update")
 		return

@@ -26,7 +26,8 @@ func main() {
 	data := flag.String("data", "", "data directory (state lives in DIR/etc/pve/...); default: a temporary directory")
 	nodes := flag.String("nodes", "pve1", "comma-separated cluster node names")
 	plain := flag.Bool("http", false, "serve plain HTTP instead of HTTPS")
-	fast := flag.Bool("fast", false, "fast tasks (a few ms) instead of realistic durations")
+	fast := flag.Bool("fast", false, "fast tasks (a few ms) instead of the default durations")
+	realistic := flag.Bool("realistic", false, "task durations of a real PVE node (seconds: pvesim.RealisticTiming)")
 	seed := flag.Int64("seed", 1, "seed for fault injection and generated MAC addresses")
 	password := flag.String("password", "", "root@pam password (default: random)")
 	secret := flag.String("token-secret", "", "secret of the root@pam!sim API token (default: random)")
@@ -36,8 +37,14 @@ func main() {
 
 	opts := pvesim.Options{Listen: *listen, DataDir: *data, Nodes: strings.Split(*nodes, ","), PlainHTTP: *plain,
 		Seed: *seed, Password: *password, TokenSecret: *secret}
-	if *fast {
+	switch {
+	case *fast && *realistic:
+		log.Fatal("pvesim: -fast and -realistic exclude each other")
+	case *fast:
 		t := pvesim.FastTiming()
+		opts.Timing = &t
+	case *realistic:
+		t := pvesim.RealisticTiming()
 		opts.Timing = &t
 	}
 	if *noDelay {
