@@ -39,7 +39,7 @@ func complianceAttribute() schema.SingleNestedAttribute {
 			"a weakening made by hand shows both as a diff and as a failing rule here. Known at plan time: the plan predicts it from the planned settings",
 			"(the datacenter firewall, which the container never sets, keeps its last observed finding), so a plan shows which findings an apply changes."),
 		Attributes: map[string]schema.Attribute{
-			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `31 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
+			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `32 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
 			"pass":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules passed."},
 			"fail":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand)."},
 			"excepted": schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed but covered by an `exceptions` entry."},
@@ -81,7 +81,8 @@ var observedOnly = map[string]bool{"HC-FW-004": true}
 
 // carryObserved replaces the planned findings of observedOnly rules by the
 // outcome observed last (prior is the state's compliance), if any.
-func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Object, b policy.Baseline, ex []policy.Exception, diags *diag.Diagnostics) []policy.Finding {
+// only is observedOnly, or observedRules' wider set.
+func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Object, b policy.Baseline, ex []policy.Exception, only map[string]bool, diags *diag.Diagnostics) []policy.Finding {
 	if prior.IsNull() || prior.IsUnknown() {
 		return planned
 	}
@@ -94,7 +95,7 @@ func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Ob
 	out := append([]policy.Finding(nil), planned...)
 	for i, f := range out {
 		for _, o := range old {
-			if observedOnly[f.Rule] && o.Rule.ValueString() == f.Rule {
+			if only[f.Rule] && o.Rule.ValueString() == f.Rule {
 				f.Detail = o.Detail.ValueString()
 				out[i] = policy.Outcome(f, o.Status.ValueString() != string(policy.StatusPass), b, ex)
 			}

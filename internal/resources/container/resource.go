@@ -83,11 +83,15 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	// nothing outside the provider's model survives an apply
 	plan.UnmanagedConfig = types.ListValueMust(types.StringType, nil)
+	var state *containerModel
 	if !req.State.Raw.IsNull() {
-		var state containerModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, mountPointChanges(ctx, plan, state, &resp.Diagnostics))
+		state = &containerModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, mountPointChanges(ctx, plan, *state, &resp.Diagnostics))
+		warnRestartWaits(plan, *state, &resp.Diagnostics)
 	}
+	// what runs after the apply; set again once the derived views are known
+	plan.PendingRestart = planPendingRestart(plan, state)
 	var d diag.Diagnostics
 	s := toSpec(ctx, plan, &d)
 	if d.HasError() {
@@ -108,6 +112,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
+	plan.PendingRestart = planPendingRestart(plan, state)
 	if findings != nil && req.Config.Raw.IsFullyKnown() {
 		// the container after apply is what the plan says (defaults are
 		// static; values only PVE knows, such as the MAC, are never
@@ -117,7 +122,11 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		if !req.State.Raw.IsNull() {
 			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("compliance"), &prior)...)
 		}
-		plan.Compliance = complianceValue(ctx, carryObserved(ctx, findings, prior, r.clients.Baseline, exceptions, &resp.Diagnostics), &resp.Diagnostics)
+		plan.Compliance = complianceValue(ctx, carryObserved(ctx, findings, prior, r.clients.Baseline, exceptions,
+			observedRules(plan.PendingRestart), &resp.Diagnostics), &resp.Diagnostics)
+		if plan.PendingRestart.IsUnknown() {
+			plan.Compliance = types.ObjectUnknown(complianceAttrTypes) // HC-RUN-001 is known after apply
+		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -257,7 +266,13 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 	// provider's (the audit observes the same way)
 	o.Files = nodesync.NewRecoverer(r.clients).Files(ctx, node, o.LXC)
 	s := hardening.Observe(o)
+	if o.Running {
+		// what runs, against what the config says now
+		pid, _ := st.Int("pid")
+		s.Runtime = r.observeRuntime(ctx, s, int(pid))
+	}
 	m := fromSpec(ctx, s, prior, diags)
+	m.PendingRestart = pendingRestartText(s.Runtime)
 	files, err := r.observeConfinement(ctx, s)
 	if err != nil {
 		diags.AddError("Reading the container's confinement files failed", err.Error())
@@ -347,6 +362,9 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 	if nfs, err := r.clients.Nodes.FS(ctx, node); err == nil {
 		if _, err := writeFirewall(ctx, nfs, vmid, nil); err != nil {
 			resp.Diagnostics.AddWarning("Firewall file left behind", err.Error())
+		}
+		if err := clearRestartOwed(ctx, nfs, vmid); err != nil {
+			resp.Diagnostics.AddWarning("Restart record left behind", err.Error())
 		}
 	}
 	for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), nil) {
