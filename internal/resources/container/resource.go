@@ -302,8 +302,8 @@ func (r *containerResource) Read(ctx context.Context, req resource.ReadRequest, 
 	m, found := r.read(ctx, state, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddWarning("Container no longer exists",
-			fmt.Sprintf("CT %d on node %s was deleted outside Terraform; it is removed from state and the next apply creates it again.",
-				state.VMID.ValueInt64(), state.Node.ValueString()))
+			fmt.Sprintf("CT %d on node %s was deleted outside Terraform (or by a destroy that was interrupted); it is removed from state and the next apply creates it again.%s",
+				state.VMID.ValueInt64(), state.Node.ValueString(), r.removeOrphanedConfinement(ctx, state, &resp.Diagnostics)))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -367,7 +367,8 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 			resp.Diagnostics.AddWarning("Restart record left behind", err.Error())
 		}
 	}
-	for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), nil) {
+	_, warnings := r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), nil)
+	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("Confinement file left behind", w)
 	}
 }

@@ -191,7 +191,8 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	// a profile or policy the container no longer uses goes, unless another
 	// container's config names it: also after a failed step (e.g. the
 	// restart), once the new lines are written the old files are nobody's
-	for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), hardening.ExpectedNodeFiles(s)) {
+	_, warnings := r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), hardening.ExpectedNodeFiles(s))
+	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("Confinement file left behind", w)
 	}
 	m, found := r.read(ctx, plan, &resp.Diagnostics)
