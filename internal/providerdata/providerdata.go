@@ -80,7 +80,7 @@ func (n *NodeChannels) FS(ctx context.Context, node string) (nodefs.FS, error) {
 		n.mu.Unlock()
 		return nil, fmt.Errorf("node channel (%s) to node %q: %w", n.Mode, node, c.err)
 	}
-	return c.fs, nil
+	return countedFS{c.fs}, nil
 }
 
 // Close closes every open channel.

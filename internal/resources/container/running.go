@@ -162,8 +162,8 @@ func (r *containerResource) observeRuntime(ctx context.Context, s hardening.Spec
 // recordRestartOwed writes (or extends) the restart record before new
 // hardening lines reach the running container pid: the keys of old and
 // new lines that differ.
-func (r *containerResource) recordRestartOwed(ctx context.Context, nfs nodefs.FS, s hardening.Spec, pid int, old, new []pctconf.Line) error {
-	keys := changedKeys(old, new)
+func (r *containerResource) recordRestartOwed(ctx context.Context, nfs nodefs.FS, s hardening.Spec, pid int, was, now []pctconf.Line) error {
+	keys := changedKeys(was, now)
 	if len(keys) == 0 {
 		return nil
 	}
@@ -189,7 +189,7 @@ func clearRestartOwed(ctx context.Context, nfs nodefs.FS, vmid int) error {
 
 // changedKeys are the keys whose lines differ between old and new (in
 // order, per key).
-func changedKeys(old, new []pctconf.Line) []string {
+func changedKeys(was, now []pctconf.Line) []string {
 	group := func(ls []pctconf.Line) map[string][]string {
 		m := map[string][]string{}
 		for _, l := range ls {
@@ -197,7 +197,7 @@ func changedKeys(old, new []pctconf.Line) []string {
 		}
 		return m
 	}
-	o, n := group(old), group(new)
+	o, n := group(was), group(now)
 	var out []string
 	for k := range o {
 		if strings.Join(o[k], "\n") != strings.Join(n[k], "\n") || len(n[k]) != len(o[k]) {

@@ -124,7 +124,7 @@ func TestAccContainerOwedRestart(t *testing.T) {
 							return fmt.Errorf("%d reboots for the owed restart, want 1", n)
 						}
 						if _, err := os.Stat(filepath.Join(env.DataDir, "etc/pve/hardened/restart/150")); !os.IsNotExist(err) {
-							return fmt.Errorf("the restart record outlived the restart (%v)", err)
+							return fmt.Errorf("the restart record outlived the restart (%w)", err)
 						}
 						return nil
 					}),

@@ -13,10 +13,10 @@ import (
 func TestChangedKeys(t *testing.T) {
 	old := []pctconf.Line{{Key: "lxc.cap.drop", Value: "sys_admin"}, {Key: "lxc.apparmor.profile", Value: "lxc-a"},
 		{Key: "lxc.mount.entry", Value: "a"}, {Key: "lxc.mount.entry", Value: "b"}, {Key: "lxc.cgroup2.pids.max", Value: "300"}}
-	new := []pctconf.Line{{Key: "lxc.cap.drop", Value: "sys_admin net_raw"}, {Key: "lxc.apparmor.profile", Value: " lxc-a"},
+	now := []pctconf.Line{{Key: "lxc.cap.drop", Value: "sys_admin net_raw"}, {Key: "lxc.apparmor.profile", Value: " lxc-a"},
 		{Key: "lxc.mount.entry", Value: "a"}, {Key: "lxc.seccomp.profile", Value: "/p"}}
 	want := []string{"lxc.cap.drop", "lxc.cgroup2.pids.max", "lxc.mount.entry", "lxc.seccomp.profile"}
-	if got := changedKeys(old, new); !reflect.DeepEqual(got, want) {
+	if got := changedKeys(old, now); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	if got := changedKeys(old, old); len(got) != 0 {
