@@ -99,8 +99,8 @@ func (r *containerResource) removeOrphanedConfinement(ctx context.Context, state
 	}
 	removed, warnings := r.removeUnusedConfinement(ctx, s, nil)
 	if nfs, err := r.clients.Nodes.FS(ctx, s.Node); err == nil {
-		if err := clearRestartOwed(ctx, nfs, s.VMID); err != nil {
-			warnings = append(warnings, fmt.Sprintf("%s left on the cluster: %v", restartRecordPath(s.VMID), err))
+		if err := nodesync.ClearRestartOwed(ctx, nfs, s.VMID); err != nil {
+			warnings = append(warnings, fmt.Sprintf("%s left on the cluster: %v", nodesync.RestartRecordPath(s.VMID), err))
 		}
 	}
 	for _, w := range warnings {

@@ -269,7 +269,7 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 	if o.Running {
 		// what runs, against what the config says now
 		pid, _ := st.Int("pid")
-		s.Runtime = r.observeRuntime(ctx, s, int(pid))
+		s.Runtime = nodesync.ObserveRuntime(ctx, r.clients, s, int(pid))
 	}
 	m := fromSpec(ctx, s, prior, diags)
 	m.PendingRestart = pendingRestartText(s.Runtime)
@@ -363,7 +363,7 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 		if _, err := writeFirewall(ctx, nfs, vmid, nil); err != nil {
 			resp.Diagnostics.AddWarning("Firewall file left behind", err.Error())
 		}
-		if err := clearRestartOwed(ctx, nfs, vmid); err != nil {
+		if err := nodesync.ClearRestartOwed(ctx, nfs, vmid); err != nil {
 			resp.Diagnostics.AddWarning("Restart record left behind", err.Error())
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 )
 
@@ -246,7 +247,7 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 	if running {
 		// on the cluster before the lines change: a failed or killed
 		// apply leaves the owed restart visible to the next refresh
-		if err := r.recordRestartOwed(ctx, nfs, s, int(pid), cfg.LXCLines(), hardening.LXCLines(s)); err != nil {
+		if err := nodesync.RecordRestartOwed(ctx, r.clients, nfs, s, int(pid), cfg.LXCLines(), hardening.LXCLines(s)); err != nil {
 			return &stepError{"Recording the owed restart failed", err}
 		}
 	}
@@ -258,7 +259,7 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 	if running {
 		// a restart owed from an earlier apply, or a running init that
 		// does not run what the config says
-		owed = len(r.observeRuntime(ctx, s, int(pid)).Stale) > 0
+		owed = len(nodesync.ObserveRuntime(ctx, r.clients, s, int(pid)).Stale) > 0
 	}
 	pending := running && r.hasPending(ctx, s)
 	restart := running && (linesChanged || pending || owed)
@@ -283,8 +284,8 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 	if powered || !running {
 		// the container (re)started from its current config or stopped:
 		// no restart is owed (a record left over is stale anyway)
-		if err := clearRestartOwed(ctx, nfs, s.VMID); err != nil {
-			diags.AddWarning("Restart record left behind", fmt.Sprintf("%s: %v (it is stale: the container restarted since)", restartRecordPath(s.VMID), err))
+		if err := nodesync.ClearRestartOwed(ctx, nfs, s.VMID); err != nil {
+			diags.AddWarning("Restart record left behind", fmt.Sprintf("%s: %v (it is stale: the container restarted since)", nodesync.RestartRecordPath(s.VMID), err))
 		}
 	}
 	return nil
