@@ -214,4 +214,3 @@ func sortedUnion(a, b []string) []string {
 	sort.Strings(out)
 	return out
 }
-
