@@ -79,13 +79,17 @@ func ProcStartTime(stat []byte) (string, bool) {
 }
 
 // splitLabel splits an AppArmor label into the profile and its mode
-// ("lxc-web (enforce)" -> "lxc-web", "enforce").
+// ("lxc-web (enforce)" -> "lxc-web", "enforce"). Of a stacked label (a
+// nesting container's "lxc-web//&:lxc-100_<-var-lib-lxc>:unconfined") the
+// host's profile is the first component.
 func splitLabel(label string) (string, string) {
 	label = strings.TrimSpace(strings.TrimRight(label, "\x00\n"))
+	mode := ""
 	if i := strings.LastIndex(label, " ("); i >= 0 && strings.HasSuffix(label, ")") {
-		return label[:i], label[i+2 : len(label)-1]
+		label, mode = label[:i], label[i+2:len(label)-1]
 	}
-	return label, ""
+	profile, _, _ := strings.Cut(label, "//&")
+	return profile, mode
 }
 
 // RunningStale compares what a running container's init shows with the

@@ -60,6 +60,7 @@ func TestRunningStale(t *testing.T) {
 		{"complain mode", drop, InitView{Seccomp: 2, AppArmorLabel: "lxc-web (complain)"}, []string{`"lxc-web" is only in complain mode`}},
 		{"PVE's generated profile", pve, InitView{Seccomp: 2, AppArmorLabel: "lxc-150_</var/lib/lxc> (enforce)"}, nil},
 		{"another container's generated profile", pve, InitView{Seccomp: 2, AppArmorLabel: "lxc-151_</var/lib/lxc> (enforce)"}, []string{`runs under "lxc-151_</var/lib/lxc>"`}},
+		{"a nesting container's stacked label", drop, InitView{Seccomp: 2, AppArmorLabel: "lxc-web//&:lxc-150_<-var-lib-lxc>:unconfined (enforce)"}, nil},
 		{"nothing observed", drop, InitView{Seccomp: -1}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
