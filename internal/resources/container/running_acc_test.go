@@ -84,6 +84,8 @@ func TestAccContainerOwedRestart(t *testing.T) {
 	env := acctest.StartSim(t)
 	base := webConfig(env, "local", "")
 	changed := webConfig(env, "local", dropNetRaw)
+	offWithAudit := webConfig(env, "local", dropNetRaw+"  restart_on_hardening_change = false\n") +
+		"\ndata \"hardened_audit\" \"all\" {\n  depends_on = [hardened_container.web]\n}\n"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -151,7 +153,7 @@ func TestAccContainerOwedRestart(t *testing.T) {
 				PreConfig: func() {
 					edit(t, procFile(env, initPid(t, env), "status"), replaceLine(`^CapBnd:.*$`, "CapBnd:\t000001ffffffffff"))
 				},
-				Config: webConfig(env, "local", dropNetRaw+"  restart_on_hardening_change = false\n"),
+				Config: offWithAudit,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
 					pendingRestart(regexp.MustCompile(`^lxc\.cap\.drop: the running init still has .*net_raw.*sys_admin`)),
@@ -160,10 +162,14 @@ func TestAccContainerOwedRestart(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttr(res, "compliance.failing.#", "1"),
 					resource.TestCheckResourceAttr(res, "compliance.failing.0", "HC-RUN-001"),
+					// the audit sees what the refresh sees
+					resource.TestCheckResourceAttr("data.hardened_audit.all", "non_compliant.#", "1"),
+					resource.TestCheckResourceAttr("data.hardened_audit.all", "containers.0.failing.#", "1"),
+					resource.TestCheckResourceAttr("data.hardened_audit.all", "containers.0.failing.0", "HC-RUN-001"),
 					expectRunningHas(t, env, "sys_admin", true)),
 			},
 			{
-				Config:   webConfig(env, "local", dropNetRaw+"  restart_on_hardening_change = false\n"),
+				Config:   offWithAudit,
 				PlanOnly: true,
 			},
 		},
