@@ -45,6 +45,9 @@ type Spec struct {
 	// firewall depends on (observed only, never set through a container;
 	// zero: not observed). See DatacenterFirewall.
 	DatacenterFirewall DatacenterFirewall
+	// Runtime is what the running container runs (observed only: the
+	// init's /proc view and the provider's restart record).
+	Runtime Runtime
 
 	// AppArmorProfile is AppArmorHardened (a profile the provider generates
 	// from AppArmor), AppArmorPVE (PVE's own) or a named lxc-* profile.

@@ -242,5 +242,12 @@ func rules() []Rule {
 			Remedy:    "Set `console_mode = \"tty\"` (the default, a login prompt) or `\"console\"`.",
 			check:     checkConsole,
 		},
+		{
+			ID: "HC-RUN-001", Title: "The running container runs its configured confinement", Severity: SeverityHigh, Attribute: "pending_restart",
+			Rationale: seed000 + ` checklist: "AppArmor profile assigned and active", "Default seccomp profile confirmed". Raw lxc.* lines, AppArmor profiles and seccomp policies take effect only when a container starts: a container still running from before its hardening changed (a restart that failed, was interrupted, or waits because restart_on_hardening_change is false) runs its old capabilities, profile and filter while its config looks compliant. The provider records an owed restart on the cluster (/etc/pve/hardened/restart/<vmid>, bound to the running init process) and reads the running init's own view on the node (/proc/<pid>/status CapBnd and Seccomp, /proc/<pid>/attr/current).`,
+			why:       "The container runs with confinement other than its config says: the hardening is configured but not active.",
+			Remedy:    "Restart the container: apply with `restart_on_hardening_change = true` (the default), or restart it by hand (`pct reboot <vmid>`).",
+			check:     checkRuntime,
+		},
 	}...)
 }

@@ -51,7 +51,7 @@ func TestCatalogueWellFormed(t *testing.T) {
 	}
 	for _, id := range []string{"HC-PRIV-001", "HC-AA-001", "HC-AA-002", "HC-SC-001", "HC-CAP-001", "HC-CG-001", "HC-CG-002",
 		"HC-CG-003", "HC-CG-004", "HC-CG-005", "HC-NET-001", "HC-NET-002", "HC-FW-001", "HC-FW-002", "HC-FW-003", "HC-FW-004", "HC-FEAT-001",
-		"HC-SEC-001", "HC-SEC-002", "HC-TAG-001", "HC-OPS-001", "HC-OPS-002", "HC-FS-001", "HC-CON-001"} {
+		"HC-SEC-001", "HC-SEC-002", "HC-TAG-001", "HC-OPS-001", "HC-OPS-002", "HC-FS-001", "HC-CON-001", "HC-RUN-001"} {
 		if !seen[id] {
 			t.Errorf("rule %s missing from the catalogue", id)
 		}

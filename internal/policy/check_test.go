@@ -214,6 +214,11 @@ var ruleCases = []ruleCase{
 		fail: func(s *hardening.Spec) { s.DatacenterFirewall = hardening.DatacenterFirewallOff }, observed: []string{"datacenter firewall is disabled", "no container firewall rule is in effect"}},
 	{name: "datacenter firewall not observed", rule: "HC-FW-004",
 		fail: func(s *hardening.Spec) { s.DatacenterFirewall = hardening.DatacenterFirewallUnobserved }, observed: []string{"not observed"}},
+	{name: "restart owed", rule: "HC-RUN-001",
+		pass: func(s *hardening.Spec) { s.Runtime = hardening.Runtime{Observed: true} },
+		fail: func(s *hardening.Spec) {
+			s.Runtime = hardening.Runtime{Observed: true, Stale: []string{"lxc.cap.drop: the running init still has sys_admin"}}
+		}, observed: []string{"configured but not active", "still has sys_admin"}},
 	{name: "onboot required", rule: "HC-OPS-001", baseline: func(b *Baseline) { b.RequireOnBoot = true },
 		fail: func(s *hardening.Spec) { s.OnBoot = false }, observed: []string{"onboot = false"}},
 	{name: "protection required", rule: "HC-OPS-002", baseline: func(b *Baseline) { b.RequireProtection = true },

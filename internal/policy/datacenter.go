@@ -1,6 +1,10 @@
 package policy
 
-import "github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+import (
+	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+)
 
 // checkDatacenterFirewall is HC-FW-004. A Spec whose datacenter firewall
 // was not observed fails: nothing shows the firewall in effect.
@@ -14,4 +18,15 @@ func checkDatacenterFirewall(s hardening.Spec, b Baseline) (bool, string, []any)
 		return true, notRequired + " (" + state + ")", nil
 	}
 	return s.DatacenterFirewall == hardening.DatacenterFirewallOn, state, nil
+}
+
+// checkRuntime is HC-RUN-001: what the running container runs is what its
+// config says (observed only; a planned Spec has no Runtime and passes).
+// The pass detail is the same whether or not the node showed the init's
+// /proc view, so a plan predicts it exactly.
+func checkRuntime(s hardening.Spec, _ Baseline) (bool, string, []any) {
+	if len(s.Runtime.Stale) > 0 {
+		return false, "configured but not active, a restart is owed: " + strings.Join(s.Runtime.Stale, "; "), nil
+	}
+	return true, "no restart is owed: the container runs its configured confinement (checked against the running init's /proc view where the node shows it)", nil
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // nodeOps counts the node-channel operations of this process (every
-// channel, every node): what `make bench` reports per container.
+// channel, every node): what `make bench` and `make refresh-cost` report per container.
 var nodeOps atomic.Int64
 
 // NodeOps is the number of node-channel operations (file reads, writes,

@@ -30,6 +30,7 @@ type Clients struct {
 	dc      datacenterSnapshot // see DatacenterFirewall
 	cluster clusterSnapshot    // see ClusterContainer
 	files   runFiles           // see RunFile
+	boot    bootIDs            // see NodeBootID
 }
 
 // AppArmor load modes (the provider's apparmor_load).

@@ -165,24 +165,43 @@ func (c *Client) ClusterContainers(ctx context.Context) ([]CTResource, error) {
 // line key: value (one cluster resources call, then one config call per
 // container).
 func (c *Client) LXCLineUsers(ctx context.Context, key, value string) ([]string, error) {
-	cts, err := c.ClusterContainers(ctx)
+	all, err := c.ClusterLXCLines(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, ct := range cts {
-		cfg, err := c.CTConfig(ctx, ct.Node, ct.VMID, false)
-		if err != nil {
-			return nil, err
-		}
-		for _, kv := range cfg.LXC() {
+	for id, lines := range all {
+		for _, kv := range lines {
 			if kv[0] == key && strings.TrimSpace(kv[1]) == value {
-				out = append(out, fmt.Sprintf("%s/%d", ct.Node, ct.VMID))
+				out = append(out, id)
 				break
 			}
 		}
 	}
 	sort.Strings(out)
+	return out, nil
+}
+
+// ClusterLXCLines are the raw lxc entries of every container of the
+// cluster by "node/vmid" (one cluster resources call, then one config call
+// per container). A container deleted during the scan is no longer there
+// to use anything: it is skipped, not an error.
+func (c *Client) ClusterLXCLines(ctx context.Context) (map[string][][2]string, error) {
+	cts, err := c.ClusterContainers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][][2]string, len(cts))
+	for _, ct := range cts {
+		cfg, err := c.CTConfig(ctx, ct.Node, ct.VMID, false)
+		if IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[fmt.Sprintf("%s/%d", ct.Node, ct.VMID)] = cfg.LXC()
+	}
 	return out, nil
 }
 

@@ -3,6 +3,7 @@ package pvesim
 import (
 	"context"
 	"math/rand"
+	"os"
 	"sync"
 	"time"
 
@@ -50,6 +51,10 @@ func (s *Sim) setRunning(vmid int, st *runState) {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
 	if st == nil {
+		if old := s.running[vmid]; old != nil {
+			// the init is gone, and its /proc entry with it
+			_ = os.RemoveAll(s.procDir(old.pid))
+		}
 		delete(s.running, vmid)
 		return
 	}

@@ -85,8 +85,10 @@ type Sim struct {
 	claimMu sync.Mutex
 	macRNG  *lockedRand
 
-	runMu   sync.Mutex
-	running map[int]*runState
+	runMu      sync.Mutex
+	running    map[int]*runState
+	pidCounter int       // see nextPid
+	booted     time.Time // the simulated nodes' boot (see writeProc)
 
 	listener net.Listener
 	srv      *http.Server
@@ -195,6 +197,7 @@ func New(opts Options) (*Sim, error) {
 	}
 	s.tasks.tasks = map[string]*task{}
 	s.tasks.nextPID = 0x1000 + os.Getpid()%0x10000
+	s.booted = time.Now()
 	if err := s.initDataDir(); err != nil {
 		s.cleanup()
 		return nil, err
@@ -225,6 +228,13 @@ func (s *Sim) initDataDir() error {
 		if err := os.MkdirAll(filepath.Join(s.dataDir, d), 0o755); err != nil {
 			return err
 		}
+	}
+	// a new boot: no process of an earlier run is left in /proc
+	if err := os.RemoveAll(filepath.Join(s.dataDir, "proc")); err != nil {
+		return err
+	}
+	if err := s.writeBootID(); err != nil {
+		return err
 	}
 	for _, t := range preloadedTemplates {
 		p := filepath.Join(s.dataDir, "var/lib/vz/template/cache", t.file)

@@ -96,7 +96,11 @@ func (s *Sim) doStart(t *task, node string, vmid int, skiplock bool) error {
 			}
 			return fmt.Errorf("startup for container '%d' failed: %w", vmid, err)
 		}
-		s.setRunning(vmid, &runState{node: node, since: time.Now(), pid: 10000 + vmid})
+		pid := s.nextPid()
+		if err := s.writeProc(vmid, pid, c); err != nil {
+			return err
+		}
+		s.setRunning(vmid, &runState{node: node, since: time.Now(), pid: pid})
 		return nil
 	})
 }

@@ -68,7 +68,7 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 		if !f.match(ct) {
 			continue
 		}
-		s, err := observe(ctx, c.API, rec, ct)
+		s, err := observe(ctx, c, rec, ct)
 		if err != nil {
 			return nil, fmt.Errorf("CT %d on %s: %w", ct.VMID, ct.Node, err)
 		}
@@ -81,7 +81,8 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 // observe reads a container into a Spec. Nothing is configured for it, so
 // a seccomp profile line is a custom policy until its file shows it is one
 // the provider wrote.
-func observe(ctx context.Context, api *pve.Client, rec *nodesync.Recoverer, ct pve.CTResource) (hardening.Spec, error) {
+func observe(ctx context.Context, c *providerdata.Clients, rec *nodesync.Recoverer, ct pve.CTResource) (hardening.Spec, error) {
+	api := c.API
 	cfg, err := api.CTConfig(ctx, ct.Node, ct.VMID, false)
 	if err != nil {
 		return hardening.Spec{}, err
@@ -95,6 +96,15 @@ func observe(ctx context.Context, api *pve.Client, rec *nodesync.Recoverer, ct p
 	o.Files = rec.Files(ctx, ct.Node, o.LXC)
 	s := hardening.Observe(o)
 	s.Description = strings.TrimRight(s.Description, "\n")
+	if o.Running {
+		// what runs, as the container's own refresh sees it (HC-RUN-001)
+		st, err := api.CTStatus(ctx, ct.Node, ct.VMID)
+		if err != nil && !pve.IsNotFound(err) {
+			return hardening.Spec{}, err
+		}
+		pid, _ := st.Int("pid")
+		s.Runtime = nodesync.ObserveRuntime(ctx, c, s, int(pid))
+	}
 	return s, nil
 }
 

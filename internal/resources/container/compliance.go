@@ -43,7 +43,7 @@ func complianceAttribute() schema.SingleNestedAttribute {
 			"fail or are excepted; the rules' titles and rationale are in the policy rule catalogue guide, and `hardened_audit` reports every finding in full."),
 		Attributes: map[string]schema.Attribute{
 			"summary": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "One line, e.g. `31 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
+				MarkdownDescription: "One line, e.g. `32 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
 			"pass": schema.Int64Attribute{Computed: true,
 				MarkdownDescription: "Rules passed."},
 			"fail": schema.Int64Attribute{Computed: true,
@@ -85,7 +85,8 @@ var observedOnly = map[string]bool{"HC-FW-004": true}
 
 // carryObserved replaces the planned findings of observedOnly rules by the
 // outcome observed last (prior is the state's compliance), if any.
-func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Object, b policy.Baseline, ex []policy.Exception, diags *diag.Diagnostics) []policy.Finding {
+// only is observedOnly, or observedRules' wider set.
+func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Object, b policy.Baseline, ex []policy.Exception, only map[string]bool, diags *diag.Diagnostics) []policy.Finding {
 	if prior.IsNull() || prior.IsUnknown() {
 		return planned
 	}
@@ -101,7 +102,7 @@ func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Ob
 	out := append([]policy.Finding(nil), planned...)
 	for i, f := range out {
 		st, seen := status[f.Rule]
-		if !observedOnly[f.Rule] || !seen {
+		if !only[f.Rule] || !seen {
 			continue
 		}
 		failed := st != string(policy.StatusPass)

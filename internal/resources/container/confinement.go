@@ -3,10 +3,12 @@ package container
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 )
 
 // confinementNodes are the nodes a node file goes to: every online node for
@@ -44,42 +46,53 @@ func (r *containerResource) writeConfinement(ctx context.Context, s hardening.Sp
 
 // removeUnusedConfinement removes the files of s (except those in keep)
 // that no container's config refers to any more (generated profiles and
-// policies are shared by containers with equal settings). One scan of the
-// cluster decides for every file at once (pve.LXCLinesInUse). Failures are
-// warnings: the container itself is gone or changed already.
-func (r *containerResource) removeUnusedConfinement(ctx context.Context, s hardening.Spec, keep map[string]string) []string {
-	var (
-		warnings []string
-		files    []hardening.NodeFile
-		lines    []pve.LXCLine
-	)
+// policies are shared by containers with equal settings): the decision
+// comes from the cluster (nodesync.RemoveUnreferenced: one early-exiting
+// scan for every file at once), so it holds also when the container is
+// already gone. Failures are warnings: the container itself is gone or
+// changed already.
+func (r *containerResource) removeUnusedConfinement(ctx context.Context, s hardening.Spec, keep map[string]string) (removed, warnings []string) {
+	var cands []nodesync.Candidate
 	for _, f := range hardening.NodeFiles(s) {
-		if _, kept := keep[f.Path]; !kept {
-			files = append(files, f)
-			lines = append(lines, pve.LXCLine{Key: f.RefKey, Value: f.RefValue})
-		}
-	}
-	if len(files) == 0 {
-		return nil
-	}
-	used, err := r.clients.API.LXCLinesInUse(ctx, lines)
-	if err != nil {
-		for _, f := range files {
-			warnings = append(warnings, fmt.Sprintf("%s left on the nodes: checking its users failed: %v", f.Path, err))
-		}
-		return warnings
-	}
-	for i, f := range files {
-		if used[lines[i]] {
+		if _, kept := keep[f.Path]; kept {
 			continue
 		}
 		nodes, err := r.confinementNodes(ctx, f, s.Node)
-		if err == nil {
-			err = nodesync.Remove(ctx, r.clients, nodes, syncFile(f))
-		}
 		if err != nil {
 			warnings = append(warnings, fmt.Sprintf("%s left on the nodes: %v", f.Path, err))
+			continue
+		}
+		cands = append(cands, nodesync.Candidate{File: syncFile(f), Nodes: nodes, RefKey: f.RefKey, RefValue: f.RefValue})
+	}
+	rm, ws := nodesync.RemoveUnreferenced(ctx, r.clients, cands)
+	return rm, append(warnings, ws...)
+}
+
+// removeOrphanedConfinement is the cleanup a Delete would have done, for a
+// container that is gone when a refresh looks (deleted by hand, or by a
+// destroy killed before its cleanup, whose next run drops the container
+// from state and never calls Delete): the state's confinement files that no
+// container of the cluster names any more go. It says what it removed.
+func (r *containerResource) removeOrphanedConfinement(ctx context.Context, state containerModel, diags *diag.Diagnostics) string {
+	if r.clients == nil {
+		return ""
+	}
+	var d diag.Diagnostics
+	s := toSpec(ctx, state, &d)
+	if d.HasError() {
+		return ""
+	}
+	removed, warnings := r.removeUnusedConfinement(ctx, s, nil)
+	if nfs, err := r.clients.Nodes.FS(ctx, s.Node); err == nil {
+		if err := nodesync.ClearRestartOwed(ctx, nfs, s.VMID); err != nil {
+			warnings = append(warnings, fmt.Sprintf("%s left on the cluster: %v", nodesync.RestartRecordPath(s.VMID), err))
 		}
 	}
-	return warnings
+	for _, w := range warnings {
+		diags.AddWarning("Confinement file left behind", w)
+	}
+	if len(removed) == 0 {
+		return ""
+	}
+	return " Its confinement files that no other container uses were removed: " + strings.Join(removed, ", ") + "."
 }

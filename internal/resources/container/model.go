@@ -56,6 +56,7 @@ type containerModel struct {
 
 	Started         types.Bool   `tfsdk:"started"`
 	RestartOnChange types.Bool   `tfsdk:"restart_on_hardening_change"`
+	PendingRestart  types.String `tfsdk:"pending_restart"`
 	OnBoot          types.Bool   `tfsdk:"onboot"`
 	Startup         types.Object `tfsdk:"startup"`
 	Protection      types.Bool   `tfsdk:"protection"`

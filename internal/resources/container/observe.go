@@ -19,6 +19,7 @@ import (
 type fetched struct {
 	cfg     pve.CTConfig
 	running bool
+	pid     int // the running init's pid on the node (0: stopped, or not known)
 	fw      firewall.Config
 }
 
@@ -33,7 +34,7 @@ func (r *containerResource) fetch(ctx context.Context, node string, vmid int, sn
 		return f, "Reading the container failed", err
 	}
 	f.cfg = cfg
-	if f.running, err = r.running(ctx, node, vmid, snapshot); err != nil {
+	if f.running, f.pid, err = r.running(ctx, node, vmid, snapshot); err != nil {
 		return f, "Reading the container's status failed", err
 	}
 	if f.fw, err = r.readFirewall(ctx, node, vmid); err != nil {
@@ -42,22 +43,31 @@ func (r *containerResource) fetch(ctx context.Context, node string, vmid int, sn
 	return f, "", nil
 }
 
-func (r *containerResource) running(ctx context.Context, node string, vmid int, snapshot bool) (bool, error) {
+// running reports whether the container runs and its init's pid. A
+// stopped container in the run's snapshot costs no call; a running one
+// asks status/current for the pid (PVE reads it with lxc-info), which the
+// observation of the running confinement needs: at most two API calls per
+// container and refresh.
+func (r *containerResource) running(ctx context.Context, node string, vmid int, snapshot bool) (bool, int, error) {
 	if snapshot {
 		ct, ok, err := r.clients.ClusterContainer(ctx, node, vmid)
 		if err != nil {
-			return false, err
+			return false, 0, err
 		}
-		if ok {
-			return ct.Status == "running", nil
+		if ok && ct.Status != "running" {
+			return false, 0, nil
 		}
 	}
 	st, err := r.clients.API.CTStatus(ctx, node, vmid)
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	status, _ := st.String("status")
-	return status == "running", nil
+	if status != "running" {
+		return false, 0, nil
+	}
+	pid, _ := st.Int("pid")
+	return true, int(pid), nil
 }
 
 // readFirewall reads the container's /etc/pve/firewall/<vmid>.fw through

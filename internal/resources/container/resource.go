@@ -82,11 +82,15 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	// nothing outside the provider's model survives an apply
 	plan.UnmanagedConfig = types.ListValueMust(types.StringType, nil)
+	var state *containerModel
 	if !req.State.Raw.IsNull() {
-		var state containerModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, mountPointChanges(ctx, plan, state, &resp.Diagnostics))
+		state = &containerModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, mountPointChanges(ctx, plan, *state, &resp.Diagnostics))
+		warnRestartWaits(plan, *state, &resp.Diagnostics)
 	}
+	// what runs after the apply; set again once the derived views are known
+	plan.PendingRestart = planPendingRestart(plan, state)
 	var d diag.Diagnostics
 	s := toSpec(ctx, plan, &d)
 	if d.HasError() {
@@ -107,6 +111,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
+	plan.PendingRestart = planPendingRestart(plan, state)
 	if findings != nil && req.Config.Raw.IsFullyKnown() {
 		// the container after apply is what the plan says (defaults are
 		// static; values only PVE knows, such as the MAC, are never
@@ -116,7 +121,11 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		if !req.State.Raw.IsNull() {
 			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("compliance"), &prior)...)
 		}
-		plan.Compliance = complianceValue(ctx, carryObserved(ctx, findings, prior, r.clients.Baseline, exceptions, &resp.Diagnostics), &resp.Diagnostics)
+		plan.Compliance = complianceValue(ctx, carryObserved(ctx, findings, prior, r.clients.Baseline, exceptions,
+			observedRules(plan.PendingRestart), &resp.Diagnostics), &resp.Diagnostics)
+		if plan.PendingRestart.IsUnknown() {
+			plan.Compliance = types.ObjectUnknown(complianceAttrTypes) // HC-RUN-001 is known after apply
+		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -230,7 +239,12 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, snap
 	}
 	o.Files = rec.Files(ctx, node, o.LXC)
 	s := hardening.Observe(o)
+	if o.Running {
+		// what runs, against what the config says now
+		s.Runtime = nodesync.ObserveRuntime(ctx, r.clients, s, f.pid)
+	}
 	m := fromSpec(ctx, s, prior, diags)
+	m.PendingRestart = pendingRestartText(s.Runtime)
 	files, err := r.observeConfinement(ctx, rec, s)
 	if err != nil {
 		diags.AddError("Reading the container's confinement files failed", err.Error())
@@ -260,8 +274,8 @@ func (r *containerResource) Read(ctx context.Context, req resource.ReadRequest, 
 	m, found := r.read(ctx, state, true, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddWarning("Container no longer exists",
-			fmt.Sprintf("CT %d on node %s was deleted outside Terraform; it is removed from state and the next apply creates it again.",
-				state.VMID.ValueInt64(), state.Node.ValueString()))
+			fmt.Sprintf("CT %d on node %s was deleted outside Terraform (or by a destroy that was interrupted); it is removed from state and the next apply creates it again.%s",
+				state.VMID.ValueInt64(), state.Node.ValueString(), r.removeOrphanedConfinement(ctx, state, &resp.Diagnostics)))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -321,8 +335,12 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 		if _, err := writeFirewall(ctx, nfs, vmid, nil); err != nil {
 			resp.Diagnostics.AddWarning("Firewall file left behind", err.Error())
 		}
+		if err := nodesync.ClearRestartOwed(ctx, nfs, vmid); err != nil {
+			resp.Diagnostics.AddWarning("Restart record left behind", err.Error())
+		}
 	}
-	for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), nil) {
+	_, warnings := r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), nil)
+	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("Confinement file left behind", w)
 	}
 }

@@ -2,6 +2,7 @@ package container
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 )
 
@@ -190,7 +192,8 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	// a profile or policy the container no longer uses goes, unless another
 	// container's config names it: also after a failed step (e.g. the
 	// restart), once the new lines are written the old files are nobody's
-	for _, w := range r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), hardening.ExpectedNodeFiles(s)) {
+	_, warnings := r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), hardening.ExpectedNodeFiles(s))
+	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("Confinement file left behind", w)
 	}
 	m, found := r.read(ctx, plan, false, &resp.Diagnostics)
@@ -230,30 +233,60 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 			return &stepError{"Updating the container's config failed", err}
 		}
 	}
-	linesChanged, err := r.writeNodeFiles(ctx, s)
-	if err != nil {
-		return &stepError{"Writing the hardening files failed", err}
-	}
 	st, err := api.CTStatus(ctx, s.Node, s.VMID)
 	if err != nil {
 		return &stepError{"Reading the container's status failed", err}
 	}
 	status, _ := st.String("status")
 	running := status == "running"
+	pid, _ := st.Int("pid")
+	nfs, err := r.clients.Nodes.FS(ctx, s.Node)
+	if err != nil {
+		return &stepError{"Writing the hardening files failed", err}
+	}
+	if running {
+		// on the cluster before the lines change: a failed or killed
+		// apply leaves the owed restart visible to the next refresh
+		if err := nodesync.RecordRestartOwed(ctx, r.clients, nfs, s, int(pid), cfg.LXCLines(), hardening.LXCLines(s)); err != nil {
+			return &stepError{"Recording the owed restart failed", err}
+		}
+	}
+	linesChanged, err := r.writeNodeFiles(ctx, s)
+	if err != nil {
+		return &stepError{"Writing the hardening files failed", err}
+	}
+	owed := false
+	if running {
+		// a restart owed from an earlier apply, or a running init that
+		// does not run what the config says
+		owed = len(nodesync.ObserveRuntime(ctx, r.clients, s, int(pid)).Stale) > 0
+	}
 	pending := running && r.hasPending(ctx, s)
+	restart := running && (linesChanged || pending || owed)
+	powered := true
 	switch {
 	case s.Started && !running:
 		err = r.power(ctx, plan, s.Node, s.VMID, "start")
 	case !s.Started && running:
 		err = r.power(ctx, plan, s.Node, s.VMID, "shutdown")
-	case running && (linesChanged || pending) && plan.RestartOnChange.ValueBool():
+	case restart && plan.RestartOnChange.ValueBool():
 		err = r.power(ctx, plan, s.Node, s.VMID, "reboot")
-	case running && (linesChanged || pending):
+	case restart:
+		powered = false
 		diags.AddWarning("Changes wait for the next restart",
-			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's Pending view) take effect when the container is restarted.")
+			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's Pending view) take effect when the container is restarted; until then pending_restart and HC-RUN-001 show the restart owed.")
+	default:
+		powered = false
 	}
 	if err != nil {
 		return &stepError{"Changing the container's power state failed", err}
+	}
+	if powered || !running {
+		// the container (re)started from its current config or stopped:
+		// no restart is owed (a record left over is stale anyway)
+		if err := nodesync.ClearRestartOwed(ctx, nfs, s.VMID); err != nil {
+			diags.AddWarning("Restart record left behind", fmt.Sprintf("%s: %v (it is stale: the container restarted since)", nodesync.RestartRecordPath(s.VMID), err))
+		}
 	}
 	return nil
 }
