@@ -36,7 +36,7 @@ func TestRecoverRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := Recover(p.Path(), text, p.Keyctl, p.Mknod)
+		got, ok := Recover(p.Path(), text, p.Keyctl, p.Mknod, p.UserNamespaces)
 		if !ok {
 			t.Errorf("%+v: not recovered", p)
 			continue
@@ -64,7 +64,7 @@ func TestRecoverRefusesForeignFiles(t *testing.T) {
 		"other path":                     {"/etc/pve/other.seccomp", text},
 		"version 1 file":                 {pathOf([]byte("1\nwhitelist\n")), []byte("1\nwhitelist\n")},
 	} {
-		if p, ok := Recover(tc.path, tc.text, false, false); ok {
+		if p, ok := Recover(tc.path, tc.text, false, false, false); ok {
 			t.Errorf("%s: recovered %+v", name, p)
 		}
 	}

@@ -39,7 +39,7 @@ func complianceAttribute() schema.SingleNestedAttribute {
 			"a weakening made by hand shows both as a diff and as a failing rule here. Known at plan time: the plan predicts it from the planned settings",
 			"(the datacenter firewall, which the container never sets, keeps its last observed finding), so a plan shows which findings an apply changes."),
 		Attributes: map[string]schema.Attribute{
-			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `31 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
+			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `32 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
 			"pass":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules passed."},
 			"fail":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand)."},
 			"excepted": schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed but covered by an `exceptions` entry."},
