@@ -96,7 +96,11 @@ func (s *Sim) doStart(t *task, node string, vmid int, skiplock bool) error {
 			}
 			return fmt.Errorf("startup for container '%d' failed: %w", vmid, err)
 		}
-		s.setRunning(vmid, &runState{node: node, since: time.Now(), pid: 10000 + vmid})
+		st := &runState{node: node, since: time.Now(), pid: 10000 + vmid}
+		if r, ok := s.backend.(runningReporter); ok {
+			st.pid, _ = r.running(vmid)
+		}
+		s.setRunning(vmid, st)
 		return nil
 	})
 }
