@@ -22,4 +22,3 @@ func TestFromMountinfo(t *testing.T) {
 		}
 	}
 }
-

@@ -83,10 +83,6 @@ func TestLXCBackendStartStop(t *testing.T) {
 	}
 }
 
-
-
-
-
 func taskLog(t *testing.T, s *Sim, upid string) string {
 	node := strings.Split(upid, ":")[1]
 	r := call(t, s, "GET", "/nodes/"+node+"/tasks/"+upid+"/log", nil)
