@@ -28,6 +28,8 @@ type Clients struct {
 	nodes   []string
 
 	dc datacenterSnapshot // see DatacenterFirewall
+
+	cgroups cgroupLayouts // see CgroupLayout
 }
 
 // AppArmor load modes (the provider's apparmor_load).
