@@ -118,7 +118,7 @@ func (b *LXCBackend) Start(ctx context.Context, node string, vmid int, conf *ctc
 		return err
 	}
 	t := translate(translateInput{VMID: vmid, Conf: conf.Main, Dir: dir, Root: b.root, CgroupPrefix: b.prefix,
-		Hybrid: b.hybrid, MemswAccounting: b.memsw, CPUs: runtime.NumCPU()})
+		Hybrid: b.hybrid, MemswAccounting: b.memsw, CPUs: runtime.NumCPU(), NofileMax: nofileHardLimit()})
 	for _, n := range t.Notes {
 		b.log("CT %d: %s", vmid, n)
 	}
@@ -237,6 +237,7 @@ func (b *LXCBackend) Close() error {
 	for _, id := range ids {
 		_ = b.Stop(context.Background(), "", id, true)
 	}
+	b.removeCgroupDirs()
 	if b.ownPath {
 		return os.RemoveAll(b.path)
 	}

@@ -44,6 +44,10 @@ type translateInput struct {
 	MemswAccounting bool
 	// CPUs is the host's CPU count (for the cpuset PVE derives from cores).
 	CPUs int
+	// NofileMax is lxc-start's hard RLIMIT_NOFILE (0: unknown). LXC cannot
+	// raise a container's limit above it; PVE runs lxc-start under systemd
+	// (hard limit 524288), a test machine may allow less.
+	NofileMax uint64
 }
 
 // raw is the container's raw lxc.* lines.
@@ -154,6 +158,8 @@ func translate(in translateInput) translation {
 			continue
 		case k == "lxc.seccomp.profile" && v != "":
 			v = nodePath(in.Root, v)
+		case k == "lxc.prlimit.nofile":
+			v = clampNofile(&t, v, in.NofileMax)
 		}
 		w(k, v)
 	}
@@ -215,6 +221,26 @@ func pveAppArmorLines(features map[string]string) string {
 		}
 	}
 	return s
+}
+
+// clampNofile lowers lxc.prlimit.nofile's values to NofileMax, with a note.
+func clampNofile(t *translation, v string, limit uint64) string {
+	if limit == 0 {
+		return v
+	}
+	parts := strings.Split(v, ":")
+	changed := false
+	for i, p := range parts {
+		if n, err := strconv.ParseUint(p, 10, 64); (err == nil && n > limit) || p == "unlimited" {
+			parts[i], changed = strconv.FormatUint(limit, 10), true
+		}
+	}
+	if !changed {
+		return v
+	}
+	out := strings.Join(parts, ":")
+	t.Notes = append(t.Notes, fmt.Sprintf("lxc.prlimit.nofile = %s lowered to %s: lxc-start's own hard limit on this host is %d (PVE's systemd gives it 524288)", v, out, limit))
+	return out
 }
 
 func cpuRange(n int) string {

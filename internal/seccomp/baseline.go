@@ -204,6 +204,10 @@ func entries(keyctl, userns bool) []Entry {
 	return out
 }
 
+// Denylist is the hardened denylist with the keyctl feature and with user
+// namespaces allowed or not.
+func Denylist(keyctl, userNamespaces bool) []Entry { return entries(keyctl, userNamespaces) }
+
 // DefaultDenylist is what the hardened denylist contains with no PVE
 // features set (Keyctl adds keyctl, add_key and request_key back;
 // UserNamespaces unshare, clone and clone3), in a stable order: LXC's
