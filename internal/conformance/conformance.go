@@ -14,58 +14,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
-
-	"github.com/hardened-pve/terraform-provider-hardened/internal/acctest"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
 )
 
 // ProbePath is where the probe lives inside every container.
 const ProbePath = "/probe"
-
-// StartSim starts a simulator whose containers run in real LXC with the
-// probe in their root file system, or skips the test (fails it when
-// HARDENED_TEST_REQUIRE lists lxc, as in CI).
-func StartSim(t *testing.T, opts ...acctest.SimOption) *acctest.Env {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		require.SkipOrFail(t, "lxc", "real LXC containers need root")
-	}
-	for _, tool := range []string{"lxc-start", "lxc-attach", "busybox", "apparmor_parser"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			require.SkipOrFail(t, "lxc", "%s is not installed (.ci/install-deps: apt-get install lxc busybox-static apparmor)", tool)
-		}
-	}
-	probe := buildProbe(t)
-	opts = append(opts, acctest.WithSimOptions(func(o *pvesim.Options) {
-		o.LXC = &pvesim.LXCOptions{Files: map[string]string{ProbePath: probe}}
-	}))
-	return acctest.StartSim(t, opts...)
-}
-
-// buildProbe compiles ./probe static for the containers (linux/amd64).
-func buildProbe(t *testing.T) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "probe")
-	cmd := exec.Command(acctest.GoTool(t), "build", "-trimpath", "-o", out, "./probe")
-	cmd.Dir = probeDir(t)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the probe: %v\n%s", err, b)
-	}
-	return out
-}
-
-func probeDir(t *testing.T) string {
-	return filepath.Join(acctest.RepoRoot(t), "internal", "conformance")
-}
 
 // Report is the probe's output: key -> value.
 type Report map[string]string

@@ -2,6 +2,9 @@ package conformance
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,7 +13,9 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/acctest"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
 )
 
 // allowlistSyscalls is a complete allowlist for the busybox init, lxc-attach
@@ -38,6 +43,7 @@ var allowlistSyscalls = append(seccomp.EssentialSyscalls(),
 // hardened expectations, fail on it, so each check can fail.
 func TestAccConformance(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := StartSim(t)
 	lxcPath := env.Sim.LXC().Path()
 	var quoted []string
@@ -161,4 +167,41 @@ func negativeControl(t *testing.T, lxcPath, dataDir string, s *terraform.State) 
 		return fmt.Errorf("negative control: the weakened container is still unprivileged with a filter, yet %v fail", failed)
 	}
 	return nil
+}
+
+// StartSim starts a simulator whose containers run in real LXC with the
+// probe in their root file system, or skips the test (fails it when
+// HARDENED_TEST_REQUIRE lists lxc, as in CI).
+func StartSim(t *testing.T, opts ...acctest.SimOption) *acctest.Env {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		require.SkipOrFail(t, "lxc", "real LXC containers need root")
+	}
+	for _, tool := range []string{"lxc-start", "lxc-attach", "busybox", "apparmor_parser"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			require.SkipOrFail(t, "lxc", "%s is not installed (.ci/install-deps: apt-get install lxc busybox-static apparmor)", tool)
+		}
+	}
+	probe := buildProbe(t)
+	opts = append(opts, acctest.WithSimOptions(func(o *pvesim.Options) {
+		o.LXC = &pvesim.LXCOptions{Files: map[string]string{ProbePath: probe}}
+	}))
+	return acctest.StartSim(t, opts...)
+}
+
+// buildProbe compiles ./probe static for the containers (linux/amd64).
+func buildProbe(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "probe")
+	cmd := exec.Command(acctest.GoTool(t), "build", "-trimpath", "-o", out, "./probe")
+	cmd.Dir = probeDir(t)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the probe: %v\n%s", err, b)
+	}
+	return out
+}
+
+func probeDir(t *testing.T) string {
+	return filepath.Join(acctest.RepoRoot(t), "internal", "conformance")
 }

@@ -245,16 +245,21 @@ func seccompRows(e Expect, r Report) []Row {
 		Observed: fmt.Sprintf("Seccomp: %s in init, %s in an lxc-attach'ed process (2 = filter)", r["init.seccomp"], r["self.seccomp"]),
 		Result:   result(filter)}}
 	want := expectedErrnos(e.Seccomp, e.Nesting)
-	var bad, good []string
+	var bad []string
+	good := map[int][]string{}
 	for _, n := range sortedKeys(want) {
 		got := r.Int("sys." + n)
 		if got != want[n] {
 			bad = append(bad, fmt.Sprintf("%s %d (want %d)", n, got, want[n]))
 			continue
 		}
-		good = append(good, fmt.Sprintf("%s %s", n, errnoText(got)))
+		good[got] = append(good[got], n)
 	}
-	obs := fmt.Sprintf("%d/%d refused as configured: %s", len(good), len(want), strings.Join(good, ", "))
+	var groups []string
+	for _, n := range sortedInts(good) {
+		groups = append(groups, errnoText(n)+": "+strings.Join(good[n], " "))
+	}
+	obs := fmt.Sprintf("%d/%d refused as configured; %s", len(want)-len(bad), len(want), strings.Join(groups, "; "))
 	if len(bad) > 0 {
 		obs = fmt.Sprintf("%d/%d wrong: %s", len(bad), len(want), strings.Join(bad, ", "))
 	}
@@ -335,5 +340,14 @@ func sortedKeys(m map[string]int) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+func sortedInts(m map[int][]string) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
 	return out
 }

@@ -49,7 +49,7 @@ func (s *Sim) isRunning(vmid int) (*runState, bool) {
 	s.runMu.Lock()
 	st, ok := s.running[vmid]
 	s.runMu.Unlock()
-	if r, real := s.backend.(runningReporter); ok && real {
+	if r, reports := s.backend.(runningReporter); ok && reports {
 		if _, alive := r.running(vmid); !alive {
 			s.setRunning(vmid, nil)
 			return nil, false

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -69,7 +70,7 @@ func report(names []string) {
 		a := p.args()
 		r, _, e := syscall.Syscall6(p.nr, a[0], a[1], a[2], a[3], a[4], a[5])
 		if e == 0 && p.nr == sysSocket {
-			syscall.Close(int(r))
+			_ = syscall.Close(int(r))
 		}
 		fmt.Printf("sys.%s %d\n", n, int(e))
 	}
@@ -106,32 +107,18 @@ func errnoOf(err error) int {
 		return 0
 	}
 	var e syscall.Errno
-	if ok := asErrno(err, &e); ok {
+	if errors.As(err, &e) {
 		return int(e)
 	}
 	return -1
-}
-
-func asErrno(err error, out *syscall.Errno) bool {
-	for err != nil {
-		if e, ok := err.(syscall.Errno); ok {
-			*out = e
-			return true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
 }
 
 func exitText(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		return "exit " + strconv.Itoa(ee.ExitCode())
 	}
 	return "error " + strings.ReplaceAll(err.Error(), " ", "_")
@@ -160,10 +147,11 @@ func forks(n int) {
 // alloc runs a child that touches mib MiB of anonymous memory and reports
 // how it ended: "completed" or "signal:<name>".
 func alloc(mib int) {
-	c := exec.Command("/proc/self/exe", "alloc-child", strconv.Itoa(mib))
+	c := exec.Command("/proc/self/exe", "alloc-child", strconv.Itoa(mib)) //nolint:gosec // the probe itself, a number
 	err := c.Run()
 	result := "completed"
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			result = "signal:" + ws.Signal().String()
 		} else {
@@ -212,7 +200,7 @@ func cstr(s string) uintptr {
 	if err != nil {
 		panic(err)
 	}
-	return uintptr(unsafe.Pointer(p))
+	return uintptr(unsafe.Pointer(p)) //nolint:gosec // G103: a syscall argument, as package syscall does
 }
 
 // probes by name; the names of conditional ones say the condition.

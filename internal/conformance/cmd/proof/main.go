@@ -1,0 +1,55 @@
+// Command proof prints the reviewer's table for the containers of a
+// Terraform state (`terraform show -json`) that run in the simulator's
+// real-LXC backend: control | configured | observed inside the running
+// container | result. It exits 1 when any control is not in effect.
+// examples/demo/proof.sh (make proof) runs it on the demo's containers.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/conformance"
+)
+
+func main() {
+	state := flag.String("state", "", "`terraform show -json` output")
+	lxcPath := flag.String("lxc-path", "", "the simulator's LXC path (pvesim -lxc prints it)")
+	data := flag.String("data", "", "the simulator's data directory (the node's files)")
+	flag.Parse()
+	if *state == "" || *lxcPath == "" || *data == "" {
+		flag.Usage()
+		os.Exit(2)
+	}
+	doc, err := os.ReadFile(*state)
+	if err != nil {
+		fail(err)
+	}
+	containers, err := conformance.FromShowJSON(doc)
+	if err != nil {
+		fail(err)
+	}
+	if len(containers) == 0 {
+		fail(fmt.Errorf("no hardened_container in %s", *state))
+	}
+	var rows []conformance.Row
+	for _, e := range containers {
+		r, err := conformance.Observe(*lxcPath, e)
+		if err != nil {
+			fail(fmt.Errorf("%s (CT %d): %w", e.Name, e.VMID, err))
+		}
+		rows = append(rows, conformance.Check(e, r, *data)...)
+	}
+	fmt.Print(conformance.Table(rows))
+	if f := conformance.Failed(rows); len(f) > 0 {
+		fmt.Printf("\n%d controls NOT in effect\n", len(f))
+		os.Exit(1)
+	}
+	fmt.Printf("\nevery control in effect in the running containers (%d rows); AppArmor compiled only: this kernel has no AppArmor\n", len(rows))
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "proof:", err)
+	os.Exit(1)
+}
