@@ -62,6 +62,7 @@ func recoverConfinement(s *Spec, configured seccomp.Policy, files map[string][]b
 					p = configured
 				}
 				p.Keyctl, p.Mknod = false, false // features, not seccomp settings
+				p.UserNamespaces = f[2]
 				if f[2] && s.Features.Nesting {
 					// nesting explains the allowed user namespaces: the
 					// attribute cannot be told from the file

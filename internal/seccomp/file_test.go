@@ -31,6 +31,8 @@ func TestRecoverRoundTrip(t *testing.T) {
 		{Mode: ModeDenylist, Errno: ENOSYS, Mknod: true},
 		{Mode: ModeAllowlist, Errno: 4000, Syscalls: sortedCopy(allow)},
 		{Mode: ModeAllowlist, Errno: EPERM, Keyctl: true, Mknod: true, Syscalls: EssentialSyscalls()},
+		{Mode: ModeDenylist, Errno: EPERM, UserNamespaces: true, Syscalls: []string{"unshare"}},
+		{Mode: ModeAllowlist, Errno: ENOSYS, UserNamespaces: true, Syscalls: sortedCopy(append(EssentialSyscalls(), "clone3", "unshare"))},
 	} {
 		text, err := p.Render()
 		if err != nil {
