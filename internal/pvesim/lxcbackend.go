@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/cgroupmode"
@@ -55,6 +56,9 @@ type lxcProc struct {
 	done chan struct{}
 }
 
+// lxcBackends numbers the backends of this process (their cgroup prefix).
+var lxcBackends atomic.Int64
+
 // newLXCBackend checks that LXC can run here and prepares the LXC path.
 func newLXCBackend(root string, o LXCOptions, logf func(string, ...any)) (*LXCBackend, error) {
 	if runtime.GOOS != "linux" {
@@ -66,7 +70,7 @@ func newLXCBackend(root string, o LXCOptions, logf func(string, ...any)) (*LXCBa
 		}
 	}
 	b := &LXCBackend{root: root, path: o.Path, files: o.Files, logf: logf, procs: map[int]*lxcProc{},
-		prefix: fmt.Sprintf("pvesim-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)}
+		prefix: fmt.Sprintf("pvesim-%d-%d", os.Getpid(), lxcBackends.Add(1))}
 	if b.path == "" {
 		d, err := os.MkdirTemp("", "pvesim-lxc-")
 		if err != nil {
