@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/cgroupmode"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/conformance"
 )
 
@@ -47,6 +48,17 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("\nevery control in effect in the running containers (%d rows); AppArmor compiled only: this kernel has no AppArmor\n", len(rows))
+	notes()
+}
+
+// notes say what the table cannot show on this machine.
+func notes() {
+	if mi, err := os.ReadFile(cgroupmode.MountinfoPath); err == nil {
+		if l := cgroupmode.FromMountinfo(mi); l != cgroupmode.Unified {
+			fmt.Printf("this host's cgroup layout is %s: the simulator's LXC backend wrote the limits' lxc.cgroup2.* keys in their cgroup v1 form (LXC ignores cgroup2 keys here; PVE 9 nodes are cgroup v2, and the provider refuses such limits on a node that is not)\n", l)
+		}
+	}
+	fmt.Println("not shown: the firewall (the backend gives containers a loopback-only network namespace)")
 }
 
 func fail(err error) {
