@@ -50,21 +50,42 @@ func recoverConfinement(s *Spec, configured seccomp.Policy, files map[string][]b
 	}
 	if s.Seccomp.Mode == SeccompCustom && strings.HasPrefix(s.SeccompProfile, seccomp.Dir+"/") {
 		if text := files[s.SeccompProfile]; text != nil {
-			for _, f := range [][2]bool{{s.Features.Keyctl, s.Features.Mknod}, {false, false}, {true, false}, {false, true}, {true, true}} {
-				p, ok := seccomp.Recover(s.SeccompProfile, text, f[0], f[1])
+			for _, f := range seccompFeatureCombos(*s, configured) {
+				p, ok := seccomp.Recover(s.SeccompProfile, text, f[0], f[1], f[2])
 				if !ok {
 					continue
 				}
 				mine := configured
-				mine.Keyctl, mine.Mknod = f[0], f[1]
+				mine.Keyctl, mine.Mknod, mine.UserNamespaces = f[0], f[1], f[2]
 				mine.Syscalls = SortedUnique(mine.Syscalls)
 				if mine.Path() == s.SeccompProfile {
 					p = configured
 				}
 				p.Keyctl, p.Mknod = false, false // features, not seccomp settings
+				p.UserNamespaces = f[2]
+				if f[2] && s.Features.Nesting {
+					// nesting explains the allowed user namespaces: the
+					// attribute cannot be told from the file
+					p.UserNamespaces = configured.UserNamespaces
+				}
 				s.Seccomp, s.SeccompProfile = p, ""
 				break
 			}
 		}
 	}
+}
+
+// seccompFeatureCombos are the (keyctl, mknod, user namespaces) settings a
+// provider-written policy may have been rendered with: the observed ones
+// first, then every other combination.
+func seccompFeatureCombos(s Spec, configured seccomp.Policy) [][3]bool {
+	first := [3]bool{s.Features.Keyctl, s.Features.Mknod, configured.UserNamespaces || s.Features.Nesting}
+	out := [][3]bool{first}
+	for i := 0; i < 8; i++ {
+		c := [3]bool{i&1 != 0, i&2 != 0, i&4 != 0}
+		if c != first {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -10,10 +10,12 @@ import (
 const SeccompCustom seccomp.Mode = "custom"
 
 // SeccompPolicy is the container's seccomp policy with the features that
-// shape it (keyctl, mknod).
+// shape it (keyctl, mknod; nesting allows user namespaces like
+// seccomp.allow_user_namespaces does).
 func SeccompPolicy(s Spec) seccomp.Policy {
 	p := s.Seccomp
 	p.Keyctl, p.Mknod = s.Features.Keyctl, s.Features.Mknod
+	p.UserNamespaces = p.UserNamespaces || s.Features.Nesting
 	p.Syscalls = SortedUnique(p.Syscalls)
 	return p
 }

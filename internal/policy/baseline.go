@@ -105,6 +105,10 @@ type Baseline struct {
 	RequiredMountOptions []string
 	// ForbidShellConsole: console_mode is not "shell".
 	ForbidShellConsole bool
+	// DenyUserNamespaces: containers cannot create user namespaces
+	// (seccomp.allow_user_namespaces false, a provider-written policy),
+	// unless features.nesting allows them.
+	DenyUserNamespaces bool
 	// AllowedBindMountPrefixes are the host directories under which bind
 	// mounts may be (empty: none). Protected host paths never pass.
 	AllowedBindMountPrefixes []string
@@ -137,6 +141,7 @@ func Default() Baseline {
 		ForbidSecrets:             true,
 		RequiredMountOptions:      []string{"nodev", "nosuid"},
 		ForbidShellConsole:        true,
+		DenyUserNamespaces:        true,
 		ForbidUnlimitedPRLimits:   true,
 		NoExceptions:              []string{"HC-PRIV-001", "HC-AA-001"},
 	}
@@ -210,6 +215,8 @@ var settings = []setting{
 		func(b Baseline) string { return list(b.RequiredMountOptions) }},
 	{"ForbidShellConsole", "forbid_shell_console", "HC-CON-001", "`console_mode` must not be `shell`.",
 		func(b Baseline) string { return boolValue(b.ForbidShellConsole) }},
+	{"DenyUserNamespaces", "deny_user_namespaces", "HC-SC-002", "Containers must not be able to create user namespaces: `seccomp.allow_user_namespaces` is `false` under the provider's `denylist` or `allowlist` (nesting, which needs them, is HC-FEAT-001's).",
+		func(b Baseline) string { return boolValue(b.DenyUserNamespaces) }},
 	{"AllowedBindMountPrefixes", "allowed_bind_mount_prefixes", "HC-MNT-001", "Host directories under which `mount_points` may bind-mount (empty: no bind mounts). The host's /, /etc, /proc, /sys, /dev, /boot, /root, /run, /var/lib/lxc, /etc/pve, /var/lib/pve-cluster and their parents never pass.",
 		func(b Baseline) string { return list(b.AllowedBindMountPrefixes) }},
 	{"AllowedDevices", "allowed_devices", "HC-DEV-001", "Host device paths `devices` may pass through; an entry ending in `*` matches by prefix (empty: none).",

@@ -103,6 +103,13 @@ func rules() []Rule {
 			check:     checkSeccompMode,
 		},
 		{
+			ID: "HC-SC-002", Title: "Nested user namespaces are denied", Severity: SeverityHigh, Attribute: "seccomp.allow_user_namespaces",
+			Rationale: seed000 + `: "The attack surface of the Linux kernel is largely its syscall interface"; a user namespace created inside the container gives its creator every capability over the namespaces it then creates, which reaches kernel code (netfilter, many file systems' mount paths) a container's root otherwise cannot, and most recent container-escape and kernel privilege-escalation chains begin there. Verified in a real unprivileged LXC container: unshare(CLONE_NEWUSER) succeeds under LXC's and PVE's own policies. The provider's policies deny unshare and clone with CLONE_NEWUSER, and clone3 (whose flags a filter cannot read) with ENOSYS. Nested containers need user namespaces: with features.nesting on they are allowed, and HC-FEAT-001 governs that feature.`,
+			why:       "A process that can create a user namespace reaches kernel code that is otherwise out of a container's reach, the usual first step of a container escape.",
+			Remedy:    "Remove `seccomp.allow_user_namespaces` (the default `false` denies them) and keep `seccomp.mode` at `denylist` or `allowlist`; a container that runs nested containers needs `features.nesting` (rule HC-FEAT-001) instead.",
+			check:     checkUserNamespaces,
+		},
+		{
 			ID: "HC-CAP-001", Title: "Dangerous capabilities are dropped", Severity: SeverityHigh, Attribute: "capabilities.drop",
 			Rationale: seed000 + `: "Linux capabilities decompose root privileges into discrete units. Even a process running as UID 0 can be stripped of dangerous capabilities." Checklist: "Dangerous capabilities dropped"; its drop list is sys_module, sys_rawio, sys_pacct, sys_admin, sys_nice, sys_resource, sys_time, sys_tty_config, mknod, audit_write, audit_control, mac_override and mac_admin.`,
 			why:       "Each capability left in the bounding set is kernel functionality root in the container can still reach.",

@@ -141,6 +141,12 @@ var ruleCases = []ruleCase{
 		fail: func(s *hardening.Spec) {
 			s.Seccomp.Mode, s.SeccompProfile = "custom", "/etc/pve/lxc/foreign.seccomp"
 		}, observed: []string{`"custom"`, "/etc/pve/lxc/foreign.seccomp"}},
+	{name: "user namespaces allowed", rule: "HC-SC-002", baseline: func(b *Baseline) { b.AllowedFeatures = []string{"nesting"} },
+		pass: func(s *hardening.Spec) { s.Features.Nesting = true },
+		fail: func(s *hardening.Spec) { s.Seccomp.UserNamespaces = true }, observed: []string{"allow_user_namespaces = true"}},
+	{name: "PVE's policy allows user namespaces", rule: "HC-SC-002", baseline: func(b *Baseline) { b.AllowedSeccompModes = nil },
+		pass: func(s *hardening.Spec) { s.Seccomp.Mode = seccomp.ModeAllowlist },
+		fail: func(s *hardening.Spec) { s.Seccomp.Mode = seccomp.ModeDefault }, observed: []string{`"default"`, "user namespaces"}},
 	{name: "drop list lacks", rule: "HC-CAP-001",
 		pass: func(s *hardening.Spec) { s.Capabilities.Drop = append(s.Capabilities.Drop[1:], "CAP_SYS_MODULE") },
 		fail: func(s *hardening.Spec) { s.Capabilities.Drop = s.Capabilities.Drop[4:] }, observed: []string{"sys_module, sys_rawio, sys_pacct, sys_admin"}},
@@ -374,7 +380,7 @@ func sameSet(a, b []string) bool {
 func TestNotRequired(t *testing.T) {
 	b := Default()
 	b.RequireFirewall, b.RequireDefaultDenyIn, b.RequireDefaultDenyOut, b.RequireDatacenterFirewall = false, false, false, false
-	b.ForbidSecrets, b.ForbidShellConsole = false, false
+	b.ForbidSecrets, b.ForbidShellConsole, b.DenyUserNamespaces = false, false, false
 	b.RequiredDropCapabilities, b.RequiredMountOptions = nil, nil
 	b.AllowedSeccompModes = nil
 	s := goodSpec()

@@ -74,6 +74,26 @@ func checkSeccompMode(s hardening.Spec, b Baseline) (bool, string, []any) {
 	return false, fmt.Sprintf("%s is not among the allowed modes %s", label, quoted(b.AllowedSeccompModes)), nil
 }
 
+func checkUserNamespaces(s hardening.Spec, b Baseline) (bool, string, []any) {
+	switch m := seccompMode(s); {
+	case !b.DenyUserNamespaces:
+		return true, "denying user namespaces is not required by the baseline", nil
+	case m == seccompCustom:
+		// HC-SC-001 fails on a foreign policy file whatever it says
+		return true, "seccomp mode \"custom\": judged by HC-SC-001 (a policy file the provider did not write never passes)", nil
+	case m == "default" && len(b.AllowedSeccompModes) > 0 && !contains(b.AllowedSeccompModes, m):
+		// one verdict per cause: HC-SC-001 fails (or is excepted) on the mode
+		return true, "seccomp mode \"default\": judged by HC-SC-001 (the baseline does not allow PVE's own policy, which lets the container create user namespaces)", nil
+	case m == "default":
+		return false, "seccomp mode \"default\": PVE's own policy lets the container create user namespaces", nil
+	case s.Features.Nesting:
+		return true, "user namespaces are allowed by features.nesting, which HC-FEAT-001 governs", nil
+	case s.Seccomp.UserNamespaces:
+		return false, "seccomp.allow_user_namespaces = true: the container may create user namespaces", nil
+	}
+	return true, "unshare and clone with CLONE_NEWUSER and clone3 are denied", nil
+}
+
 func checkCapabilities(s hardening.Spec, b Baseline) (bool, string, []any) {
 	var required []string
 	for _, c := range b.RequiredDropCapabilities {

@@ -31,6 +31,7 @@ type Clients struct {
 	cluster clusterSnapshot    // see ClusterContainer
 	files   runFiles           // see RunFile
 	boot    bootIDs            // see NodeBootID
+	cgroups cgroupLayouts      // see CgroupLayout
 }
 
 // AppArmor load modes (the provider's apparmor_load).

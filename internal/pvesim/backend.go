@@ -40,10 +40,22 @@ type runState struct {
 	pid   int
 }
 
+// runningReporter is a Backend that knows whether a container still runs
+// (a real one can stop on its own) and its init's PID.
+type runningReporter interface {
+	running(vmid int) (pid int, ok bool)
+}
+
 func (s *Sim) isRunning(vmid int) (*runState, bool) {
 	s.runMu.Lock()
-	defer s.runMu.Unlock()
 	st, ok := s.running[vmid]
+	s.runMu.Unlock()
+	if r, reports := s.backend.(runningReporter); ok && reports {
+		if _, alive := r.running(vmid); !alive {
+			s.setRunning(vmid, nil)
+			return nil, false
+		}
+	}
 	return st, ok
 }
 

@@ -48,6 +48,13 @@ type Options struct {
 	// default). Tests that leave a lock behind on purpose (a killed writer)
 	// shorten it.
 	LockExpiry time.Duration
+	// LXC, when set (and Backend is not), runs containers with real LXC on
+	// this machine (NewLXC's backend; see "Real-LXC backend" in README.md).
+	LXC *LXCOptions
+	// CgroupLayout is the cgroup layout the nodes report in their
+	// /proc/self/mountinfo (DIR/proc/self/mountinfo): CgroupUnified (default,
+	// as on PVE 7 and later), CgroupHybrid or CgroupLegacy.
+	CgroupLayout string
 	// Logf receives PVE-style warnings (config parse warnings etc.). Nil: silent.
 	Logf func(format string, a ...any)
 }
@@ -165,6 +172,10 @@ func New(opts Options) (*Sim, error) {
 		return nil, err
 	}
 	s.dataDir = abs
+	if err := writeNodeView(s.dataDir, opts.CgroupLayout); err != nil {
+		s.cleanup()
+		return nil, err
+	}
 	s.timing = DefaultTiming()
 	if opts.Timing != nil {
 		s.timing = *opts.Timing
@@ -175,11 +186,19 @@ func New(opts Options) (*Sim, error) {
 	}
 	s.faults = newFaults(opts.Seed)
 	s.macRNG = newLockedRand(opts.Seed)
+	s.logFn = opts.Logf
 	s.backend = opts.Backend
+	if s.backend == nil && opts.LXC != nil {
+		b, err := newLXCBackend(s.dataDir, *opts.LXC, s.logFn)
+		if err != nil {
+			s.cleanup()
+			return nil, err
+		}
+		s.backend = b
+	}
 	if s.backend == nil {
 		s.backend = memoryBackend{root: s.dataDir}
 	}
-	s.logFn = opts.Logf
 	s.creds = Credentials{Username: "root@pam", Password: opts.Password, TokenID: "root@pam!sim", TokenSecret: opts.TokenSecret}
 	if s.creds.Password == "" {
 		s.creds.Password = randomHex(12)
@@ -306,6 +325,9 @@ func (s *Sim) Stop() error {
 			}
 		}
 		s.tasks.wait()
+		if c, ok := s.backend.(interface{ Close() error }); ok {
+			_ = c.Close()
+		}
 		s.cleanup()
 	})
 	return err

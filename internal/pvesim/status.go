@@ -97,6 +97,11 @@ func (s *Sim) doStart(t *task, node string, vmid int, skiplock bool) error {
 			return fmt.Errorf("startup for container '%d' failed: %w", vmid, err)
 		}
 		pid := s.nextPid()
+		if r, ok := s.backend.(runningReporter); ok {
+			if p, ok := r.running(vmid); ok && p > 0 {
+				pid = p
+			}
+		}
 		if err := s.writeProc(vmid, pid, c); err != nil {
 			return err
 		}

@@ -22,6 +22,15 @@ const (
 // entry from the denylist.
 const FeatureKeyctl = "keyctl"
 
+// FeatureUserNamespaces marks the entries that deny creating user
+// namespaces; Policy.UserNamespaces (the nesting feature or the
+// seccomp.allow_user_namespaces attribute) removes them.
+const FeatureUserNamespaces = "user_namespaces"
+
+// CloneNewUser is CLONE_NEWUSER, the flag of clone(2) and unshare(2) that
+// creates a user namespace.
+const CloneNewUser = 0x10000000
+
 // Cond is an LXC seccomp argument condition: argument Arg compared with
 // Value (SCMP_CMP_EQ / SCMP_CMP_NE), or (argument & Mask) == Value
 // (SCMP_CMP_MASKED_EQ).
@@ -115,6 +124,14 @@ var baseline = []Entry{
 	{Syscall: "swapon", Source: SourceHardened, Reason: "swap is host-global: enabling swap on a container file or device affects the whole host"},
 	{Syscall: "swapoff", Source: SourceHardened, Reason: "swap is host-global: disabling the host's swap can trigger out-of-memory kills on the host"},
 	{Syscall: "lookup_dcookie", Source: SourceHardened, Reason: "oprofile interface returning host paths of dentries; obsolete (removed in Linux 6.8)"},
+	{Syscall: "unshare", Cond: &Cond{Arg: 0, Op: "SCMP_CMP_MASKED_EQ", Value: CloneNewUser, Mask: CloneNewUser},
+		Condition: "flags include CLONE_NEWUSER (0x10000000)", Source: SourceHardened, Feature: FeatureUserNamespaces,
+		Reason: "a new user namespace hands its creator every capability over the namespaces it then creates, which opens kernel code (netfilter, mounts of many file systems, io paths) that is otherwise out of a container's reach; most recent container escapes and kernel privilege escalations start there. The nesting feature (nested containers) allows it"},
+	{Syscall: "clone", Cond: &Cond{Arg: 0, Op: "SCMP_CMP_MASKED_EQ", Value: CloneNewUser, Mask: CloneNewUser},
+		Condition: "flags include CLONE_NEWUSER (0x10000000)", Source: SourceHardened, Feature: FeatureUserNamespaces,
+		Reason: "see unshare: clone with CLONE_NEWUSER creates a user namespace for the new process"},
+	{Syscall: "clone3", Errno: ENOSYS, Source: SourceHardened, Feature: FeatureUserNamespaces,
+		Reason: "clone3 passes its flags in memory, where a seccomp filter cannot read them, so it cannot be denied for CLONE_NEWUSER alone; ENOSYS makes glibc and musl fall back to clone, whose flags the filter sees"},
 	{Syscall: "acct", Source: SourceHardened, Reason: "process accounting (CAP_SYS_PACCT) makes the kernel append a record for every exiting process to a file, an unbounded disk writer; distributions leave it off, Docker denies it"},
 }
 
@@ -128,8 +145,8 @@ type NotDenied struct {
 // notDenied: ordinary container userspace needs these, or capabilities and
 // namespaces already confine them. The guide lists them.
 var notDenied = []NotDenied{
-	{Syscalls: []string{"mount", "umount2", "pivot_root", "unshare", "setns", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"},
-		Reason: "systemd's service sandboxing and nested containers (PVE's nesting feature) need them; mounts and namespaces made inside the container stay inside it (umount2 is denied only with MNT_FORCE)"},
+	{Syscalls: []string{"mount", "umount2", "pivot_root", "unshare", "clone", "setns", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"},
+		Reason: "systemd's service sandboxing and nested containers (PVE's nesting feature) need them; mounts and namespaces made inside the container stay inside it (umount2 is denied only with MNT_FORCE, unshare and clone only with CLONE_NEWUSER)"},
 	{Syscalls: []string{"reboot"},
 		Reason: "LXC turns a reboot or power-off inside the container into a restart or stop of the container"},
 	{Syscalls: []string{"ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd"},
@@ -170,11 +187,12 @@ func ErrnoName(n int) string {
 	return ""
 }
 
-// entries is the denylist for the given features.
-func entries(keyctl bool) []Entry {
+// entries is the denylist for the given features: keyctl drops the keyring
+// entries, userns those denying user namespaces.
+func entries(keyctl, userns bool) []Entry {
 	var out []Entry
 	for _, e := range baseline {
-		if e.Feature == FeatureKeyctl && keyctl {
+		if (e.Feature == FeatureKeyctl && keyctl) || (e.Feature == FeatureUserNamespaces && userns) {
 			continue
 		}
 		if e.Cond != nil {
@@ -186,10 +204,15 @@ func entries(keyctl bool) []Entry {
 	return out
 }
 
+// Denylist is the hardened denylist with the keyctl feature and with user
+// namespaces allowed or not.
+func Denylist(keyctl, userNamespaces bool) []Entry { return entries(keyctl, userNamespaces) }
+
 // DefaultDenylist is what the hardened denylist contains with no PVE
-// features set (Keyctl adds keyctl, add_key and request_key back), in a
-// stable order: LXC's entries, PVE's, then the provider's.
-func DefaultDenylist() []Entry { return entries(false) }
+// features set (Keyctl adds keyctl, add_key and request_key back;
+// UserNamespaces unshare, clone and clone3), in a stable order: LXC's
+// entries, PVE's, then the provider's.
+func DefaultDenylist() []Entry { return entries(false, false) }
 
 // essential are the syscalls a container cannot start without: those LXC
 // 5.0's start sequence makes after it loaded the filter (it hangs or fails

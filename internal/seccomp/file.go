@@ -38,12 +38,13 @@ func pathOf(text []byte) string {
 }
 
 // Recover finds the policy whose rendering is exactly text at path, given
-// the container's keyctl and mknod features: the import of a container, or
+// the container's keyctl and mknod features and whether user namespaces
+// are allowed (nesting or seccomp.allow_user_namespaces): the import of a container, or
 // a pct.conf whose line was pointed at another generated policy by hand. It
 // reports false for a file the provider did not write (or one edited since).
 // Recovered extra syscalls are sorted; names the features add to an
 // allowlist are not listed.
-func Recover(path string, text []byte, keyctl, mknod bool) (Policy, bool) {
+func Recover(path string, text []byte, keyctl, mknod, userns bool) (Policy, bool) {
 	if path != pathOf(text) {
 		return Policy{}, false
 	}
@@ -51,7 +52,7 @@ func Recover(path string, text []byte, keyctl, mknod bool) (Policy, bool) {
 	if len(lines) < 3 || lines[0] != "2" || lines[2] != "[all]" {
 		return Policy{}, false
 	}
-	p := Policy{Keyctl: keyctl, Mknod: mknod}
+	p := Policy{Keyctl: keyctl, Mknod: mknod, UserNamespaces: userns}
 	header := strings.Fields(lines[1])
 	switch {
 	case len(header) == 1 && header[0] == "denylist":
@@ -63,7 +64,7 @@ func Recover(path string, text []byte, keyctl, mknod bool) (Policy, bool) {
 		return Policy{}, false
 	}
 	baselineCond := map[string]bool{}
-	for _, e := range entries(keyctl) {
+	for _, e := range entries(keyctl, userns) {
 		if e.Cond != nil {
 			baselineCond[e.Syscall] = true
 		}
@@ -88,7 +89,7 @@ func Recover(path string, text []byte, keyctl, mknod bool) (Policy, bool) {
 			names[f[0]] = true
 		}
 	}
-	for _, e := range entries(keyctl) {
+	for _, e := range entries(keyctl, userns) {
 		if e.Cond == nil && p.Mode == ModeDenylist {
 			delete(names, e.Syscall)
 		}

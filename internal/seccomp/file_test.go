@@ -31,12 +31,14 @@ func TestRecoverRoundTrip(t *testing.T) {
 		{Mode: ModeDenylist, Errno: ENOSYS, Mknod: true},
 		{Mode: ModeAllowlist, Errno: 4000, Syscalls: sortedCopy(allow)},
 		{Mode: ModeAllowlist, Errno: EPERM, Keyctl: true, Mknod: true, Syscalls: EssentialSyscalls()},
+		{Mode: ModeDenylist, Errno: EPERM, UserNamespaces: true, Syscalls: []string{"unshare"}},
+		{Mode: ModeAllowlist, Errno: ENOSYS, UserNamespaces: true, Syscalls: sortedCopy(append(EssentialSyscalls(), "clone3", "unshare"))},
 	} {
 		text, err := p.Render()
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := Recover(p.Path(), text, p.Keyctl, p.Mknod)
+		got, ok := Recover(p.Path(), text, p.Keyctl, p.Mknod, p.UserNamespaces)
 		if !ok {
 			t.Errorf("%+v: not recovered", p)
 			continue
@@ -64,7 +66,7 @@ func TestRecoverRefusesForeignFiles(t *testing.T) {
 		"other path":                     {"/etc/pve/other.seccomp", text},
 		"version 1 file":                 {pathOf([]byte("1\nwhitelist\n")), []byte("1\nwhitelist\n")},
 	} {
-		if p, ok := Recover(tc.path, tc.text, false, false); ok {
+		if p, ok := Recover(tc.path, tc.text, false, false, false); ok {
 			t.Errorf("%s: recovered %+v", name, p)
 		}
 	}

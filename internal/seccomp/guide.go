@@ -136,7 +136,7 @@ func Markdown() string {
 	}
 	w("syscalls, no features) is `%s`:\n\n", def.Path())
 	w("```\n%s```\n\n", text)
-	allow := Policy{Mode: ModeAllowlist, Errno: ENOSYS, Syscalls: append(EssentialSyscalls(), condSyscalls(deny)...)}
+	allow := Policy{Mode: ModeAllowlist, Errno: ENOSYS, Syscalls: unique(append(EssentialSyscalls(), condSyscalls(deny)...))}
 	text, err = allow.Render()
 	if err != nil {
 		panic("seccomp: the allowlist example does not render: " + err.Error())
@@ -267,4 +267,18 @@ func md(s string) string {
 		parts[i] = strings.NewReplacer("<", "&lt;", ">", "&gt;", "|", "\\|").Replace(parts[i])
 	}
 	return strings.Join(parts, "`")
+}
+
+// unique is names sorted without duplicates.
+func unique(names []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -73,6 +73,8 @@ func probeFor(e Entry) string {
 		return "ioctl_btrfs"
 	case "socket":
 		return "socket_alg"
+	case "clone", "unshare":
+		return e.Syscall + "_newuser"
 	}
 	return e.Syscall
 }
@@ -81,7 +83,7 @@ func probeFor(e Entry) string {
 // under p: computed from the entry table, not from Render.
 func deniedWant(p Policy) map[string]int {
 	want := map[string]int{}
-	for _, e := range entries(p.Keyctl) {
+	for _, e := range entries(p.Keyctl, p.UserNamespaces) {
 		n := e.Errno
 		if n == 0 {
 			n = p.errno()
@@ -97,7 +99,7 @@ func deniedWant(p Policy) map[string]int {
 // goRuntime are the syscalls the Go test binary (also built with -race)
 // needs as a probe under an allowlist.
 var goRuntime = []string{
-	"clock_gettime", "clock_nanosleep", "clone3", "epoll_create1", "epoll_ctl", "epoll_pwait", "epoll_pwait2",
+	"clock_gettime", "clock_nanosleep", "epoll_create1", "epoll_ctl", "epoll_pwait", "epoll_pwait2",
 	"eventfd2", "futex", "getrandom", "getrlimit", "gettid", "madvise", "mincore", "nanosleep", "pipe2",
 	"readlinkat", "rseq", "sched_getaffinity", "sched_yield", "sigaltstack", "tgkill", "uname", "unlinkat",
 }
@@ -129,18 +131,19 @@ func TestPoliciesRunInLXC(t *testing.T) {
 		{"denylist extras", Policy{Mode: ModeDenylist, Syscalls: []string{"kcmp", "sethostname"}}, nil},
 		{"denylist keyctl", Policy{Keyctl: true}, map[string]int{"keyctl": 95, "add_key": 14, "request_key": 14}},
 		{"denylist mknod", Policy{Mknod: true}, map[string]int{"mknod": 0, "mknodat": 0}},
+		{"denylist user namespaces", Policy{UserNamespaces: true}, map[string]int{"clone_newuser": 22, "unshare_newuser": 22, "clone3": 22}},
 		{"denylist errno 4094", Policy{Errno: 4094, Syscalls: []string{"kcmp"}}, nil},
 		{"denylist errno ENOSYS", Policy{Errno: ENOSYS}, nil},
 		{"allowlist go probe", Policy{Mode: ModeAllowlist, Errno: 4000, Syscalls: withRuntime("ioctl", "socket", "umount2")},
 			map[string]int{
 				"ioctl_tcgets": 9, "ioctl_btrfs": EPERM, "socket_inet": 0, "socket_alg": EAFNOSUPPORT, "umount2": 2,
 				"umount2_force": EACCES, "keyctl": ENOSYS, "io_uring_setup": ENOSYS, "bpf": 4000, "kexec_load": 4000,
-				"mknod": 4000, "kcmp": 4000, "add_key": ENOSYS,
+				"mknod": 4000, "kcmp": 4000, "add_key": ENOSYS, "clone_newuser": 4000, "unshare_newuser": 4000, "clone3": ENOSYS,
 			}},
 		{"allowlist go probe keyctl mknod", Policy{Mode: ModeAllowlist, Errno: EPERM, Keyctl: true, Mknod: true, Syscalls: withRuntime("ioctl")},
 			map[string]int{
 				"ioctl_tcgets": 9, "ioctl_btrfs": EPERM, "socket_inet": EPERM, "keyctl": 95, "add_key": 14,
-				"mknod": 0, "mknodat": 0, "io_uring_setup": ENOSYS, "bpf": EPERM,
+				"mknod": 0, "mknodat": 0, "io_uring_setup": ENOSYS, "bpf": EPERM, "clone_newuser": EPERM, "clone3": ENOSYS,
 			}},
 	}
 	for _, tc := range cases {

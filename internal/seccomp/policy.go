@@ -51,6 +51,10 @@ type Policy struct {
 	// denied (an allowlist allows them). PVE's seccomp-notify emulation of
 	// device nodes is not part of a custom profile.
 	Mknod bool
+	// UserNamespaces allows creating user namespaces (PVE's nesting
+	// feature, or seccomp.allow_user_namespaces): without it unshare and
+	// clone fail with CLONE_NEWUSER and clone3 with ENOSYS.
+	UserNamespaces bool
 }
 
 // keyringSyscalls are the calls Keyctl allows; mknodSyscalls those Mknod
@@ -134,7 +138,7 @@ func (p Policy) denyRules() []rule {
 		extra[s] = true
 	}
 	var rules []rule
-	for _, e := range entries(p.Keyctl) {
+	for _, e := range entries(p.Keyctl, p.UserNamespaces) {
 		if e.Cond != nil && extra[e.Syscall] {
 			continue
 		}
@@ -160,7 +164,7 @@ func (p Policy) allowRules() []rule {
 	allowed := p.allowed()
 	var rules []rule
 	conds := map[string]Entry{}
-	for _, e := range entries(p.Keyctl) {
+	for _, e := range entries(p.Keyctl, p.UserNamespaces) {
 		switch {
 		case e.Cond != nil && allowed[e.Syscall]:
 			conds[e.Syscall] = e

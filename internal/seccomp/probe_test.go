@@ -75,9 +75,15 @@ var probes = map[string]probe{
 	"lookup_dcookie":    {"lookup_dcookie", argv(0, 0, 0)},
 	"acct":              {"acct", argv(1)}, // bad pointer
 	"kcmp":              {"kcmp", argv(0, 0, 0xffff, 0, 0)},
-	"sethostname":       {"sethostname", argv(0, 100000)},
-	"mknod":             {"mknod", func() [6]uintptr { return [6]uintptr{cstr("/tmp/probe-fifo-1"), syscall.S_IFIFO | 0o600} }},
-	"mknodat":           {"mknodat", func() [6]uintptr { return [6]uintptr{atFDCWD, cstr("/tmp/probe-fifo-2"), syscall.S_IFIFO | 0o600} }},
+	// CLONE_NEWUSER with a flag that makes the kernel refuse (EINVAL) when
+	// seccomp lets it through: CLONE_FS for clone, an invalid bit for
+	// unshare; clone3 with a NULL, too small argument struct.
+	"clone_newuser":   {"clone", argv(CloneNewUser | 0x200)},
+	"unshare_newuser": {"unshare", argv(CloneNewUser | 0x1)},
+	"clone3":          {"clone3", argv(0, 0)},
+	"sethostname":     {"sethostname", argv(0, 100000)},
+	"mknod":           {"mknod", func() [6]uintptr { return [6]uintptr{cstr("/tmp/probe-fifo-1"), syscall.S_IFIFO | 0o600} }},
+	"mknodat":         {"mknodat", func() [6]uintptr { return [6]uintptr{atFDCWD, cstr("/tmp/probe-fifo-2"), syscall.S_IFIFO | 0o600} }},
 }
 
 // runProbe runs in the container. Output lines: "pid N", "seccomp N", and

@@ -12,6 +12,8 @@ denylist
 acct errno 1
 add_key errno 38
 bpf errno 1
+clone errno 1 [0,0x10000000,SCMP_CMP_MASKED_EQ,0x10000000]
+clone3 errno 38
 delete_module errno 1
 finit_module errno 1
 init_module errno 1
@@ -32,6 +34,7 @@ socket errno 97 [0,38,SCMP_CMP_EQ]
 swapoff errno 1
 swapon errno 1
 umount2 errno 13 [1,0x1,SCMP_CMP_MASKED_EQ,0x1]
+unshare errno 1 [0,0x10000000,SCMP_CMP_MASKED_EQ,0x10000000]
 userfaultfd errno 1
 `
 
@@ -42,6 +45,29 @@ func TestRender(t *testing.T) {
 		want   string
 	}{
 		{"zero value is the hardened denylist", Policy{}, defaultDenylistText},
+		{"user namespaces allowed", Policy{UserNamespaces: true}, strings.NewReplacer(
+			"clone errno 1 [0,0x10000000,SCMP_CMP_MASKED_EQ,0x10000000]\n", "", "clone3 errno 38\n", "",
+			"unshare errno 1 [0,0x10000000,SCMP_CMP_MASKED_EQ,0x10000000]\n", "").Replace(defaultDenylistText)},
+		{
+			"allowlist with clone allows it without CLONE_NEWUSER", Policy{Mode: ModeAllowlist, Errno: ENOSYS, Syscalls: []string{"clone", "unshare", "read"}},
+			`2
+allowlist errno 38
+[all]
+clone allow [0,0x0,SCMP_CMP_MASKED_EQ,0x10000000]
+read allow
+unshare allow [0,0x0,SCMP_CMP_MASKED_EQ,0x10000000]
+`,
+		},
+		{
+			"allowlist with user namespaces allowed", Policy{Mode: ModeAllowlist, Errno: ENOSYS, UserNamespaces: true, Syscalls: []string{"clone", "clone3", "unshare"}},
+			`2
+allowlist errno 38
+[all]
+clone allow
+clone3 allow
+unshare allow
+`,
+		},
 		{"explicit denylist", Policy{Mode: ModeDenylist, Errno: EPERM}, defaultDenylistText},
 		{"mknod changes nothing in a denylist", Policy{Mknod: true}, defaultDenylistText},
 		{"duplicate of the baseline is written once", Policy{Syscalls: []string{"bpf"}}, defaultDenylistText},
@@ -52,6 +78,8 @@ denylist
 [all]
 acct errno 13
 bpf errno 13
+clone errno 13 [0,0x10000000,SCMP_CMP_MASKED_EQ,0x10000000]
+clone3 errno 38
 delete_module errno 13
 finit_module errno 13
 init_module errno 13
@@ -72,6 +100,7 @@ socket errno 13
 swapoff errno 13
 swapon errno 13
 umount2 errno 13 [1,0x1,SCMP_CMP_MASKED_EQ,0x1]
+unshare errno 13 [0,0x10000000,SCMP_CMP_MASKED_EQ,0x10000000]
 userfaultfd errno 13
 `,
 		},
@@ -81,6 +110,7 @@ userfaultfd errno 13
 allowlist errno 1
 [all]
 add_key errno 38
+clone3 errno 38
 exit_group allow
 io_uring_enter errno 38
 io_uring_register errno 38
@@ -123,6 +153,7 @@ umount2 errno 13 [1,0x1,SCMP_CMP_MASKED_EQ,0x1]
 allowlist errno 1
 [all]
 add_key errno 38
+clone3 errno 38
 io_uring_enter errno 38
 io_uring_register errno 38
 io_uring_setup errno 38

@@ -119,7 +119,7 @@ func checkDeny(p Policy, i int, s string) []Problem {
 	case p.Keyctl && contains(keyringSyscalls, s):
 		add(false, "conflicts with keyctl", "%q is denied although the keyctl feature is enabled; remove one of them.", s)
 	}
-	for _, e := range entries(p.Keyctl) {
+	for _, e := range entries(p.Keyctl, p.UserNamespaces) {
 		if e.Syscall == s && e.Cond == nil {
 			add(true, "already denied", "%q is in the hardened denylist already (%s).", s, e.Reason)
 		}
@@ -140,6 +140,13 @@ func checkAllow(p Policy, i int, s string) []Problem {
 			if !p.Keyctl {
 				out = append(out, Problem{Field: "syscalls", Index: i, Summary: "needs the keyctl feature",
 					Detail: fmt.Sprintf("%q belongs to the kernel keyring API, which is denied unless keyctl is enabled; enable keyctl instead of listing it.", s)})
+			}
+			continue
+		}
+		if e.Feature == FeatureUserNamespaces {
+			if !p.UserNamespaces {
+				out = append(out, Problem{Field: "syscalls", Index: i, Summary: "needs user namespaces allowed",
+					Detail: fmt.Sprintf("%q returns ENOSYS while user namespaces are denied (%s); set seccomp.allow_user_namespaces = true (or enable nesting) instead of listing it.", s, e.Reason)})
 			}
 			continue
 		}

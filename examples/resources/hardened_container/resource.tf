@@ -143,5 +143,5 @@ resource "hardened_container" "runner" {
 }
 
 output "runner_compliance" {
-  value = hardened_container.runner.compliance.summary # "32 pass, 0 fail, 1 excepted (HC-FEAT-001)"
+  value = hardened_container.runner.compliance.summary # "33 pass, 0 fail, 1 excepted (HC-FEAT-001)"
 }

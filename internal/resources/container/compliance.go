@@ -43,7 +43,7 @@ func complianceAttribute() schema.SingleNestedAttribute {
 			"fail or are excepted; the rules' titles and rationale are in the policy rule catalogue guide, and `hardened_audit` reports every finding in full."),
 		Attributes: map[string]schema.Attribute{
 			"summary": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "One line, e.g. `32 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
+				MarkdownDescription: "One line, e.g. `33 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
 			"pass": schema.Int64Attribute{Computed: true,
 				MarkdownDescription: "Rules passed."},
 			"fail": schema.Int64Attribute{Computed: true,

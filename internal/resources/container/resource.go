@@ -100,6 +100,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// the plan has every default applied: what ValidateConfig could not
 	// see (e.g. nesting with the default deny_mount) is checked here
 	problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, hardening.Validate(s))
+	r.checkCgroupLayout(ctx, plan, s, req.Plan, &resp.Diagnostics)
 	// the organisation's baseline: a violation fails the plan with its rule ID
 	exceptions := toExceptions(ctx, plan.Exceptions, &d)
 	findings := r.checkPolicy(ctx, s, exceptions, req.Plan, &resp.Diagnostics)
@@ -384,4 +385,22 @@ func isThisContainer(ctx context.Context, state containerModel, cfg pve.CTConfig
 	}
 	host, _ := cfg.String("hostname")
 	return s.Hostname == "" || host == s.Hostname
+}
+
+// checkCgroupLayout refuses the limits the container's node would ignore:
+// its cgroup layout is read once per run through the node channel. A node
+// that cannot be read is a warning at plan time (the apply needs the
+// channel and fails on it anyway).
+func (r *containerResource) checkCgroupLayout(ctx context.Context, plan containerModel, s hardening.Spec, vals problems.Values, diags *diag.Diagnostics) {
+	if r.clients == nil || r.clients.Nodes == nil || plan.Node.IsUnknown() || plan.Node.IsNull() {
+		return
+	}
+	node := plan.Node.ValueString()
+	layout, err := r.clients.CgroupLayout(ctx, node)
+	if err != nil {
+		diags.AddAttributeWarning(path.Root("node"), "Cannot tell the node's cgroup hierarchy",
+			fmt.Sprintf("The provider checks that node %q enforces the container's cgroup limits (LXC ignores lxc.cgroup2.* limits on a legacy or hybrid hierarchy), but could not read its mountinfo: %v", node, err))
+		return
+	}
+	problems.AddKnown(ctx, diags, vals, hardening.CgroupProblems(s, node, layout))
 }

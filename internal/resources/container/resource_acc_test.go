@@ -206,7 +206,8 @@ func TestAccContainerLifecycleLocal(t *testing.T) {
 						"/etc/apparmor.d/lxc/" + hardenedProfile: knownvalue.StringExact(hardening.FileDigest(apparmor.Render(apparmor.Hardened()))),
 						seccompDefault.Path():                    knownvalue.StringExact(hardening.FileDigest(seccompText(seccompDefault)))})),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("seccomp"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"mode": knownvalue.StringExact("denylist"), "errno": knownvalue.Int64Exact(1), "syscalls": knownvalue.SetExact(nil)})),
+						"mode": knownvalue.StringExact("denylist"), "errno": knownvalue.Int64Exact(1), "syscalls": knownvalue.SetExact(nil),
+						"allow_user_namespaces": knownvalue.Bool(false)})),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("network").AtSliceIndex(0).AtMapKey("mac"), knownvalue.StringRegexp(regexp.MustCompile(`^BC:24:11:`))),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("started"), knownvalue.Bool(true)),
 				},

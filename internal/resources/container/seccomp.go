@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
@@ -25,13 +26,19 @@ type seccompModel struct {
 	Mode     types.String `tfsdk:"mode"`
 	Errno    types.Int64  `tfsdk:"errno"`
 	Syscalls types.Set    `tfsdk:"syscalls"`
+	UserNS   types.Bool   `tfsdk:"allow_user_namespaces"`
 }
 
-var seccompAttrTypes = map[string]attr.Type{"mode": types.StringType, "errno": types.Int64Type, "syscalls": strSet}
+var seccompAttrTypes = map[string]attr.Type{
+	"mode":                  types.StringType,
+	"errno":                 types.Int64Type,
+	"syscalls":              strSet,
+	"allow_user_namespaces": types.BoolType,
+}
 
 func defaultSeccomp() types.Object {
 	return defaultObject(seccompAttrTypes, map[string]attr.Value{"mode": types.StringValue(hardening.DefaultSeccompMode),
-		"errno": types.Int64Value(hardening.DefaultSeccompErrno), "syscalls": stringSetOf()})
+		"errno": types.Int64Value(hardening.DefaultSeccompErrno), "syscalls": stringSetOf(), "allow_user_namespaces": types.BoolValue(false)})
 }
 
 // denylistDoc lists the hardened denylist (generated from the table the
@@ -76,6 +83,13 @@ func seccompAttribute() schema.SingleNestedAttribute {
 				MarkdownDescription: md("`denylist`: further syscalls to refuse. `allowlist`: the complete set of allowed syscalls (the start of LXC and any init needs at least",
 					"`"+strings.Join(seccomp.EssentialSyscalls(), "`, `")+"`).",
 					"Names are checked at plan time against the x86_64 syscall table: LXC silently ignores a name it cannot resolve, so a typo would weaken the policy without any error.")},
+			"allow_user_namespaces": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: md("Whether processes in the container may create user namespaces. Default `false`: `unshare` and `clone` with `CLONE_NEWUSER` fail with `errno`",
+					"and `clone3` fails with ENOSYS (38), because a seccomp filter cannot read clone3's flags; glibc and musl then fall back to `clone`.",
+					"A new user namespace gives its creator every capability over the namespaces it then creates, which opens kernel code otherwise out of a container's reach;",
+					"most recent container escapes and kernel privilege escalations start with one (rule HC-SC-002).",
+					"`features.nesting` allows them too (nested containers need them), whatever this says. Applies to the `denylist` and `allowlist` modes;",
+					"PVE's own policy (`default`) never denies them.")},
 		}}
 }
 
@@ -84,7 +98,8 @@ func toSeccomp(ctx context.Context, o types.Object, diags *diag.Diagnostics) sec
 	if !ok {
 		return seccomp.Policy{}
 	}
-	return seccomp.Policy{Mode: seccomp.Mode(m.Mode.ValueString()), Errno: int(m.Errno.ValueInt64()), Syscalls: strs(ctx, m.Syscalls, diags)}
+	return seccomp.Policy{Mode: seccomp.Mode(m.Mode.ValueString()), Errno: int(m.Errno.ValueInt64()), Syscalls: strs(ctx, m.Syscalls, diags),
+		UserNamespaces: m.UserNS.ValueBool()}
 }
 
 func fromSeccomp(ctx context.Context, p seccomp.Policy, diags *diag.Diagnostics) types.Object {
@@ -96,5 +111,5 @@ func fromSeccomp(ctx context.Context, p seccomp.Policy, diags *diag.Diagnostics)
 		errno = hardening.DefaultSeccompErrno
 	}
 	return objectValue(ctx, seccompAttrTypes, seccompModel{Mode: types.StringValue(mode), Errno: types.Int64Value(int64(errno)),
-		Syscalls: strSetValue(ctx, p.Syscalls, diags, false)}, diags)
+		Syscalls: strSetValue(ctx, p.Syscalls, diags, false), UserNS: types.BoolValue(p.UserNamespaces)}, diags)
 }

@@ -33,6 +33,11 @@ func main() {
 	secret := flag.String("token-secret", "", "secret of the root@pam!sim API token (default: random)")
 	noDelay := flag.Bool("no-auth-delay", false, "answer 401 at once instead of after 3 s like pveproxy")
 	verbose := flag.Bool("v", false, "log PVE-style warnings")
+	lxc := flag.Bool("lxc", false, "run containers with real LXC on this machine (root, lxc, busybox-static; see README.md)")
+	lxcPath := flag.String("lxc-path", "", "with -lxc: the LXC path the containers live in (default: a temporary directory)")
+	var lxcFiles fileFlags
+	flag.Var(&lxcFiles, "lxc-file", "with -lxc: PATH_IN_CT=HOST_FILE copied into every container's root file system (repeatable)")
+	cgroup := flag.String("cgroup", "unified", "the cgroup layout the nodes report in /proc/self/mountinfo: unified, hybrid or legacy")
 	flag.Parse()
 
 	opts := pvesim.Options{Listen: *listen, DataDir: *data, Nodes: strings.Split(*nodes, ","), PlainHTTP: *plain,
@@ -53,6 +58,10 @@ func main() {
 	if *verbose {
 		opts.Logf = log.Printf
 	}
+	if *lxc {
+		opts.LXC = &pvesim.LXCOptions{Path: *lxcPath, Files: lxcFiles.m}
+	}
+	opts.CgroupLayout = *cgroup
 	start := time.Now()
 	sim, err := pvesim.Start(opts)
 	if err != nil {
@@ -63,6 +72,9 @@ func main() {
 		"endpoint": sim.Endpoint(), "url": sim.URL(), "nodes": sim.Nodes(), "datadir": sim.DataDir(),
 		"username": c.Username, "password": c.Password, "token_id": c.TokenID, "token_secret": c.TokenSecret,
 		"api_token": c.APIToken(), "fingerprint": sim.CertFingerprint(),
+	}
+	if b := sim.LXC(); b != nil {
+		info["lxc_path"] = b.Path()
 	}
 	if sim.CertPEM() != nil {
 		info["ca_file"] = filepath.Join(sim.DataDir(), pvesim.CertFile)
@@ -80,6 +92,9 @@ func main() {
 	if fp := sim.CertFingerprint(); fp != "" {
 		fmt.Printf("certificate: %s (sha256 %s)\n", info["ca_file"], fp)
 	}
+	if b := sim.LXC(); b != nil {
+		fmt.Printf("lxc path:    %s (real LXC; cgroup v1 keys: %v)\n", b.Path(), b.Hybrid())
+	}
 	fmt.Printf("control:     %s/_sim/faults  %s/_sim/stats\n", sim.URL(), sim.URL())
 
 	sig := make(chan os.Signal, 1)
@@ -88,4 +103,21 @@ func main() {
 	if err := sim.Stop(); err != nil {
 		log.Printf("pvesim: stop: %v", err)
 	}
+}
+
+// fileFlags collects -lxc-file PATH_IN_CT=HOST_FILE.
+type fileFlags struct{ m map[string]string }
+
+func (f *fileFlags) String() string { return fmt.Sprint(f.m) }
+
+func (f *fileFlags) Set(v string) error {
+	in, host, ok := strings.Cut(v, "=")
+	if !ok || in == "" || host == "" {
+		return fmt.Errorf("want PATH_IN_CT=HOST_FILE, got %q", v)
+	}
+	if f.m == nil {
+		f.m = map[string]string{}
+	}
+	f.m[in] = host
+	return nil
 }
