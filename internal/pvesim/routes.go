@@ -29,6 +29,7 @@ func (s *Sim) registerRoutes() {
 	r.add("POST", "/nodes/{node}/lxc/{vmid}/status/stop", s.handleStop("stop"))
 	r.add("POST", "/nodes/{node}/lxc/{vmid}/status/shutdown", s.handleStop("shutdown"))
 	r.add("POST", "/nodes/{node}/lxc/{vmid}/status/reboot", s.handleReboot)
+	r.add("PUT", "/nodes/{node}/lxc/{vmid}/resize", s.handleResize)
 
 	s.registerFirewallRoutes()
 }

@@ -38,7 +38,10 @@ type Options struct {
 	Seed int64
 	// Password of root@pam (default: random). TokenSecret of root@pam!sim (default: random UUID).
 	Password, TokenSecret string
-	// Users adds more users (user@realm -> password), Tokens more API tokens (id -> secret).
+	// Users adds more users (user@realm -> password), Tokens more API tokens
+	// (id -> secret, privilege-separated). A new data directory's user.cfg
+	// lists them without any ACL: grant privileges with AddUserConfig (or by
+	// writing DataDir/etc/pve/user.cfg), as on PVE.
 	Users, Tokens map[string]string
 	// Backend runs containers (default: an in-memory backend that only tracks
 	// state, after lxc-start's checks of the seccomp and AppArmor files).
@@ -69,6 +72,9 @@ type Sim struct {
 
 	unauthorizedDelay time.Duration
 	auth              authDB
+	aclMu             sync.Mutex
+	userCfgCache      cachedFile
+	tokenCfgCache     cachedFile
 	tasks             taskRegistry
 	faults            *Faults
 	stats             Stats
@@ -185,6 +191,10 @@ func New(opts Options) (*Sim, error) {
 	s.tasks.tasks = map[string]*task{}
 	s.tasks.nextPID = 0x1000 + os.Getpid()%0x10000
 	if err := s.initDataDir(); err != nil {
+		s.cleanup()
+		return nil, err
+	}
+	if err := s.initUserConfig(opts); err != nil {
 		s.cleanup()
 		return nil, err
 	}

@@ -30,6 +30,7 @@ var Implemented = []string{
 	"POST /nodes/{node}/lxc/{vmid}/status/stop",
 	"POST /nodes/{node}/lxc/{vmid}/status/shutdown",
 	"POST /nodes/{node}/lxc/{vmid}/status/reboot",
+	"PUT /nodes/{node}/lxc/{vmid}/resize",
 	"GET /nodes/{node}/lxc/{vmid}/firewall",
 	"GET /nodes/{node}/lxc/{vmid}/firewall/options",
 	"PUT /nodes/{node}/lxc/{vmid}/firewall/options",
