@@ -123,12 +123,21 @@ func TestAccLeastPrivilege(t *testing.T) {
 				Config:           leastPrivConfig(env, token, "8", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
+			{
+				// grow the root volume in place: PVE's resize (VM.Config.Disk, VM.Config.Options, Datastore.AllocateSpace)
+				Config: leastPrivConfig(env, token, "10", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(ct, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.TestCheckResourceAttr(ct, "rootfs.size", "10"),
+			},
 			{ResourceName: ct, ImportState: true, ImportStateId: "pve1/150", ImportStateVerify: true,
 				ImportStateVerifyIgnore: []string{"ostemplate"}},
 			{
 				// one privilege less: VM.Config.Disk on /vms
 				PreConfig: func() { dropPrivilege(t, env, "HardenedGuests", "VM.Config.Disk") },
-				Config: leastPrivConfig(env, token, "8", `
+				Config: leastPrivConfig(env, token, "10", `
 resource "hardened_container" "db" {
   node       = "pve1"
   vmid       = 100

@@ -87,6 +87,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		var state containerModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, mountPointChanges(ctx, plan, state, &resp.Diagnostics))
+		problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, rootFSShrink(ctx, plan, state, &resp.Diagnostics))
 	}
 	var d diag.Diagnostics
 	s := toSpec(ctx, plan, &d)

@@ -218,6 +218,13 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 	if err != nil {
 		return &stepError{"Reading the container failed", err}
 	}
+	if grown, err := r.growVolumes(ctx, s, cfg); err != nil {
+		return &stepError{"Growing a volume failed", err}
+	} else if grown {
+		if cfg, err = api.CTConfig(ctx, s.Node, s.VMID, false); err != nil {
+			return &stepError{"Reading the container failed", err}
+		}
+	}
 	if set, del := configDiff(s, cfg); len(set) > 0 || len(del) > 0 {
 		params := map[string]any{}
 		for k, v := range set {
