@@ -200,6 +200,8 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	m.RestartOnChange = plan.RestartOnChange
 	m.TaskTimeout = plan.TaskTimeout
+	// the first apply after an import is done: replacements plan normally from now on
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importPendingKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
