@@ -169,8 +169,12 @@ func (s *Sim) handleClusterStatus(rc *reqCtx) (any, error) {
 		if i == 0 {
 			local = 1
 		}
+		ip := fmt.Sprintf("127.0.0.%d", i+1)
+		if o := s.nodeIPs[n]; o != "" {
+			ip = o
+		}
 		out = append(out, map[string]any{"id": "node/" + n, "type": "node", "name": n, "nodeid": i + 1,
-			"ip": fmt.Sprintf("127.0.0.%d", i+1), "local": local, "online": 1, "level": ""})
+			"ip": ip, "local": local, "online": 1, "level": ""})
 	}
 	return out, nil
 }

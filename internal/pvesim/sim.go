@@ -46,6 +46,9 @@ type Options struct {
 	// Backend runs containers (default: an in-memory backend that only tracks
 	// state, after lxc-start's checks of the seccomp and AppArmor files).
 	Backend Backend
+	// NodeIPs overrides the nodes' cluster addresses (GET /cluster/status);
+	// default 127.0.0.N for the N-th node.
+	NodeIPs map[string]string
 	// Logf receives PVE-style warnings (config parse warnings etc.). Nil: silent.
 	Logf func(format string, a ...any)
 }
@@ -81,6 +84,7 @@ type Sim struct {
 	routes            router
 	backend           Backend
 	logFn             func(string, ...any)
+	nodeIPs           map[string]string
 
 	claimMu sync.Mutex
 	macRNG  *lockedRand
@@ -173,6 +177,7 @@ func New(opts Options) (*Sim, error) {
 		s.backend = memoryBackend{root: s.dataDir}
 	}
 	s.logFn = opts.Logf
+	s.nodeIPs = opts.NodeIPs
 	s.creds = Credentials{Username: "root@pam", Password: opts.Password, TokenID: "root@pam!sim", TokenSecret: opts.TokenSecret}
 	if s.creds.Password == "" {
 		s.creds.Password = randomHex(12)
@@ -222,6 +227,13 @@ func (s *Sim) initDataDir() error {
 	}
 	for _, d := range dirs {
 		if err := os.MkdirAll(filepath.Join(s.dataDir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	// pmxcfs's /etc/pve/local: the link to the local node's directory (the
+	// simulator's machine is its first node)
+	if _, err := os.Lstat(filepath.Join(s.dataDir, "etc/pve/local")); errors.Is(err, os.ErrNotExist) {
+		if err := os.Symlink("nodes/"+s.nodes[0], filepath.Join(s.dataDir, "etc/pve/local")); err != nil {
 			return err
 		}
 	}
