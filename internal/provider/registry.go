@@ -6,6 +6,7 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/audit"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodes"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/templates"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/apparmorprofile"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/clusterfirewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
@@ -25,4 +26,5 @@ var resources = []func() resource.Resource{
 var dataSources = []func() datasource.DataSource{
 	nodes.NewDataSource,
 	audit.NewDataSource,
+	templates.NewDataSource,
 }
