@@ -142,8 +142,11 @@ func checkBridgeAccess(rc *reqCtx, raw string) error {
 		return nil
 	}
 	kv, err := apischema.ParsePropertyString(propDict("net0"), raw)
-	if err != nil || kv["bridge"] == "" {
-		return nil
+	if err != nil {
+		return nil //nolint:nilerr // an unparsable value is refused by the config update itself, with PVE's parameter error
+	}
+	if kv["bridge"] == "" {
+		return nil // no bridge: nothing to check (PVE's `next if !defined($bridge)`)
 	}
 	base := "/sdn/zones/localnetwork/" + kv["bridge"]
 	if tag := kv["tag"]; tag != "" {

@@ -17,7 +17,7 @@ import (
 // privileges by writing them, as `pveum` would.
 const (
 	userCfgFile  = "etc/pve/user.cfg"
-	tokenCfgFile = "etc/pve/priv/token.cfg"
+	tokenCfgFile = "etc/pve/priv/token.cfg" //nolint:gosec // a path, not a credential
 )
 
 var (

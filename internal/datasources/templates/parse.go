@@ -63,7 +63,9 @@ func Sort(ts []Template) {
 // compareVersions compares dotted/dashed versions numerically where both
 // parts are numbers ("24.04" > "22.04", "3.22" > "3.9").
 func compareVersions(a, b string) int {
-	split := func(s string) []string { return strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '-' }) }
+	split := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '-' })
+	}
 	pa, pb := split(a), split(b)
 	for i := 0; i < len(pa) || i < len(pb); i++ {
 		if i >= len(pa) {
