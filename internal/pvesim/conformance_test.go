@@ -53,6 +53,7 @@ func loadFullSchema(t *testing.T) *apischema.Schema {
 var pathDefaults = map[string]string{
 	"node": "pve1", "vmid": "100", "storage": "local", "name": "myset", "cidr": "10.0.0.1",
 	"group": "grp1", "pos": "0", "upid": "UPID:pve1:00001234:00005678:65000000:vzstart:100:root@pam:",
+	"volume": "local:vztmpl/none.tar.zst",
 }
 
 func fillPath(tmpl string, override map[string]string) string {

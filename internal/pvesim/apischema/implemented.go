@@ -15,6 +15,8 @@ var Implemented = []string{
 	"GET /nodes/{node}/status",
 	"GET /nodes/{node}/storage",
 	"GET /nodes/{node}/storage/{storage}/content",
+	"DELETE /nodes/{node}/storage/{storage}/content/{volume}",
+	"POST /nodes/{node}/storage/{storage}/download-url",
 	"GET /nodes/{node}/tasks/{upid}/status",
 	"GET /nodes/{node}/tasks/{upid}/log",
 	"GET /nodes/{node}/lxc",
