@@ -25,8 +25,21 @@ func TestGuideListsTheLeastPrivilegeRole(t *testing.T) {
 	if block != want {
 		t.Errorf("the guide's pveum commands:\n%s\nwant (from LeastPrivilege):\n%s", block, want)
 	}
+	var addOn []string
+	for _, l := range PveumCommands("terraform@pve", "provider", LeastPrivilegeRoles("template downloads")) {
+		if !strings.HasPrefix(l, "pveum user") {
+			addOn = append(addOn, l)
+		}
+	}
+	if !strings.Contains(guide, "```sh\n"+strings.Join(addOn, "\n")+"\n```") {
+		t.Errorf("the guide lacks the template downloads add-on:\n%s", strings.Join(addOn, "\n"))
+	}
 	for _, g := range LeastPrivilege {
-		row := "| " + g.Feature + " | `" + g.Path + "` | `" + strings.Join(g.Privs, "`, `") + "` |"
+		feature := g.Feature
+		if g.Optional {
+			feature += " (optional)"
+		}
+		row := "| " + feature + " | `" + g.Path + "` | `" + strings.Join(g.Privs, "`, `") + "` |"
 		if !strings.Contains(guide, row) {
 			t.Errorf("the guide's table lacks the row %q", row)
 		}

@@ -16,6 +16,9 @@ type Grant struct {
 	Propagate bool
 	Privs     []string
 	Why       string
+	// Optional grants are left out of the default role set (they widen it):
+	// LeastPrivilegeRoles includes them only when their feature is named.
+	Optional bool
 }
 
 // LeastPrivilege lists what the provider calls need (pve-access-control's
@@ -49,6 +52,12 @@ var LeastPrivilege = []Grant{
 	{Feature: "backup jobs", Path: "/", Propagate: false,
 		Privs: []string{"Sys.Audit", "Sys.Modify"},
 		Why:   "read and write /cluster/backup jobs"},
+	{Feature: "template downloads", Path: "/storage/local", Propagate: false, Optional: true,
+		Privs: []string{"Datastore.Allocate", "Datastore.AllocateTemplate"},
+		Why:   "hardened_template downloads into the storage (AllocateTemplate) and deletes its file on destroy (Allocate, which can delete any volume of that storage: grant it on the template storage only)"},
+	{Feature: "template downloads", Path: "/nodes", Propagate: true, Optional: true,
+		Privs: []string{"Sys.AccessNetwork"},
+		Why:   "PVE downloads from the node's network (the alternative, Sys.Audit and Sys.Modify on /, is wider)"},
 	{Feature: "audit", Path: "/vms", Propagate: true,
 		Privs: []string{"VM.Audit"},
 		Why:   "hardened_audit reads every container's config and firewall"},
@@ -67,7 +76,8 @@ type PathRole struct {
 }
 
 // LeastPrivilegeRoles merges LeastPrivilege into one role per ACL path for
-// the given features (all when none are named), in a fixed order.
+// the given features (all but the optional ones when none are named), in a
+// fixed order.
 func LeastPrivilegeRoles(features ...string) []PathRole {
 	want := map[string]bool{}
 	for _, f := range features {
@@ -76,7 +86,7 @@ func LeastPrivilegeRoles(features ...string) []PathRole {
 	byPath := map[string]*PathRole{}
 	var order []string
 	for _, g := range LeastPrivilege {
-		if len(want) > 0 && !want[g.Feature] {
+		if (len(want) > 0 && !want[g.Feature]) || (len(want) == 0 && g.Optional) {
 			continue
 		}
 		pr := byPath[g.Path]
@@ -109,8 +119,12 @@ func roleName(path string) string {
 		return "HardenedGuests"
 	case "/storage":
 		return "HardenedStorage"
+	case "/nodes":
+		return "HardenedNodes"
+	case "/sdn/zones/localnetwork":
+		return "HardenedNetwork"
 	}
-	return "HardenedNetwork"
+	return "HardenedTemplates"
 }
 
 func contains(l []string, s string) bool {

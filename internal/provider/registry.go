@@ -11,6 +11,7 @@ import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/clusterfirewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/securitygroup"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/template"
 )
 
 // resources lists every resource of the provider: add a package's
@@ -20,6 +21,7 @@ var resources = []func() resource.Resource{
 	securitygroup.NewResource,
 	apparmorprofile.NewResource,
 	clusterfirewall.NewResource,
+	template.NewResource,
 }
 
 // dataSources lists every data source of the provider.

@@ -78,7 +78,7 @@ func (s *Sim) handleDownloadURL(rc *reqCtx) (any, error) {
 			return fmt.Errorf("checksum mismatch: got '%s' != expect '%s', aborting", got, want)
 		}
 		tmp := fmt.Sprintf("%s.tmp_dwnl.%d", dest, t.pid)
-		defer os.Remove(tmp)
+		defer func() { _ = os.Remove(tmp) }() // gone after the rename; removed on any failure
 		if err := fetch(url, tmp, verify); err != nil {
 			return fmt.Errorf("download failed: %w", err)
 		}
