@@ -123,6 +123,12 @@ func TestConformanceWithRealSchema(t *testing.T) {
 				t.Fatalf("not in the real schema")
 			}
 			em := rt.schema
+			// the permission checks come from the embedded schema: a
+			// schema.json generated without them would make every method
+			// root@pam-only (go generate ./internal/pvesim/apischema/)
+			if !reflect.DeepEqual(fm.Permissions, em.Permissions) {
+				t.Fatalf("embedded permissions differ from the real schema: %+v, want %+v", em.Permissions, fm.Permissions)
+			}
 			if !reflect.DeepEqual(paramNames(fm), paramNames(em)) {
 				t.Fatalf("embedded params differ:\nreal:     %v\nembedded: %v", paramNames(fm), paramNames(em))
 			}

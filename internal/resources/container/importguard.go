@@ -37,7 +37,7 @@ func guardImportReplace(ctx context.Context, req resource.ModifyPlanRequest, res
 				state.VMID.ValueInt64(), replaceReasons(replacing)))
 		return
 	}
-	detail := fmt.Sprintf("Applying this plan would destroy the imported CT %d on %s together with its volumes (its data) and create a new, empty container, "+
+	detail := fmt.Sprintf("CT %d on %s was imported and Terraform has not changed it yet. Applying this plan would destroy it together with its volumes (its data) and create a new, empty container, "+
 		"because %s cannot change in place.\n\n", state.VMID.ValueInt64(), state.Node.ValueString(), replaceReasons(replacing))
 	if isFalse(state.Unprivileged) && !isFalse(plan.Unprivileged) {
 		detail += "The container is privileged (its root is the host's root). PVE cannot make a container unprivileged in place; migrate it, keeping its data:\n" +
@@ -49,7 +49,7 @@ func guardImportReplace(ctx context.Context, req resource.ModifyPlanRequest, res
 		detail += "Change the configuration to what the container is (see the plan's diff), or rebuild it from a backup.\n\n"
 	}
 	detail += "To replace the container anyway (its data is lost), set allow_replace_after_import = true."
-	resp.Diagnostics.AddAttributeError(path.Root("allow_replace_after_import"), "Importing this container would replace it", detail)
+	resp.Diagnostics.AddAttributeError(path.Root("allow_replace_after_import"), "This plan would replace an imported container", detail)
 }
 
 // replaceOnChange are the attributes whose change forces a replacement

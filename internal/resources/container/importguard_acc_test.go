@@ -43,7 +43,7 @@ func TestAccContainerImportPrivileged(t *testing.T) {
 			{Config: cfg, ResourceName: res, ImportState: true, ImportStateId: "pve1/150", ImportStatePersist: true},
 			{
 				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)Importing this container would replace it.*unprivileged.*vzdump.*pct restore.*--unprivileged 1.*allow_replace_after_import = true`),
+				ExpectError: regexp.MustCompile(`(?s)This plan would replace an imported container.*unprivileged.*vzdump.*pct restore.*--unprivileged 1.*allow_replace_after_import = true`),
 			},
 			{
 				// the refused plan changed nothing: the container is still there, as it was
