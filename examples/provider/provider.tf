@@ -23,7 +23,8 @@ provider "hardened" {
     private_key_file = "~/.ssh/pve_ed25519"
     known_hosts_file = "~/.ssh/known_hosts" # the default
 
-    # Cluster nodes are reached at their own addresses.
+    # Optional: each node is reached at the address the cluster knows it by
+    # (/cluster/status); override it where SSH is reached on another network.
     nodes = {
       pve1 = { address = "10.0.0.11" }
       pve2 = { address = "10.0.0.12" }

@@ -171,6 +171,8 @@ type ProviderOptions struct {
 	// PrivateKeyFile makes the ssh settings use private_key_file instead
 	// of the inline private_key.
 	PrivateKeyFile string
+	// SSHExtra is HCL added inside the ssh block (mode "ssh"), e.g. nodes.
+	SSHExtra string
 	// Extra is HCL added inside the provider block.
 	Extra string
 }
@@ -223,6 +225,9 @@ func (e *Env) ProviderConfigWith(o ProviderOptions) string {
 		}
 		fmt.Fprintf(&b, "    known_hosts_file = %s\n", HCLString(kh))
 		fmt.Fprintf(&b, "    port             = %d\n", d.Port)
+		if o.SSHExtra != "" {
+			b.WriteString(indent(strings.TrimSuffix(o.SSHExtra, "\n")+"\n", "    "))
+		}
 		b.WriteString("  }\n")
 	default:
 		e.t.Fatalf("acctest: unknown node access mode %q (local or ssh)", o.Mode)

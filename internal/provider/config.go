@@ -64,6 +64,7 @@ type sshModel struct {
 	Agent                 types.Bool              `tfsdk:"agent"`
 	KnownHostsFile        types.String            `tfsdk:"known_hosts_file"`
 	InsecureIgnoreHostKey types.Bool              `tfsdk:"insecure_ignore_host_key"`
+	VerifyNodeIdentity    types.Bool              `tfsdk:"verify_node_identity"`
 	Port                  types.Int64             `tfsdk:"port"`
 	Nodes                 map[string]sshNodeModel `tfsdk:"nodes"`
 }
@@ -100,6 +101,7 @@ type sshSettings struct {
 	Agent                 bool
 	KnownHostsFile        string
 	InsecureIgnoreHostKey bool
+	VerifyNodeIdentity    bool
 	Port                  int
 	Nodes                 map[string]nodeAddr
 }
@@ -109,18 +111,11 @@ type nodeAddr struct {
 	Port    int    // 0 = SSH.Port
 }
 
-// addr returns where to reach node over SSH.
+// sshAddr returns where to reach node over SSH without the cluster's
+// addresses (see pickSSHTarget).
 func (s *settings) sshAddr(node string) (string, int) {
-	host, port := s.EndpointHost, s.SSH.Port
-	if o, ok := s.SSH.Nodes[node]; ok {
-		if o.Address != "" {
-			host = o.Address
-		}
-		if o.Port != 0 {
-			port = o.Port
-		}
-	}
-	return host, port
+	t := pickSSHTarget(s, node, nil)
+	return t.Host, t.Port
 }
 
 // secrets lists the secret values present (for log masking).
@@ -465,6 +460,7 @@ func resolveSSH(m *sshModel, mode string, lookup lookupFunc, s *settings, diags 
 		ss.KnownHostsFile = p
 	}
 	ss.InsecureIgnoreHostKey = m.InsecureIgnoreHostKey.ValueBool()
+	ss.VerifyNodeIdentity = m.VerifyNodeIdentity.IsNull() || m.VerifyNodeIdentity.IsUnknown() || m.VerifyNodeIdentity.ValueBool()
 	if ss.InsecureIgnoreHostKey {
 		diags.AddAttributeWarning(sp.AtName("insecure_ignore_host_key"), "SSH host key verification is DISABLED",
 			"ssh.insecure_ignore_host_key = true: the provider accepts any host key, so whoever can intercept the "+

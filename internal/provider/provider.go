@@ -112,7 +112,7 @@ func (p *hardenedProvider) Configure(ctx context.Context, req provider.Configure
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	clients := &providerdata.Clients{API: api, Nodes: providerdata.NewNodeChannels(s.NodeAccess, dialer(s)), AppArmorLoad: s.AppArmorLoad,
+	clients := &providerdata.Clients{API: api, Nodes: providerdata.NewNodeChannels(s.NodeAccess, dialer(s, api)), AppArmorLoad: s.AppArmorLoad,
 		Baseline: baseline}
 	if s.AppArmorLoad == providerdata.AppArmorLoadCheck {
 		resp.Diagnostics.AddAttributeWarning(path.Root("apparmor_load"), "AppArmor profiles are only checked, not loaded",
@@ -132,36 +132,60 @@ func (p *hardenedProvider) Configure(ctx context.Context, req provider.Configure
 }
 
 // dialer opens a node channel according to the settings.
-func dialer(s settings) providerdata.Dialer {
+func dialer(s settings, api *pve.Client) providerdata.Dialer {
 	if s.NodeAccess == NodeAccessLocal {
 		return func(context.Context, string) (nodefs.FS, error) { return nodefs.NewLocal(s.NodeRoot) }
 	}
 	secrets := s.secrets()
+	addrs := &clusterAddrs{api: api}
 	return func(ctx context.Context, node string) (nodefs.FS, error) {
-		host, port := s.sshAddr(node)
-		if host == "" {
+		logCtx := tflog.MaskLogStrings(tflog.MaskFieldValuesWithFieldKeys(ctx, secretFieldKeys...), secrets...)
+		var ips map[string]string
+		if o := s.SSH.Nodes[node]; o.Address == "" {
+			var err error
+			if ips, err = addrs.get(ctx); err != nil {
+				tflog.Warn(logCtx, "cannot read the nodes' cluster addresses; using the endpoint's host", map[string]any{"node": node, "error": err.Error()})
+			}
+		}
+		t := pickSSHTarget(&s, node, ips)
+		if t.Host == "" {
 			return nil, fmt.Errorf("no SSH address for node %q: set ssh.nodes[%q].address", node, node)
 		}
-		logCtx := tflog.MaskLogStrings(tflog.MaskFieldValuesWithFieldKeys(ctx, secretFieldKeys...), secrets...)
 		tflog.Debug(logCtx, "dialling node channel", map[string]any{
-			"node": node, "host": host, "port": port, "user": s.SSH.User, "known_hosts": s.SSH.KnownHostsFile,
-			"agent": s.SSH.Agent, "node_root": s.NodeRoot,
+			"node": node, "host": t.Host, "port": t.Port, "address_from": t.Source, "user": s.SSH.User,
+			"known_hosts": s.SSH.KnownHostsFile, "agent": s.SSH.Agent, "node_root": s.NodeRoot,
 		})
-		return nodefs.DialSSH(ctx, nodefs.SSHConfig{
-			Host: host, Port: port, User: s.SSH.User,
-			PrivateKey: s.SSH.PrivateKey, PrivateKeyPassphrase: s.SSH.Passphrase, UseAgent: s.SSH.Agent,
-			KnownHostsFile: s.SSH.KnownHostsFile, InsecureIgnoreHostKey: s.SSH.InsecureIgnoreHostKey,
-			Root: s.NodeRoot,
-			Logf: func(format string, args ...any) {
-				msg := redact(fmt.Sprintf(format, args...), secrets)
-				if strings.HasPrefix(msg, "WARNING") {
-					tflog.Warn(logCtx, msg, map[string]any{"node": node})
-				} else {
-					tflog.Debug(logCtx, msg, map[string]any{"node": node})
-				}
-			},
-		})
+		f, err := dialSSH(ctx, s, t, node, secrets, logCtx)
+		if err != nil {
+			return nil, fmt.Errorf("%w (address of node %s from %s)", err, node, t.Source)
+		}
+		if !s.SSH.VerifyNodeIdentity {
+			return f, nil
+		}
+		if err := verifyNodeIdentity(ctx, f, node, t); err != nil {
+			_ = f.Close()
+			return nil, err
+		}
+		return f, nil
 	}
+}
+
+// dialSSH opens the SSH node channel to t for node.
+func dialSSH(ctx context.Context, s settings, t sshTarget, node string, secrets []string, logCtx context.Context) (nodefs.FS, error) { //nolint:revive // logCtx carries the masking, ctx the deadline
+	return nodefs.DialSSH(ctx, nodefs.SSHConfig{
+		Host: t.Host, Port: t.Port, User: s.SSH.User,
+		PrivateKey: s.SSH.PrivateKey, PrivateKeyPassphrase: s.SSH.Passphrase, UseAgent: s.SSH.Agent,
+		KnownHostsFile: s.SSH.KnownHostsFile, InsecureIgnoreHostKey: s.SSH.InsecureIgnoreHostKey,
+		Root: s.NodeRoot,
+		Logf: func(format string, args ...any) {
+			msg := redact(fmt.Sprintf(format, args...), secrets)
+			if strings.HasPrefix(msg, "WARNING") {
+				tflog.Warn(logCtx, msg, map[string]any{"node": node})
+			} else {
+				tflog.Debug(logCtx, msg, map[string]any{"node": node})
+			}
+		},
+	})
 }
 
 // redact removes secret values from a text (belt and braces: the texts

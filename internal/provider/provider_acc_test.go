@@ -45,10 +45,16 @@ func TestAccProviderNodeAccess(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			acctest.PreCheck(t)
 			env := acctest.StartSim(t, acctest.WithNodes("pve1", "pve2"))
+			o := acctest.ProviderOptions{Mode: mode}
+			if mode == "ssh" {
+				// both node names are this one machine: the identity check
+				// (see TestAccProviderSSHWrongNode) is off for this setup only
+				o.SSHExtra = "nodes = { pve2 = { address = \"127.0.0.1\" } }\nverify_node_identity = false"
+			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:            env.ProviderConfig(mode) + nodesDS,
+					Config:            env.ProviderConfigWith(o) + nodesDS,
 					ConfigStateChecks: nodesChecks(mode, "pve1", "pve2"),
 				}},
 			})

@@ -6,10 +6,12 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/audit"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodes"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/templates"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/apparmorprofile"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/clusterfirewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/securitygroup"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/template"
 )
 
 // resources lists every resource of the provider: add a package's
@@ -19,10 +21,12 @@ var resources = []func() resource.Resource{
 	securitygroup.NewResource,
 	apparmorprofile.NewResource,
 	clusterfirewall.NewResource,
+	template.NewResource,
 }
 
 // dataSources lists every data source of the provider.
 var dataSources = []func() datasource.DataSource{
 	nodes.NewDataSource,
 	audit.NewDataSource,
+	templates.NewDataSource,
 }

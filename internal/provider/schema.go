@@ -186,6 +186,14 @@ func providerSchema() schema.Schema {
 							"session and tamper with the hardening files the provider writes. The provider warns " +
 							"at every run; only for throw-away labs.",
 					},
+					"verify_node_identity": schema.BoolAttribute{
+						Optional: true,
+						MarkdownDescription: "After connecting, check that the machine is the node the connection " +
+							"is for (`/etc/pve/local` links to `nodes/<node>`) and refuse it otherwise. Default " +
+							"`true`: a wrong address (a stale override, a reused IP) would otherwise make the " +
+							"provider write one node's AppArmor profiles on another. Only `false` in test setups " +
+							"where several node names share one machine.",
+					},
 					"port": schema.Int64Attribute{
 						Optional: true,
 						MarkdownDescription: "SSH port of every node unless `nodes` overrides it (environment: " +
@@ -195,8 +203,10 @@ func providerSchema() schema.Schema {
 					"nodes": schema.MapNestedAttribute{
 						Optional: true,
 						MarkdownDescription: "Per-node SSH overrides, keyed by PVE node name (e.g. `pve2`). Default: " +
-							"none, every node is reached at the host of `endpoint` and `port`. Needed in clusters, " +
-							"where each node has its own address.",
+							"none: each node is reached at the IP address the cluster knows it by (`GET /cluster/status`, " +
+							"which needs `Sys.Audit` on `/`), or at the host of `endpoint` when that cannot be read; " +
+							"`port` is the SSH port. Set an address where the nodes' SSH is reached otherwise (a " +
+							"management network, a jump host's forward).",
 						Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(nodeNameRE, "must be a PVE node name"))},
 						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 							"address": schema.StringAttribute{

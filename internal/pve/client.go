@@ -76,7 +76,7 @@ func New(cfg Config) (*Client, error) {
 		TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16,
 		IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 15 * time.Second,
 	}
-	hc := &http.Client{Timeout: timeout, Transport: &retryTransport{base: tr, policy: DefaultRetryPolicy}}
+	hc := &http.Client{Timeout: timeout, Transport: &permissionTransport{base: &retryTransport{base: tr, policy: DefaultRetryPolicy}}}
 	opts := []proxmox.Option{proxmox.WithHTTPClient(hc), proxmox.WithUserAgent("terraform-provider-hardened")}
 	c := &Client{endpoint: ep, transport: tr}
 	switch {
@@ -129,8 +129,12 @@ func IsDigestMismatch(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "detected modified configuration")
 }
 
-// IsPermission: go-proxmox turns 401/403 into ErrNotAuthorized and drops PVE's reason.
-func IsPermission(err error) bool { return errors.Is(err, proxmox.ErrNotAuthorized) }
+// IsPermission: a 403 (a PermissionError with PVE's reason) or a 401
+// (go-proxmox's ErrNotAuthorized).
+func IsPermission(err error) bool {
+	_, ok := AsPermission(err)
+	return ok || errors.Is(err, proxmox.ErrNotAuthorized)
+}
 
 func ctPath(node string, vmid int, suffix string) string {
 	return fmt.Sprintf("/nodes/%s/lxc/%d%s", node, vmid, suffix)

@@ -226,3 +226,17 @@ func (c CTConfig) LXCLines() []pctconf.Line {
 	}
 	return out
 }
+
+// ResizeCT grows a container volume (disk: rootfs or mpN) to size (e.g.
+// "20G") with PVE's resize call and waits for its task. PVE refuses to
+// shrink ("unable to shrink disk size").
+func (c *Client) ResizeCT(ctx context.Context, node string, vmid int, disk, size string) error {
+	var upid string
+	if err := c.api.Put(ctx, ctPath(node, vmid, "/resize"), map[string]any{"disk": disk, "size": size}, &upid); err != nil {
+		return fmt.Errorf("resize %s of CT %d to %s: %w", disk, vmid, size, err)
+	}
+	if _, err := c.WaitTask(ctx, upid); err != nil {
+		return fmt.Errorf("resize %s of CT %d to %s: %w", disk, vmid, size, err)
+	}
+	return nil
+}

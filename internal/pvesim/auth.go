@@ -106,10 +106,7 @@ func (s *Sim) authenticate(r *http.Request) (user string, isToken bool, err *api
 			return "", false, &apiError{status: 401, msg: "Authentication failed!\n"}
 		}
 		id, secret := strings.TrimSpace(v[:i]), strings.TrimSpace(v[i+1:])
-		a.mu.Lock()
-		want, ok := a.tokens[id]
-		a.mu.Unlock()
-		if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(secret)) != 1 {
+		if !s.verifyToken(id, secret) {
 			return "", false, &apiError{status: 401, msg: "Authentication failed!\n"}
 		}
 		return id, true, nil
@@ -158,6 +155,10 @@ func (s *Sim) handleCreateTicket(rc *reqCtx) (any, error) {
 		a.mu.Unlock()
 		ok = found && subtle.ConstantTimeCompare([]byte(want), []byte(password)) == 1
 	}
+	// authenticate_user: the user must exist in user.cfg, enabled and unexpired
+	if ok && s.userConfig().userEnabled(username) != nil {
+		ok = false
+	}
 	if !ok {
 		return nil, &apiError{status: 401, msg: "authentication failure\n"}
 	}
@@ -168,4 +169,29 @@ func (s *Sim) handleCreateTicket(rc *reqCtx) (any, error) {
 		"clustername":         s.clusterName,
 		"cap":                 map[string]any{},
 	}, nil
+}
+
+// verifyToken is AccessControl::verify_token: the token's user exists in
+// user.cfg, enabled and unexpired, the token exists there and has not expired,
+// and the secret is the one in priv/token.cfg.
+func (s *Sim) verifyToken(id, secret string) bool {
+	owner, name, ok := splitTokenID(id)
+	if !ok {
+		return false
+	}
+	uc := s.userConfig()
+	if uc.userEnabled(owner) != nil {
+		return false
+	}
+	tok := uc.users[owner].tokens[name]
+	if tok == nil || (tok.expire > 0 && tok.expire < time.Now().Unix()) {
+		return false
+	}
+	want, found := s.tokenSecrets()[id]
+	if !found {
+		s.auth.mu.Lock()
+		want, found = s.auth.tokens[id]
+		s.auth.mu.Unlock()
+	}
+	return found && subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1
 }

@@ -46,7 +46,7 @@ func (s *Sim) nodeEntry(n string) map[string]any {
 func (s *Sim) handleNodes(rc *reqCtx) (any, error) {
 	out := []map[string]any{}
 	for _, n := range s.nodes {
-		e := s.nodeEntry(n)
+		e := s.nodeEntryFor(rc, n)
 		e["ssl_fingerprint"] = s.certFP
 		out = append(out, e)
 	}
@@ -77,6 +77,9 @@ func (s *Sim) handleResources(rc *reqCtx) (any, error) {
 	if typ == "" || typ == "vm" {
 		list := s.vmlist()
 		for _, id := range sortedIDs(list) {
+			if !rc.can(fmt.Sprintf("/vms/%d", id), "VM.Audit") {
+				continue
+			}
 			st, err := s.vmStatus(list[id].Node, id)
 			if err != nil {
 				continue
@@ -99,12 +102,15 @@ func (s *Sim) handleResources(rc *reqCtx) (any, error) {
 	}
 	if typ == "" || typ == "node" {
 		for _, n := range s.nodes {
-			out = append(out, s.nodeEntry(n))
+			out = append(out, s.nodeEntryFor(rc, n))
 		}
 	}
 	if typ == "" || typ == "storage" {
 		for _, n := range s.nodes {
 			for _, sd := range storages {
+				if !rc.can("/storage/"+sd.id, "Datastore.Audit") {
+					continue
+				}
 				used := s.storageUsed(sd.id)
 				out = append(out, map[string]any{"id": "storage/" + n + "/" + sd.id, "storage": sd.id, "node": n,
 					"type": "storage", "plugintype": sd.typ, "status": "available", "shared": 0,
@@ -131,6 +137,9 @@ func (s *Sim) handleTaskStatus(rc *reqCtx) (any, error) {
 	if t == nil || t.node != rc.str("node") {
 		return nil, paramErr(map[string]string{"upid": "no such task"})
 	}
+	if err := checkTaskUser(rc, t); err != nil {
+		return nil, err
+	}
 	return t.status(), nil
 }
 
@@ -139,6 +148,9 @@ func (s *Sim) handleTaskLog(rc *reqCtx) (any, error) {
 	t := s.findTask(rc.str("upid"))
 	if t == nil || t.node != rc.str("node") {
 		return nil, paramErr(map[string]string{"upid": "no such task"})
+	}
+	if err := checkTaskUser(rc, t); err != nil {
+		return nil, err
 	}
 	lines, total := t.logLines(rc.intParam("start", 0), rc.intParam("limit", 50))
 	return listWithTotal{data: lines, total: total}, nil
@@ -157,8 +169,12 @@ func (s *Sim) handleClusterStatus(rc *reqCtx) (any, error) {
 		if i == 0 {
 			local = 1
 		}
+		ip := fmt.Sprintf("127.0.0.%d", i+1)
+		if o := s.nodeIPs[n]; o != "" {
+			ip = o
+		}
 		out = append(out, map[string]any{"id": "node/" + n, "type": "node", "name": n, "nodeid": i + 1,
-			"ip": fmt.Sprintf("127.0.0.%d", i+1), "local": local, "online": 1, "level": ""})
+			"ip": ip, "local": local, "online": 1, "level": ""})
 	}
 	return out, nil
 }

@@ -24,6 +24,36 @@ type reqCtx struct {
 	params  map[string]string
 	user    string // "root@pam" or, for tokens, the token id "user@realm!name"
 	isToken bool
+	acl     *userCfg // user.cfg as of this request
+}
+
+// check is RPCEnvironment::check for the request's user.
+func (rc *reqCtx) check(path string, privs ...string) error {
+	return rc.userCfg().check(rc.user, path, privs...)
+}
+
+// checkAny is RPCEnvironment::check_any for the request's user.
+func (rc *reqCtx) checkAny(path string, privs ...string) error {
+	return rc.userCfg().checkAny(rc.user, path, privs...)
+}
+
+// can is a check with noerr.
+func (rc *reqCtx) can(path string, privs ...string) bool { return rc.check(path, privs...) == nil }
+
+func (rc *reqCtx) userCfg() *userCfg {
+	if rc.acl == nil {
+		// a handler called without the HTTP layer (tests): root only
+		rc.acl = parseUserCfg("", func(string, ...any) {})
+	}
+	return rc.acl
+}
+
+func rawParams(in map[string]any) map[string]string {
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		out[k] = fmt.Sprint(v)
+	}
+	return out
 }
 
 func (rc *reqCtx) has(k string) bool   { _, ok := rc.params[k]; return ok }
@@ -126,6 +156,13 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt.schema != nil {
 		if rc.isToken && !rt.schema.AllowToken {
 			s.writeError(w, r, permErr("API tokens are not allowed for this endpoint"))
+			return
+		}
+		// check_api2_permissions runs before parameter verification, on
+		// the raw parameters (pve-http-server's rest_handler)
+		rc.acl = s.userConfig()
+		if err := rc.acl.checkAPI2(rt.schema.Permissions, rc.user, rawParams(in)); err != nil {
+			s.writeError(w, r, asAPIError(err))
 			return
 		}
 		params, errs := rt.schema.Validate(in)

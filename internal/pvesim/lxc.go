@@ -183,10 +183,10 @@ func (s *Sim) handleConfigPut(rc *reqCtx) (any, error) {
 			return dief("detected modified configuration - file changed by other user? Try again.")
 		}
 		unpriv := c.Main.Keys["unprivileged"] == "1"
-		if err := checkModifyPerm(rc, c.Main, nil, del, unpriv); err != nil {
+		if err := checkModifyPerm(rc, vmid, c.Main, nil, del, unpriv); err != nil {
 			return err
 		}
-		if err := checkModifyPerm(rc, c.Main, nil, revert, unpriv); err != nil {
+		if err := checkModifyPerm(rc, vmid, c.Main, nil, revert, unpriv); err != nil {
 			return err
 		}
 		for _, opt := range revert {
@@ -210,7 +210,7 @@ func (s *Sim) handleConfigPut(rc *reqCtx) (any, error) {
 				}
 			}
 		}
-		if err := checkModifyPerm(rc, c.Main, params, nil, unpriv); err != nil {
+		if err := checkModifyPerm(rc, vmid, c.Main, params, nil, unpriv); err != nil {
 			return err
 		}
 		_, running := s.isRunning(vmid)
@@ -235,61 +235,6 @@ func (s *Sim) handleConfigPut(rc *reqCtx) (any, error) {
 
 // clampCPUShares is PVE::CGroup::clamp_cpu_shares for cgroup v2: [1, 10000].
 func clampCPUShares(v int) int { return min(max(v, 1), 10000) }
-
-// checkModifyPerm is the root@pam-only part of check_ct_modify_config_perm:
-// only the exact user root@pam passes; a root@pam API token does not.
-func checkModifyPerm(rc *reqCtx, old *ctconf.Section, newParams map[string]string, del []string, unprivileged bool) error {
-	if rc.isRoot() {
-		return nil
-	}
-	check := func(opt, value string, isDelete bool) error {
-		switch {
-		case opt == "rootfs" || reMPKey.MatchString(opt):
-			if isDelete {
-				return nil
-			}
-			kv, err := apischema.ParsePropertyString(propDict(opt), value)
-			if err != nil {
-				return dief("unable to parse mount point: %v", err)
-			}
-			if vol := kv["volume"]; strings.HasPrefix(vol, "/") {
-				typ := "bind"
-				if strings.HasPrefix(vol, "/dev/") {
-					typ = "device"
-				}
-				return permErr("mount point type " + typ + " is only allowed for root@pam")
-			}
-		case reDevKey.MatchString(opt):
-			return permErr("configuring device passthrough is only allowed for root@pam")
-		case opt == "hookscript":
-			return permErr("changing the hookscript is only allowed for root@pam")
-		case opt == "features":
-			if !unprivileged {
-				return permErr("changing feature flags for privileged container is only allowed for root@pam")
-			}
-			if featuresOtherThanNestingChanged(old.Keys["features"], value, isDelete) {
-				return permErr("changing feature flags (except nesting) is only allowed for root@pam")
-			}
-		}
-		return nil
-	}
-	for _, opt := range del {
-		if err := check(opt, "", true); err != nil {
-			return err
-		}
-	}
-	keys := make([]string, 0, len(newParams))
-	for k := range newParams {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if err := check(k, newParams[k], false); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 func parseFeatures(v string) map[string]string {
 	kv, err := apischema.ParsePropertyString(propDict("features"), v)
@@ -327,7 +272,7 @@ func (s *Sim) handleList(rc *reqCtx) (any, error) {
 	out := []map[string]any{}
 	list := s.vmlist()
 	for _, id := range sortedIDs(list) {
-		if list[id].Node != node {
+		if list[id].Node != node || !rc.can(fmt.Sprintf("/vms/%d", id), "VM.Audit") {
 			continue
 		}
 		st, err := s.vmStatus(node, id)

@@ -46,6 +46,16 @@ func (s *Sim) handleCreate(rc *reqCtx) (any, error) {
 	if rc.has("unprivileged") {
 		unprivileged = rc.flag("unprivileged")
 	}
+	if !unprivileged {
+		if err := rc.check("/", "Sys.Modify"); err != nil {
+			return nil, err
+		}
+	}
+	if rc.flag("ha-managed") {
+		if err := rc.check("/", "Sys.Console"); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.checkVMIDUnused(vmid); err != nil {
 		return nil, err
 	}
@@ -56,6 +66,9 @@ func (s *Sim) handleCreate(rc *reqCtx) (any, error) {
 	}
 	if pool := rc.str("pool"); pool != "" {
 		return nil, dief("pool '%s' does not exist", pool)
+	}
+	if err := checkCreatePerm(rc, vmid, unprivileged); err != nil {
+		return nil, err
 	}
 	ostemplate := rc.str("ostemplate")
 	if ostemplate == "-" {
@@ -122,9 +135,6 @@ func (s *Sim) handleCreate(rc *reqCtx) (any, error) {
 			return nil, err
 		}
 		mpParams["rootfs"] = storage + ":4"
-	}
-	if err := checkModifyPerm(rc, ctconf.NewSection(), params, nil, unprivileged); err != nil {
-		return nil, err
 	}
 	if _, _, err := s.readTemplateVolid(ostemplate); err != nil {
 		return nil, err

@@ -13,6 +13,8 @@ func (s *Sim) registerRoutes() {
 	r.add("GET", "/nodes/{node}/status", s.handleNodeStatus)
 	r.add("GET", "/nodes/{node}/storage", s.handleStorageIndex)
 	r.add("GET", "/nodes/{node}/storage/{storage}/content", s.handleStorageContent)
+	r.add("DELETE", "/nodes/{node}/storage/{storage}/content/{volume}", s.handleContentDelete)
+	r.add("POST", "/nodes/{node}/storage/{storage}/download-url", s.handleDownloadURL)
 	r.add("GET", "/nodes/{node}/tasks/{upid}/status", s.handleTaskStatus)
 	r.add("GET", "/nodes/{node}/tasks/{upid}/log", s.handleTaskLog)
 
@@ -30,6 +32,7 @@ func (s *Sim) registerRoutes() {
 	r.add("POST", "/nodes/{node}/lxc/{vmid}/status/stop", s.handleStop("stop"))
 	r.add("POST", "/nodes/{node}/lxc/{vmid}/status/shutdown", s.handleStop("shutdown"))
 	r.add("POST", "/nodes/{node}/lxc/{vmid}/status/reboot", s.handleReboot)
+	r.add("PUT", "/nodes/{node}/lxc/{vmid}/resize", s.handleResize)
 
 	s.registerFirewallRoutes()
 }

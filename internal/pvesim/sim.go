@@ -38,7 +38,10 @@ type Options struct {
 	Seed int64
 	// Password of root@pam (default: random). TokenSecret of root@pam!sim (default: random UUID).
 	Password, TokenSecret string
-	// Users adds more users (user@realm -> password), Tokens more API tokens (id -> secret).
+	// Users adds more users (user@realm -> password), Tokens more API tokens
+	// (id -> secret, privilege-separated). A new data directory's user.cfg
+	// lists them without any ACL: grant privileges with AddUserConfig (or by
+	// writing DataDir/etc/pve/user.cfg), as on PVE.
 	Users, Tokens map[string]string
 	// Backend runs containers (default: an in-memory backend that only tracks
 	// state, after lxc-start's checks of the seccomp and AppArmor files).
@@ -55,6 +58,9 @@ type Options struct {
 	// /proc/self/mountinfo (DIR/proc/self/mountinfo): CgroupUnified (default,
 	// as on PVE 7 and later), CgroupHybrid or CgroupLegacy.
 	CgroupLayout string
+	// NodeIPs overrides the nodes' cluster addresses (GET /cluster/status);
+	// default 127.0.0.N for the N-th node.
+	NodeIPs map[string]string
 	// Logf receives PVE-style warnings (config parse warnings etc.). Nil: silent.
 	Logf func(format string, a ...any)
 }
@@ -82,12 +88,16 @@ type Sim struct {
 	unauthorizedDelay time.Duration
 	lockExpiry        time.Duration
 	auth              authDB
+	aclMu             sync.Mutex
+	userCfgCache      cachedFile
+	tokenCfgCache     cachedFile
 	tasks             taskRegistry
 	faults            *Faults
 	stats             Stats
 	routes            router
 	backend           Backend
 	logFn             func(string, ...any)
+	nodeIPs           map[string]string
 
 	claimMu sync.Mutex
 	macRNG  *lockedRand
@@ -199,6 +209,7 @@ func New(opts Options) (*Sim, error) {
 	if s.backend == nil {
 		s.backend = memoryBackend{root: s.dataDir}
 	}
+	s.nodeIPs = opts.NodeIPs
 	s.creds = Credentials{Username: "root@pam", Password: opts.Password, TokenID: "root@pam!sim", TokenSecret: opts.TokenSecret}
 	if s.creds.Password == "" {
 		s.creds.Password = randomHex(12)
@@ -218,6 +229,10 @@ func New(opts Options) (*Sim, error) {
 	s.tasks.nextPID = 0x1000 + os.Getpid()%0x10000
 	s.booted = time.Now()
 	if err := s.initDataDir(); err != nil {
+		s.cleanup()
+		return nil, err
+	}
+	if err := s.initUserConfig(opts); err != nil {
 		s.cleanup()
 		return nil, err
 	}
@@ -254,6 +269,13 @@ func (s *Sim) initDataDir() error {
 	}
 	if err := s.writeBootID(); err != nil {
 		return err
+	}
+	// pmxcfs's /etc/pve/local: the link to the local node's directory (the
+	// simulator's machine is its first node)
+	if _, err := os.Lstat(filepath.Join(s.dataDir, "etc/pve/local")); errors.Is(err, os.ErrNotExist) {
+		if err := os.Symlink("nodes/"+s.nodes[0], filepath.Join(s.dataDir, "etc/pve/local")); err != nil {
+			return err
+		}
 	}
 	for _, t := range preloadedTemplates {
 		p := filepath.Join(s.dataDir, "var/lib/vz/template/cache", t.file)

@@ -221,6 +221,9 @@ func parseSize(sz string) int64 {
 func (s *Sim) handleStorageIndex(rc *reqCtx) (any, error) {
 	out := []map[string]any{}
 	for _, sd := range storages {
+		if rc.checkAny("/storage/"+sd.id, "Datastore.Audit", "Datastore.AllocateSpace") != nil {
+			continue
+		}
 		if want := rc.str("storage"); want != "" && want != sd.id {
 			continue
 		}
@@ -304,6 +307,10 @@ func (s *Sim) handleStorageContent(rc *reqCtx) (any, error) {
 			continue
 		}
 		if want := rc.str("vmid"); want != "" && fmt.Sprint(v["vmid"]) != want {
+			continue
+		}
+		// only the volumes this user may access (check_volume_access)
+		if checkVolumeAccess(rc, v["volid"].(string)) != nil {
 			continue
 		}
 		out = append(out, v)

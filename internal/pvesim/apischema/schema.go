@@ -30,6 +30,8 @@ type Method struct {
 	AllowToken bool
 	Protected  bool
 	Params     map[string]*Param
+	// Permissions is nil for a root@pam-only method.
+	Permissions *Permissions
 }
 
 // Param is one parameter (or one key of a property-string format).
@@ -115,6 +117,11 @@ func parseMethod(hm, path string, info map[string]any) (*Method, error) {
 	m.Name, _ = info["name"].(string)
 	m.AllowToken = truthy(info["allowtoken"])
 	m.Protected = truthy(info["protected"])
+	perms, err := parsePermissions(info["permissions"])
+	if err != nil {
+		return nil, err
+	}
+	m.Permissions = perms
 	params, _ := info["parameters"].(map[string]any)
 	props, _ := params["properties"].(map[string]any)
 	for name, v := range props {

@@ -252,6 +252,7 @@ func TestAccContainerClosedWorldAttributes(t *testing.T) {
     allowed_hookscripts         = ["local:snippets/audit*"]
   }`
 	cfg := withBaseline(env, baseline, extra)
+	cfg8 := strings.Replace(cfg, "size = 4,", "size = 8,", 1)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkGone(env),
@@ -288,9 +289,27 @@ func TestAccContainerClosedWorldAttributes(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
-				// growing a volume mount point is refused at plan time, before anything changes
-				Config:      strings.Replace(cfg, "size = 4,", "size = 8,", 1),
-				ExpectError: regexp.MustCompile(`pct resize`),
+				// growing a volume mount point resizes it in place: same volume, no replacement
+				Config: cfg8,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(res, "mount_points.0.volume", "local-lvm:vm-150-disk-1"),
+					resource.TestCheckResourceAttr(res, "mount_points.0.size", "8"),
+					func(*terraform.State) error {
+						if conf := read(t, confFile(env)); !strings.Contains(conf, "\nmp0: local-lvm:vm-150-disk-1,mp=/data,backup=1,mountoptions=nodev;nosuid,size=8G\n") {
+							return fmt.Errorf("mp0 not grown in place:\n%s", conf)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// shrinking is refused at plan time, before anything changes
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`Cannot shrink a mount point volume`),
 			},
 			{
 				// the bind mount made writable and the device's mode opened by hand
@@ -298,7 +317,7 @@ func TestAccContainerClosedWorldAttributes(t *testing.T) {
 					edit(t, confFile(env), replaceLine(`,ro=1`, ""))
 					edit(t, confFile(env), replaceLine(`mode=0666`, "mode=0777"))
 				},
-				Config: cfg,
+				Config: cfg8,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

@@ -115,10 +115,10 @@ func strMapValue(ctx context.Context, in map[string]string, diags *diag.Diagnost
 	return v
 }
 
-// mountPointChanges refuses, at plan time, a change of storage or size of
-// a volume mount point that exists: PVE would allocate a new, empty volume
-// (the data stays behind as unusedN), which is never what a size change
-// means.
+// mountPointChanges refuses, at plan time, a change of storage of a volume
+// mount point that exists (PVE would allocate a new, empty volume and keep
+// the data behind as unusedN) and a smaller size (PVE cannot shrink); a
+// larger size is an in-place resize (growVolumes).
 func mountPointChanges(ctx context.Context, plan, state containerModel, diags *diag.Diagnostics) []hardening.Problem {
 	if plan.MountPoints.IsNull() || plan.MountPoints.IsUnknown() || state.MountPoints.IsNull() || state.MountPoints.IsUnknown() {
 		return nil
@@ -140,13 +140,24 @@ func mountPointChanges(ctx context.Context, plan, state containerModel, diags *d
 		case w.Size.ValueInt64() < h.Size.ValueInt64():
 			ps = append(ps, hardening.Problem{Path: []any{"mount_points", i, "size"}, Summary: "Cannot shrink a mount point volume",
 				Detail: "mount_points[" + itoa(i) + "] (" + h.Volume.ValueString() + ") has " + itoa(int(h.Size.ValueInt64())) + " GiB; PVE cannot shrink a volume. Keep the size."})
-		case w.Size.ValueInt64() > h.Size.ValueInt64():
-			ps = append(ps, hardening.Problem{Path: []any{"mount_points", i, "size"}, Summary: "Grow the mount point volume on the node first",
-				Detail: "mount_points[" + itoa(i) + "] (" + h.Volume.ValueString() + ") has " + itoa(int(h.Size.ValueInt64())) + " GiB. The provider does not resize volumes yet: run " +
-					"`pct resize <vmid> mp" + itoa(i) + " " + itoa(int(w.Size.ValueInt64())) + "G` on the node, then plan again."})
 		}
 	}
 	return ps
+}
+
+// rootFSShrink refuses, at plan time, a smaller rootfs.size than the volume
+// has: PVE resizes only upwards ("unable to shrink disk size"), and growing
+// is an in-place resize.
+func rootFSShrink(ctx context.Context, plan, state containerModel, diags *diag.Diagnostics) []hardening.Problem {
+	w, ok1 := asObject[rootfsModel](ctx, plan.RootFS, diags)
+	h, ok2 := asObject[rootfsModel](ctx, state.RootFS, diags)
+	if !ok1 || !ok2 || w.Size.IsUnknown() || w.Size.IsNull() || h.Size.IsNull() || w.Size.ValueInt64() >= h.Size.ValueInt64() {
+		return nil
+	}
+	return []hardening.Problem{{Path: []any{"rootfs", "size"}, Summary: "Cannot shrink the root volume",
+		Detail: "rootfs (" + h.Volume.ValueString() + ") has " + itoa(int(h.Size.ValueInt64())) + " GiB and PVE cannot shrink a volume " +
+			"(its resize call refuses with \"unable to shrink disk size\"). Keep size >= " + itoa(int(h.Size.ValueInt64())) +
+			"; to really shrink, back the container up and restore it onto a smaller volume (`pct restore --rootfs <storage>:<GiB>`), then import it."}}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -80,6 +80,11 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		return slices.Contains(splitTags(t), nonceTag)
 	}
 	id, upid, err := api.CreateCT(ctx, s.Node, vmid, params)
+	if _, refused := pve.AsPermission(err); refused {
+		// a 403 is PVE's definite refusal, before anything was created
+		resp.Diagnostics.AddError("Creating the container failed: permission denied", err.Error())
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the container failed", err.Error()+
 			"\n\nIf PVE created it nonetheless (the connection broke after the request was sent), it is stopped, does not start on boot and carries the tag "+

@@ -69,6 +69,7 @@ type containerModel struct {
 	LXCLines        types.List   `tfsdk:"lxc_lines"`
 	FirewallFile    types.String `tfsdk:"firewall_file"`
 	TaskTimeout     types.Int64  `tfsdk:"task_timeout_seconds"`
+	AllowReplace    types.Bool   `tfsdk:"allow_replace_after_import"`
 }
 
 type rootfsModel struct {

@@ -87,6 +87,11 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		state = &containerModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 		problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, mountPointChanges(ctx, plan, *state, &resp.Diagnostics))
+		problems.AddKnown(ctx, &resp.Diagnostics, req.Plan, rootFSShrink(ctx, plan, *state, &resp.Diagnostics))
+		guardImportReplace(ctx, req, resp, plan, *state)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 		warnRestartWaits(plan, *state, &resp.Diagnostics)
 	}
 	// what runs after the apply; set again once the derived views are known
@@ -359,7 +364,9 @@ func (r *containerResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_on_hardening_change"), true)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("task_timeout_seconds"), int64(300))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("allow_replace_after_import"), false)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importPendingKey, []byte("true"))...)
 }
 
 // declaredIPSets are the ipset names the prior plan or state declares.

@@ -203,6 +203,8 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	m.RestartOnChange = plan.RestartOnChange
 	m.TaskTimeout = plan.TaskTimeout
+	// the first apply after an import is done: replacements plan normally from now on
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importPendingKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -220,6 +222,13 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 	cfg, err := api.CTConfig(ctx, s.Node, s.VMID, false)
 	if err != nil {
 		return &stepError{"Reading the container failed", err}
+	}
+	if grown, err := r.growVolumes(ctx, s, cfg); err != nil {
+		return &stepError{"Growing a volume failed", err}
+	} else if grown {
+		if cfg, err = api.CTConfig(ctx, s.Node, s.VMID, false); err != nil {
+			return &stepError{"Reading the container failed", err}
+		}
 	}
 	if set, del := configDiff(s, cfg); len(set) > 0 || len(del) > 0 {
 		params := map[string]any{}

@@ -21,10 +21,11 @@ type node struct {
 	Children []node                    `json:"children,omitempty"`
 }
 
-// dropped keys carry prose only.
+// dropped keys carry prose only (a method's permissions are kept: the
+// simulator enforces them).
 var dropped = map[string]bool{
 	"description": true, "verbose_description": true, "typetext": true, "format_description": true,
-	"returns": true, "permissions": true, "text": true, "title": true,
+	"returns": true, "text": true, "title": true,
 }
 
 // strip drops prose keys from schema objects; the keys of a "properties" map
