@@ -45,6 +45,10 @@ type Spec struct {
 	// firewall depends on (observed only, never set through a container;
 	// zero: not observed). See DatacenterFirewall.
 	DatacenterFirewall DatacenterFirewall
+	// Backup is the container's coverage by the cluster's scheduled backup
+	// jobs (observed only, never set through a container; zero: not
+	// observed). See BackupCoverage.
+	Backup BackupCoverage
 
 	// AppArmorProfile is AppArmorHardened (a profile the provider generates
 	// from AppArmor), AppArmorPVE (PVE's own) or a named lxc-* profile.

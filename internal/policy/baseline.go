@@ -116,6 +116,9 @@ type Baseline struct {
 	AllowedHookscripts []string
 	// ForbidUnlimitedPRLimits: no prlimit may be "unlimited".
 	ForbidUnlimitedPRLimits bool
+	// RequireBackupJob: an enabled scheduled backup job (/cluster/backup)
+	// backs the container up.
+	RequireBackupJob bool
 	// NoExceptions are rule IDs no container may except.
 	NoExceptions []string
 }
@@ -138,6 +141,7 @@ func Default() Baseline {
 		RequiredMountOptions:      []string{"nodev", "nosuid"},
 		ForbidShellConsole:        true,
 		ForbidUnlimitedPRLimits:   true,
+		RequireBackupJob:          true,
 		NoExceptions:              []string{"HC-PRIV-001", "HC-AA-001"},
 	}
 }
@@ -218,6 +222,8 @@ var settings = []setting{
 		func(b Baseline) string { return list(b.AllowedHookscripts) }},
 	{"ForbidUnlimitedPRLimits", "forbid_unlimited_prlimits", "HC-LIM-001", "No `prlimits` value may be `unlimited`.",
 		func(b Baseline) string { return boolValue(b.ForbidUnlimitedPRLimits) }},
+	{"RequireBackupJob", "require_backup_job", "HC-BAK-001", "An enabled scheduled backup job (`hardened_backup_job`, or any job of Datacenter → Backup) must back every container up.",
+		func(b Baseline) string { return boolValue(b.RequireBackupJob) }},
 	{"NoExceptions", "no_exceptions", "", "Rule IDs no container may except.",
 		func(b Baseline) string { return list(b.NoExceptions) }},
 }

@@ -29,6 +29,7 @@ func goodSpec() hardening.Spec {
 		Seccomp:         seccomp.Policy{Mode: seccomp.ModeDenylist},
 		// observed: the datacenter firewall is on
 		DatacenterFirewall: hardening.DatacenterFirewallOn,
+		Backup:             hardening.BackupCoverage{Observed: true, Jobs: []string{"nightly"}},
 		Started:            true, OnBoot: true, TTY: hardening.DefaultTTY, Console: true, CMode: hardening.DefaultCMode,
 	}
 }
@@ -214,6 +215,10 @@ var ruleCases = []ruleCase{
 		fail: func(s *hardening.Spec) { s.DatacenterFirewall = hardening.DatacenterFirewallOff }, observed: []string{"datacenter firewall is disabled", "no container firewall rule is in effect"}},
 	{name: "datacenter firewall not observed", rule: "HC-FW-004",
 		fail: func(s *hardening.Spec) { s.DatacenterFirewall = hardening.DatacenterFirewallUnobserved }, observed: []string{"not observed"}},
+	{name: "no backup job", rule: "HC-BAK-001",
+		fail: func(s *hardening.Spec) { s.Backup = hardening.BackupCoverage{Observed: true} }, observed: []string{"no enabled scheduled backup job"}},
+	{name: "backup jobs not observed", rule: "HC-BAK-001",
+		fail: func(s *hardening.Spec) { s.Backup = hardening.BackupCoverage{} }, observed: []string{"not observed"}},
 	{name: "onboot required", rule: "HC-OPS-001", baseline: func(b *Baseline) { b.RequireOnBoot = true },
 		fail: func(s *hardening.Spec) { s.OnBoot = false }, observed: []string{"onboot = false"}},
 	{name: "protection required", rule: "HC-OPS-002", baseline: func(b *Baseline) { b.RequireProtection = true },
@@ -369,12 +374,14 @@ func sameSet(a, b []string) bool {
 func TestNotRequired(t *testing.T) {
 	b := Default()
 	b.RequireFirewall, b.RequireDefaultDenyIn, b.RequireDefaultDenyOut, b.RequireDatacenterFirewall = false, false, false, false
+	b.RequireBackupJob = false
 	b.ForbidSecrets, b.ForbidShellConsole = false, false
 	b.RequiredDropCapabilities, b.RequiredMountOptions = nil, nil
 	b.AllowedSeccompModes = nil
 	s := goodSpec()
 	s.Firewall = hardening.Firewall{PolicyIn: "ACCEPT", PolicyOut: "ACCEPT"}
 	s.DatacenterFirewall = hardening.DatacenterFirewallOff
+	s.Backup = hardening.BackupCoverage{}
 	s.Environment = []string{"DB_PASSWORD=hunter2"}
 	s.CMode = "shell"
 	s.Capabilities.Drop = nil
@@ -384,7 +391,7 @@ func TestNotRequired(t *testing.T) {
 	if got := failing(fs); len(got) > 0 {
 		t.Fatalf("failing %v", got)
 	}
-	for _, id := range []string{"HC-FW-001", "HC-FW-002", "HC-FW-003", "HC-FW-004", "HC-SEC-001", "HC-CON-001"} {
+	for _, id := range []string{"HC-FW-001", "HC-FW-002", "HC-FW-003", "HC-FW-004", "HC-SEC-001", "HC-CON-001", "HC-BAK-001"} {
 		if f := finding(t, fs, id); !strings.Contains(f.Detail, "not required") {
 			t.Errorf("%s: %q", id, f.Detail)
 		}

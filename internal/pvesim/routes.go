@@ -31,4 +31,5 @@ func (s *Sim) registerRoutes() {
 	r.add("POST", "/nodes/{node}/lxc/{vmid}/status/reboot", s.handleReboot)
 
 	s.registerFirewallRoutes()
+	s.registerBackupRoutes()
 }
