@@ -53,8 +53,9 @@ type Env struct {
 }
 
 type simConfig struct {
-	opts    pvesim.Options
-	dcFWOff bool
+	opts      pvesim.Options
+	dcFWOff   bool
+	noBackups bool
 }
 
 // SimOption configures StartSim.
@@ -88,6 +89,17 @@ func WithDatacenterFirewallOff() SimOption {
 // option PVE's default.
 const DatacenterFirewallOn = "[OPTIONS]\n\nenable: 1\n\n"
 
+// WithoutBackupJobs leaves /etc/pve/jobs.cfg as PVE installs it: no
+// backup job, so HC-BAK-001 fails for every container. Without it StartSim
+// writes BackupJobAll, as on a cluster whose containers are backed up.
+func WithoutBackupJobs() SimOption {
+	return func(c *simConfig) { c.noBackups = true }
+}
+
+// BackupJobAll is the jobs.cfg StartSim writes unless WithoutBackupJobs: one
+// enabled nightly job backing up every guest of every node.
+const BackupJobAll = "vzdump: backup-all\n\tschedule 21:00\n\tall 1\n\tcompress zstd\n\tenabled 1\n\tmode snapshot\n\tstorage local\n\n"
+
 // WithSimOptions edits the simulator options directly.
 func WithSimOptions(f func(*pvesim.Options)) SimOption {
 	return func(c *simConfig) { f(&c.opts) }
@@ -115,6 +127,13 @@ func StartSim(t testing.TB, opts ...SimOption) *Env {
 		if err := os.WriteFile(p, []byte(DatacenterFirewallOn), 0o640); err != nil { //nolint:gosec // pmxcfs gives every file 0640, as PVE does
 			_ = sim.Stop()
 			t.Fatalf("enable the datacenter firewall: %v", err)
+		}
+	}
+	if !c.noBackups {
+		p := filepath.Join(sim.DataDir(), "etc/pve/jobs.cfg")
+		if err := os.WriteFile(p, []byte(BackupJobAll), 0o640); err != nil { //nolint:gosec // pmxcfs gives every file 0640, as PVE does
+			_ = sim.Stop()
+			t.Fatalf("write the backup job: %v", err)
 		}
 	}
 	creds := sim.Credentials()

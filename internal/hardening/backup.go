@@ -47,6 +47,9 @@ func (j BackupJob) Covers(vmid int, node, pool string) bool {
 // not).
 type BackupCoverage struct {
 	Observed bool
+	// Pending: the coverage depends on the VMID PVE allocates at apply (a
+	// plan of a new container); decided then.
+	Pending bool
 	// Jobs are the IDs of the enabled, scheduled jobs that back the
 	// container up, in the jobs' order.
 	Jobs []string
@@ -94,6 +97,8 @@ func PlannedCoverage(jobs []BackupJob, node, pool string) (c BackupCoverage, ok 
 // String is a one-line account of the coverage for findings.
 func (c BackupCoverage) String() string {
 	switch {
+	case c.Pending:
+		return "decided when PVE allocates the container's VMID: a backup job selects guests by VMID"
 	case !c.Observed:
 		return "the cluster's backup jobs were not observed: nothing shows the container backed up"
 	case len(c.Jobs) == 0:

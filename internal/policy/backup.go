@@ -19,5 +19,5 @@ func checkBackup(s hardening.Spec, b Baseline) (bool, string, []any) {
 	if !b.RequireBackupJob {
 		return true, notRequired + " (" + s.Backup.String() + ")", nil
 	}
-	return s.Backup.Observed && len(s.Backup.Jobs) > 0, s.Backup.String(), nil
+	return s.Backup.Pending || (s.Backup.Observed && len(s.Backup.Jobs) > 0), s.Backup.String(), nil
 }

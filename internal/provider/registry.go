@@ -5,8 +5,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/audit"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodeaudit"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodes"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/apparmorprofile"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/backupjob"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/clusterfirewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/securitygroup"
@@ -19,10 +21,12 @@ var resources = []func() resource.Resource{
 	securitygroup.NewResource,
 	apparmorprofile.NewResource,
 	clusterfirewall.NewResource,
+	backupjob.NewResource,
 }
 
 // dataSources lists every data source of the provider.
 var dataSources = []func() datasource.DataSource{
 	nodes.NewDataSource,
 	audit.NewDataSource,
+	nodeaudit.NewDataSource,
 }

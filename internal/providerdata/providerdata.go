@@ -27,7 +27,8 @@ type Clients struct {
 	nodesMu sync.Mutex
 	nodes   []string
 
-	dc datacenterSnapshot // see DatacenterFirewall
+	dc     datacenterSnapshot // see DatacenterFirewall
+	backup backupSnapshot     // see BackupJobs
 }
 
 // AppArmor load modes (the provider's apparmor_load).

@@ -7,11 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/backupjob"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/apischema"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/jobscfg"
 )
@@ -198,9 +198,6 @@ func scheduleParamCheck(p map[string]string, required bool) error {
 
 func hasSchedule(p map[string]string) bool { _, ok := p["schedule"]; return ok }
 
-var notesVarRE = regexp.MustCompile(`\{\{([^\s{}]+)\}\}`)
-var notesEscRE = regexp.MustCompile(`\\(.)`)
-
 // verifyJob is PVE::VZDump::verify_vzdump_parameters.
 func verifyJob(p map[string]string, checkMissing bool) error {
 	for _, k := range []string{"all", "exclude", "pool"} {
@@ -209,7 +206,7 @@ func verifyJob(p map[string]string, checkMissing bool) error {
 		}
 	}
 	if t := p["notes-template"]; t != "" {
-		if err := verifyNotesTemplate(t); err != nil {
+		if err := backupjob.CheckNotesTemplate(t); err != nil {
 			return paramErr(map[string]string{"notes-template": err.Error() + "\n"})
 		}
 	}
@@ -218,27 +215,6 @@ func verifyJob(p map[string]string, checkMissing bool) error {
 	}
 	if checkMissing && p["all"] != "1" && p["stop"] != "1" && p["pool"] == "" && p["vmid"] == "" {
 		return paramErr(map[string]string{"vmid": "property is missing"})
-	}
-	return nil
-}
-
-func verifyNotesTemplate(t string) error {
-	if strings.Contains(t, "\n") {
-		return errors.New("contains a line feed")
-	}
-	var problems []string
-	for _, m := range notesEscRE.FindAllStringSubmatchIndex(t, -1) {
-		if c := t[m[2]:m[3]]; c != "n" && c != `\` {
-			problems = append(problems, fmt.Sprintf("escape sequence '\\%s' at char %d", c, m[0]))
-		}
-	}
-	for _, m := range notesVarRE.FindAllStringSubmatchIndex(t, -1) {
-		if v := t[m[2]:m[3]]; !slices.Contains([]string{"cluster", "guestname", "node", "vmid"}, v) {
-			problems = append(problems, fmt.Sprintf("variable '%s' at char %d", v, m[2]))
-		}
-	}
-	if len(problems) > 0 {
-		return errors.New("found unknown: " + strings.Join(problems, ", "))
 	}
 	return nil
 }

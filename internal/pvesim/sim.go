@@ -223,7 +223,7 @@ func (s *Sim) initDataDir() error {
 			}
 		}
 	}
-	return nil
+	return s.writeNodeFiles()
 }
 
 func (s *Sim) logf(format string, a ...any) {

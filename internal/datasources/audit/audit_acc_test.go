@@ -144,7 +144,7 @@ func checkList(name, attr string, want ...string) resource.TestCheckFunc {
 
 // auditCost runs the audit directly and counts its API calls: one list
 // call, one of the datacenter firewall's options (for every container's
-// HC-FW-004), plus two per container.
+// HC-FW-004), one of the backup jobs (HC-BAK-001), plus two per container.
 func auditCost(env *acctest.Env) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ca, err := os.ReadFile(env.CAFile)
@@ -171,8 +171,9 @@ func auditCost(env *acctest.Env) resource.TestCheckFunc {
 				calls += n
 			}
 		}
-		if len(res) != 9 || calls != 2+2*len(res) || env.Sim.Stats().Snapshot()["GET /cluster/firewall/options"] != 1 {
-			return fmt.Errorf("audit of %d containers made %d API calls, want %d: %v", len(res), calls, 2+2*len(res), env.Sim.Stats().Snapshot())
+		st := env.Sim.Stats().Snapshot()
+		if len(res) != 9 || calls != 3+2*len(res) || st["GET /cluster/firewall/options"] != 1 || st["GET /cluster/backup"] != 1 {
+			return fmt.Errorf("audit of %d containers made %d API calls, want %d: %v", len(res), calls, 3+2*len(res), st)
 		}
 		for _, r := range res {
 			for _, f := range r.Findings {

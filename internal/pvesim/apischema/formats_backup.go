@@ -3,15 +3,16 @@ package apischema
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/backupjob"
 )
 
 // Formats of the backup job API (pve-manager PVE/API2/Backup.pm,
 // pve-common PVE/CalendarEvent.pm and JSONSchema.pm).
 func init() {
-	formatChecks["pve-calendar-event"] = checkCalendarEvent
+	formatChecks["pve-calendar-event"] = backupjob.CheckSchedule
 	formatChecks["pve-day-of-week"] = func(v string) error {
 		if _, ok := weekdays[v]; !ok {
 			return fmt.Errorf("invalid day '%s'", v)
@@ -29,87 +30,6 @@ func init() {
 }
 
 var weekdays = map[string]int{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
-
-// calendarKeywords are the named events of Proxmox's calendar event parser.
-var calendarKeywords = map[string]bool{"minutely": true, "hourly": true, "daily": true, "weekly": true, "monthly": true,
-	"yearly": true, "annually": true, "quarterly": true, "semiannually": true, "semi-annually": true}
-
-var calendarItemRE = regexp.MustCompile(`^(\*|\d{1,4})(\.\.(\d{1,4}))?(/(\d{1,4}))?$`)
-
-// checkCalendarEvent is pve_verify_calendar_event for the subset of
-// systemd calendar events PVE documents ("[WEEKDAY] [[YYYY-]MM-DD] [HH:MM[:SS]]",
-// components as values, ranges a..b, lists and repetitions /n, or a
-// keyword such as daily).
-func checkCalendarEvent(v string) error {
-	ev := strings.TrimSpace(v)
-	fail := func(msg string) error { return fmt.Errorf("invalid calendar event '%s' - %s", v, msg) }
-	if ev == "" {
-		return fail("unable to parse calendar event - event is empty")
-	}
-	if calendarKeywords[ev] {
-		return nil
-	}
-	fields := strings.Fields(ev)
-	if len(fields) > 0 && isWeekdaySpec(fields[0]) {
-		fields = fields[1:]
-	}
-	if len(fields) > 0 && strings.Contains(fields[0], "-") {
-		if err := checkComponents(strings.Split(fields[0], "-"), []int{9999, 12, 31}); err != nil {
-			return fail(err.Error())
-		}
-		fields = fields[1:]
-	}
-	switch len(fields) {
-	case 0:
-		return nil
-	case 1:
-		if err := checkComponents(strings.Split(fields[0], ":"), []int{23, 59, 59}); err != nil {
-			return fail(err.Error())
-		}
-		return nil
-	}
-	return fail("unexpected '" + fields[1] + "'")
-}
-
-func isWeekdaySpec(s string) bool {
-	for _, item := range strings.Split(s, ",") {
-		from, to, rng := strings.Cut(item, "..")
-		if _, ok := weekdays[strings.ToLower(from)]; !ok {
-			return false
-		}
-		if _, ok := weekdays[strings.ToLower(to)]; rng && !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// checkComponents checks the ':' or '-' separated components of a time or
-// date against their maxima (a single time component is the minute).
-func checkComponents(parts []string, max []int) error {
-	if len(parts) > len(max) {
-		return errors.New("too many components")
-	}
-	if len(parts) == 1 {
-		max = max[1:2]
-	} else if len(parts) == 2 && len(max) == 3 && max[0] == 9999 {
-		max = max[1:] // MM-DD
-	}
-	for i, p := range parts {
-		for _, item := range strings.Split(p, ",") {
-			m := calendarItemRE.FindStringSubmatch(item)
-			if m == nil {
-				return fmt.Errorf("invalid component '%s'", item)
-			}
-			for _, n := range []string{m[1], m[3]} {
-				if v, err := strconv.Atoi(n); err == nil && v > max[i] {
-					return fmt.Errorf("value '%d' out of range", v)
-				}
-			}
-		}
-	}
-	return nil
-}
 
 var pruneKeys = []string{"keep-all", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly"}
 

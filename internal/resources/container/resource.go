@@ -108,7 +108,8 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
-	if findings != nil && req.Config.Raw.IsFullyKnown() {
+	// (not while HC-BAK-001 waits for the VMID PVE allocates)
+	if findings != nil && req.Config.Raw.IsFullyKnown() && !r.backupCoverage(ctx, s, &d).Pending {
 		// the container after apply is what the plan says (defaults are
 		// static; values only PVE knows, such as the MAC, are never
 		// checked): its compliance is known now, and a plan shows exactly
@@ -270,6 +271,7 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, diag
 	m.Compliance = types.ObjectNull(complianceAttrTypes)
 	if r.clients != nil {
 		s.DatacenterFirewall = r.datacenterFirewall(ctx, diags)
+		s.Backup = r.backupCoverage(ctx, s, diags)
 		m.Compliance = complianceValue(ctx, policy.Check(s, r.clients.Baseline, toExceptions(ctx, prior.Exceptions, diags)), diags)
 	}
 	if len(s.NICs) == 0 && prior.Network.IsNull() {
