@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -396,4 +397,17 @@ func (e *Env) CTCount(t testing.TB) int {
 		n += len(list)
 	}
 	return n
+}
+
+// BuildPct builds the simulator's stand-in for PVE's pct
+// (internal/pvesim/cmd/pct) into dir, for a TestMain to put first on PATH:
+// the provider's local node channel then runs it for `pct exec`, `push`
+// and `pull` against the simulator's containers.
+func BuildPct(dir string) error {
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "pct"), "github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/cmd/pct")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build pct: %w: %s", err, out)
+	}
+	return nil
 }

@@ -49,6 +49,9 @@ type Spec struct {
 	// jobs (observed only, never set through a container; zero: not
 	// observed). See BackupCoverage.
 	Backup BackupCoverage
+	// GuestFiles are the baseline's required files as observed inside the
+	// container (observed only; zero: not observed). See GuestFiles.
+	GuestFiles GuestFiles
 
 	// AppArmorProfile is AppArmorHardened (a profile the provider generates
 	// from AppArmor), AppArmorPVE (PVE's own) or a named lxc-* profile.

@@ -119,6 +119,9 @@ type Baseline struct {
 	// RequireBackupJob: an enabled scheduled backup job (/cluster/backup)
 	// backs the container up.
 	RequireBackupJob bool
+	// RequiredGuestFiles must exist inside every container (e.g. a
+	// monitoring agent's binary), checked through pct exec; empty: none.
+	RequiredGuestFiles []string
 	// NoExceptions are rule IDs no container may except.
 	NoExceptions []string
 }
@@ -224,6 +227,8 @@ var settings = []setting{
 		func(b Baseline) string { return boolValue(b.ForbidUnlimitedPRLimits) }},
 	{"RequireBackupJob", "require_backup_job", "HC-BAK-001", "An enabled scheduled backup job (`hardened_backup_job`, or any job of Datacenter → Backup) must back every container up.",
 		func(b Baseline) string { return boolValue(b.RequireBackupJob) }},
+	{"RequiredGuestFiles", "required_guest_files", "HC-MON-001", "Absolute paths that must exist inside every container, e.g. a monitoring agent's binary (`/var/ossec/bin/wazuh-agentd`); checked through PVE's `pct exec` in running containers (empty: the rule is off). The provider checks, it does not install.",
+		func(b Baseline) string { return list(b.RequiredGuestFiles) }},
 	{"NoExceptions", "no_exceptions", "", "Rule IDs no container may except.",
 		func(b Baseline) string { return list(b.NoExceptions) }},
 }

@@ -217,6 +217,17 @@ var ruleCases = []ruleCase{
 		fail: func(s *hardening.Spec) { s.DatacenterFirewall = hardening.DatacenterFirewallUnobserved }, observed: []string{"not observed"}},
 	{name: "no backup job", rule: "HC-BAK-001",
 		fail: func(s *hardening.Spec) { s.Backup = hardening.BackupCoverage{Observed: true} }, observed: []string{"no enabled scheduled backup job"}},
+	{name: "monitoring agent missing", rule: "HC-MON-001", baseline: func(b *Baseline) { b.RequiredGuestFiles = []string{"/var/ossec/bin/wazuh-agentd"} },
+		pass: func(s *hardening.Spec) {
+			s.GuestFiles = hardening.GuestFiles{Observed: true, Checked: []string{"/var/ossec/bin/wazuh-agentd"}}
+		},
+		fail: func(s *hardening.Spec) {
+			s.GuestFiles = hardening.GuestFiles{Observed: true, Checked: []string{"/var/ossec/bin/wazuh-agentd"}, Missing: []string{"/var/ossec/bin/wazuh-agentd"}}
+		},
+		observed: []string{"missing inside the container: /var/ossec/bin/wazuh-agentd"}},
+	{name: "monitoring agent not observed", rule: "HC-MON-001", baseline: func(b *Baseline) { b.RequiredGuestFiles = []string{"/x"} },
+		pass: func(s *hardening.Spec) { s.GuestFiles = hardening.GuestFiles{Pending: true} },
+		fail: func(s *hardening.Spec) { s.GuestFiles = hardening.GuestFiles{Reason: "the container is not running"} }, observed: []string{"not running"}},
 	{name: "backup jobs not observed", rule: "HC-BAK-001",
 		fail: func(s *hardening.Spec) { s.Backup = hardening.BackupCoverage{} }, observed: []string{"not observed"}},
 	{name: "onboot required", rule: "HC-OPS-001", baseline: func(b *Baseline) { b.RequireOnBoot = true },

@@ -41,10 +41,10 @@ type Policy struct {
 	AllowUsers      []string // empty: any user
 }
 
-// userRE is what the provider accepts in AllowUsers: a user name, or
+// UserRE is what the provider accepts in AllowUsers: a user name, or
 // user@host with a host name, address or CIDR (no patterns with spaces,
 // quotes or sshd's comment character).
-var userRE = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}(@[A-Za-z0-9.:/*?-]{1,253})?$`)
+var UserRE = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}(@[A-Za-z0-9.:/*?-]{1,253})?$`)
 
 // Validate reports what sshd (or the provider's safety rules) refuses.
 func (p Policy) Validate() []error {
@@ -56,7 +56,7 @@ func (p Policy) Validate() []error {
 		errs = append(errs, err)
 	}
 	for _, u := range p.AllowUsers {
-		if !userRE.MatchString(u) {
+		if !UserRE.MatchString(u) {
 			errs = append(errs, fmt.Errorf("allow_users entry %q is not a user name (lower case, up to 32 characters) or user@host", u))
 		}
 	}
@@ -343,13 +343,25 @@ func Compare(p Policy, eff map[string][]string) []Drift {
 	return out
 }
 
+// splitAll splits values into words, without repeats (an AllowUsers
+// entry read twice, e.g. from a file included twice, allows the same).
 func splitAll(v []string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, s := range v {
-		out = append(out, strings.Fields(s)...)
+		for _, w := range strings.Fields(s) {
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
 	}
 	return out
 }
+
+// Users are the AllowUsers words of an effective configuration, without
+// repeats, in order.
+func Users(eff map[string][]string) []string { return splitAll(eff["allowusers"]) }
 
 func sameSet(a, b []string) bool {
 	if len(a) != len(b) {
@@ -368,4 +380,32 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// includeFirst are the lines the provider keeps at the top of the main
+// file: sshd keeps the first value it reads, so with the drop-in included
+// before anything else no other file (an earlier name in sshd_config.d,
+// a line of the main file) can override the policy.
+const includeFirst = "# terraform-provider-hardened: the SSH policy is read first (sshd keeps the first value it reads)\nInclude " + DropIn + "\n"
+
+// EnsureIncludeFirst returns the main file with the drop-in's Include as
+// its first lines (moved there if it was elsewhere); changed is false when
+// it already was.
+func EnsureIncludeFirst(main []byte) (out []byte, changed bool) {
+	s := string(main)
+	if strings.HasPrefix(s, includeFirst) {
+		return main, false
+	}
+	var kept []string
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if line == "" {
+			continue
+		}
+		t := strings.TrimSpace(line)
+		if t == strings.TrimSpace(strings.SplitAfter(includeFirst, "\n")[0]) || t == "Include "+DropIn {
+			continue
+		}
+		kept = append(kept, line)
+	}
+	return []byte(includeFirst + strings.Join(kept, "")), true
 }

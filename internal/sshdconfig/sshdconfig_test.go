@@ -100,3 +100,25 @@ func TestValidate(t *testing.T) {
 		t.Fatalf("%v", errs)
 	}
 }
+
+func TestEnsureIncludeFirst(t *testing.T) {
+	out, changed := EnsureIncludeFirst([]byte("PermitRootLogin yes\n" + debianMain))
+	if !changed || !strings.HasPrefix(string(out), includeFirst+"PermitRootLogin yes\n") {
+		t.Fatalf("%v %q", changed, out)
+	}
+	again, changed := EnsureIncludeFirst(out)
+	if changed || string(again) != string(out) {
+		t.Fatal("not idempotent")
+	}
+	// moved back to the top after a hand edit put a line before it
+	moved, changed := EnsureIncludeFirst([]byte("PasswordAuthentication yes\n" + string(out)))
+	if !changed || strings.Count(string(moved), "Include "+DropIn) != 1 || !strings.HasPrefix(string(moved), includeFirst+"PasswordAuthentication yes\n") {
+		t.Fatalf("%q", moved)
+	}
+	// with it, neither an earlier drop-in nor the main file overrides the policy
+	eff, _ := Effective(mapFiles{MainConfig: string(moved), DropIn: string(policy.RenderDropIn()),
+		"/etc/ssh/sshd_config.d/00-aaa.conf": "PasswordAuthentication yes\nPermitRootLogin yes\n"})
+	if d := Compare(policy, eff); len(d) > 0 {
+		t.Fatalf("drift: %v", d)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/guest"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
@@ -79,6 +80,13 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 		}
 		s.DatacenterFirewall = dc
 		s.Backup = jobs.Coverage(ct.VMID, ct.Node)
+		if len(b.RequiredGuestFiles) > 0 { // HC-MON-001: pct exec per path, only when the rule is on
+			fs, err := c.Nodes.FS(ctx, ct.Node)
+			if err != nil {
+				return nil, err
+			}
+			s.GuestFiles = guest.ObserveFiles(ctx, fs, ct.VMID, ct.Status == "running", b.RequiredGuestFiles)
+		}
 		out = append(out, Result{CT: ct, Findings: policy.Check(s, b, nil)})
 	}
 	return out, nil

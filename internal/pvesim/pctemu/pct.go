@@ -29,17 +29,17 @@ type cmd struct {
 func Main(root string, args []string, stdout, stderr io.Writer) int {
 	logRun(root, args)
 	if len(args) < 2 {
-		fmt.Fprintln(stderr, "ERROR: no command specified")
+		_, _ = fmt.Fprintln(stderr, "ERROR: no command specified")
 		return 255
 	}
 	vmid, err := strconv.Atoi(args[1])
 	if err != nil || vmid < 100 {
-		fmt.Fprintf(stderr, "400 Parameter verification failed.\nvmid: invalid format - value does not look like a valid VM ID\n")
+		_, _ = fmt.Fprintf(stderr, "400 Parameter verification failed.\nvmid: invalid format - value does not look like a valid VM ID\n")
 		return 255
 	}
 	c := cmd{root: root, vmid: vmid, stdout: stdout, stderr: stderr}
 	if !c.configExists() {
-		fmt.Fprintf(stderr, "Configuration file 'nodes/%s/lxc/%d.conf' does not exist\n", localNode(), vmid)
+		_, _ = fmt.Fprintf(stderr, "Configuration file 'nodes/%s/lxc/%d.conf' does not exist\n", localNode(), vmid)
 		return 255
 	}
 	switch args[0] {
@@ -50,7 +50,7 @@ func Main(root string, args []string, stdout, stderr io.Writer) int {
 	case "pull":
 		return c.pull(args[2:])
 	}
-	fmt.Fprintf(stderr, "pvesim: pct %s is not emulated (only exec, push, pull)\n", args[0])
+	_, _ = fmt.Fprintf(stderr, "pvesim: pct %s is not emulated (only exec, push, pull)\n", args[0])
 	return 255
 }
 
@@ -64,7 +64,7 @@ func logRun(root string, args []string) {
 		return
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "%s pct %s\n", time.Now().UTC().Format(time.RFC3339), strings.Join(args, " "))
+	_, _ = fmt.Fprintf(f, "%s pct %s\n", time.Now().UTC().Format(time.RFC3339), strings.Join(args, " "))
 }
 
 func localNode() string {
@@ -107,38 +107,38 @@ func (c cmd) hostPath(p string) string {
 func (c cmd) push(args []string) int {
 	pos, opts := options(args)
 	if len(pos) != 2 {
-		fmt.Fprintln(c.stderr, "400 wrong number of arguments\npct push <vmid> <file> <destination> [OPTIONS]")
+		_, _ = fmt.Fprintln(c.stderr, "400 wrong number of arguments\npct push <vmid> <file> <destination> [OPTIONS]")
 		return 255
 	}
 	if !running(c.root, c.vmid) {
-		fmt.Fprintln(c.stderr, "can only push files to a running CT")
+		_, _ = fmt.Fprintln(c.stderr, "can only push files to a running CT")
 		return 255
 	}
 	data, err := os.ReadFile(c.hostPath(pos[0]))
 	if err != nil {
-		fmt.Fprintf(c.stderr, "failed to open %s for reading\n", pos[0])
+		_, _ = fmt.Fprintf(c.stderr, "failed to open %s for reading\n", pos[0])
 		return 255
 	}
 	perm := os.FileMode(0o644) // 0666 & ~umask 022
 	if p, ok := opts["perms"]; ok {
 		n, err := strconv.ParseUint(strings.TrimPrefix(p, "0"), 8, 32)
 		if p == "" || err != nil && p != "0" {
-			fmt.Fprintf(c.stderr, "invalid mode: '%s'\n", p)
+			_, _ = fmt.Fprintf(c.stderr, "invalid mode: '%s'\n", p)
 			return 255
 		}
 		perm = os.FileMode(n)
 	}
 	dest, err := resolve(c.rootfs(), pos[1])
 	if err != nil {
-		fmt.Fprintf(c.stderr, "failed to create file: %s: %v\n", pos[1], err)
+		_, _ = fmt.Fprintf(c.stderr, "failed to create file: %s: %v\n", pos[1], err)
 		return 255
 	}
-	if err := os.WriteFile(dest, data, perm); err != nil {
-		fmt.Fprintf(c.stderr, "failed to create file: %s: %v\n", pos[1], errnoText(err))
+	if err := os.WriteFile(dest, data, perm); err != nil { //nolint:gosec // dest is resolved inside the container's root file system (resolve)
+		_, _ = fmt.Fprintf(c.stderr, "failed to create file: %s: %v\n", pos[1], errnoText(err))
 		return 255
 	}
 	if err := os.Chmod(dest, perm); err != nil {
-		fmt.Fprintf(c.stderr, "failed to chmod: %v\n", err)
+		_, _ = fmt.Fprintf(c.stderr, "failed to chmod: %v\n", err)
 		return 255
 	}
 	return 0
@@ -147,11 +147,11 @@ func (c cmd) push(args []string) int {
 func (c cmd) pull(args []string) int {
 	pos, _ := options(args)
 	if len(pos) != 2 {
-		fmt.Fprintln(c.stderr, "400 wrong number of arguments\npct pull <vmid> <path> <destination> [OPTIONS]")
+		_, _ = fmt.Fprintln(c.stderr, "400 wrong number of arguments\npct pull <vmid> <path> <destination> [OPTIONS]")
 		return 255
 	}
 	if !running(c.root, c.vmid) {
-		fmt.Fprintln(c.stderr, "can only pull files from a running VM")
+		_, _ = fmt.Fprintln(c.stderr, "can only pull files from a running VM")
 		return 255
 	}
 	src, err := resolve(c.rootfs(), pos[0])
@@ -159,16 +159,16 @@ func (c cmd) pull(args []string) int {
 		var data []byte
 		if data, err = os.ReadFile(src); err == nil {
 			if err = os.MkdirAll(filepath.Dir(c.hostPath(pos[1])), 0o755); err == nil {
-				err = os.WriteFile(c.hostPath(pos[1]), data, 0o600)
+				err = os.WriteFile(c.hostPath(pos[1]), data, 0o600) //nolint:gosec // a node path under the node root, as pct writes it
 			}
 			if err != nil {
-				fmt.Fprintf(c.stderr, "failed to create file: %s\n", pos[1])
+				_, _ = fmt.Fprintf(c.stderr, "failed to create file: %s\n", pos[1])
 				return 255
 			}
 			return 0
 		}
 	}
-	fmt.Fprintf(c.stderr, "failed to open %s: %s\n", pos[0], errnoText(err))
+	_, _ = fmt.Fprintf(c.stderr, "failed to open %s: %s\n", pos[0], errnoText(err))
 	return 255
 }
 
@@ -189,22 +189,21 @@ func (c cmd) exec(args []string) int {
 	var extra []string
 	for i, a := range args {
 		if a == "--" {
-			extra = args[i+1:]
-			args = args[:i]
+			extra = args[i+1:] // the options before "--" (keep-env) change nothing here
 			break
 		}
 	}
 	if len(extra) == 0 {
-		fmt.Fprintln(c.stderr, "missing command")
+		_, _ = fmt.Fprintln(c.stderr, "missing command")
 		return 255
 	}
 	if !running(c.root, c.vmid) {
-		fmt.Fprintf(c.stderr, "container '%d' not running!\n", c.vmid)
+		_, _ = fmt.Fprintf(c.stderr, "container '%d' not running!\n", c.vmid)
 		return 255
 	}
 	name := path.Base(extra[0])
 	if !c.hasExecutable(extra[0]) {
-		fmt.Fprintf(c.stderr, "lxc-attach: %d: ../src/lxc/attach.c: lxc_attach_run_command: 1841 No such file or directory - Failed to exec \"%s\"\n", c.vmid, extra[0])
+		_, _ = fmt.Fprintf(c.stderr, "lxc-attach: %d: ../src/lxc/attach.c: lxc_attach_run_command: 1841 No such file or directory - Failed to exec \"%s\"\n", c.vmid, extra[0])
 		return 127
 	}
 	switch name {
@@ -217,7 +216,7 @@ func (c cmd) exec(args []string) int {
 	case "systemctl":
 		return c.systemctl(extra[1:])
 	}
-	fmt.Fprintf(c.stderr, "pvesim: pct exec does not emulate %q (only sshd -T, test, cat, systemctl)\n", extra[0])
+	_, _ = fmt.Fprintf(c.stderr, "pvesim: pct exec does not emulate %q (only sshd -T, test, cat, systemctl)\n", extra[0])
 	return 126
 }
 
@@ -243,13 +242,13 @@ func (c cmd) hasExecutable(name string) bool {
 
 func (c cmd) sshd(args []string) int {
 	if len(args) == 0 || args[0] != "-T" {
-		fmt.Fprintln(c.stderr, "pvesim: only `sshd -T` is emulated")
+		_, _ = fmt.Fprintln(c.stderr, "pvesim: only `sshd -T` is emulated")
 		return 126
 	}
 	eff, errs := sshdconfig.Effective(guestFiles{c.rootfs()})
 	if len(errs) > 0 {
 		for _, e := range errs {
-			fmt.Fprintln(c.stderr, e)
+			_, _ = fmt.Fprintln(c.stderr, e)
 		}
 		return 255
 	}
@@ -298,7 +297,7 @@ func (c cmd) cat(args []string) int {
 			data, err = os.ReadFile(hp)
 		}
 		if err != nil {
-			fmt.Fprintf(c.stderr, "cat: %s: %s\n", p, errnoText(err))
+			_, _ = fmt.Fprintf(c.stderr, "cat: %s: %s\n", p, errnoText(err))
 			code = 1
 			continue
 		}
@@ -309,26 +308,26 @@ func (c cmd) cat(args []string) int {
 
 func (c cmd) systemctl(args []string) int {
 	if len(args) != 2 {
-		fmt.Fprintln(c.stderr, "pvesim: systemctl <reload|restart|is-active> <unit> is emulated")
+		_, _ = fmt.Fprintln(c.stderr, "pvesim: systemctl <reload|restart|is-active> <unit> is emulated")
 		return 126
 	}
 	unit := strings.TrimSuffix(args[1], ".service")
 	if unit != "ssh" && unit != "sshd" || !c.hasExecutable("/usr/sbin/sshd") {
-		fmt.Fprintf(c.stderr, "Failed to %s %s.service: Unit %s.service not found.\n", args[0], unit, unit)
+		_, _ = fmt.Fprintf(c.stderr, "Failed to %s %s.service: Unit %s.service not found.\n", args[0], unit, unit)
 		return 5
 	}
 	switch args[0] {
 	case "reload", "restart", "try-reload-or-restart", "reload-or-restart":
 		// sshd re-reads its configuration and refuses a broken one
 		if _, errs := sshdconfig.Effective(guestFiles{c.rootfs()}); len(errs) > 0 {
-			fmt.Fprintf(c.stderr, "Job for %s.service failed because the control process exited with error code.\n", unit)
+			_, _ = fmt.Fprintf(c.stderr, "Job for %s.service failed because the control process exited with error code.\n", unit)
 			return 1
 		}
 		return 0
 	case "is-active":
-		fmt.Fprintln(c.stdout, "active")
+		_, _ = fmt.Fprintln(c.stdout, "active")
 		return 0
 	}
-	fmt.Fprintf(c.stderr, "Unknown command verb %s.\n", args[0])
+	_, _ = fmt.Fprintf(c.stderr, "Unknown command verb %s.\n", args[0])
 	return 1
 }

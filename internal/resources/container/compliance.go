@@ -78,7 +78,7 @@ func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []
 // (HC-BAK-001), which hardened_backup_job owns; the runtime environment
 // (HC-SEC-001) is the managed `environment` attribute, whose planned value
 // the plan checks.
-var observedOnly = map[string]bool{"HC-FW-004": true, "HC-BAK-001": true}
+var observedOnly = map[string]bool{"HC-FW-004": true, "HC-BAK-001": true, "HC-MON-001": true}
 
 // carryObserved replaces the planned findings of observedOnly rules by the
 // outcome observed last (prior is the state's compliance), if any.
@@ -104,12 +104,13 @@ func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Ob
 	return out
 }
 
-// clusterWide are the rules about cluster-wide values no container can
-// change (the datacenter firewall): their failure is a plan warning, not an
+// clusterWide are the rules about values the container's configuration
+// cannot change (the datacenter firewall, the backup jobs, files inside the
+// container): their failure is a plan warning, not an
 // error, since an error would block the very apply whose
 // hardened_cluster_firewall repairs it. compliance and hardened_audit
 // still report it as a failure.
-var clusterWide = map[string]bool{"HC-FW-004": true, "HC-BAK-001": true}
+var clusterWide = map[string]bool{"HC-FW-004": true, "HC-BAK-001": true, "HC-MON-001": true}
 
 // clusterWideAsWarnings marks the violations of clusterWide rules as
 // warnings (ps are policy.Violations(findings), one per failing finding,
@@ -182,6 +183,7 @@ func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, e
 	b := r.clients.Baseline
 	s.DatacenterFirewall = r.datacenterFirewall(ctx, diags)
 	s.Backup = r.backupCoverage(ctx, s, diags)
+	s.GuestFiles = hardening.GuestFiles{Pending: true} // checked inside the container once it runs
 	findings := policy.Check(s, b, ex)
 	ps := append(policy.ValidateExceptions(ex, b), clusterWideAsWarnings(findings, policy.Violations(findings))...)
 	if vals == nil {
