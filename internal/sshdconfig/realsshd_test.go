@@ -57,12 +57,12 @@ func TestRealSSHD(t *testing.T) {
 			if err != nil {
 				t.Fatalf("sshd -T: %v\n%s", err, out)
 			}
-			real := ParseT([]byte(strings.ReplaceAll(string(out), host("/etc/ssh/")+"/", "/etc/ssh/")))
+			got := ParseT([]byte(strings.ReplaceAll(string(out), host("/etc/ssh/")+"/", "/etc/ssh/")))
 			model, errs := Effective(tt.files)
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}
-			if a, b := Compare(policy, real), Compare(policy, model); !sameDrift(a, b) {
+			if a, b := Compare(policy, got), Compare(policy, model); !sameDrift(a, b) {
 				t.Fatalf("real sshd: %v\nmodel:     %v", a, b)
 			}
 		})
