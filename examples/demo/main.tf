@@ -37,6 +37,15 @@ locals {
 # while it is off no container's firewall rule is in effect (HC-FW-004).
 resource "hardened_cluster_firewall" "dc" {}
 
+# Every guest backed up nightly (seed 000's "Proxmox scheduled backup"):
+# without a job covering it, a container fails HC-BAK-001.
+resource "hardened_backup_job" "nightly" {
+  id       = "nightly"
+  schedule = "21:00"
+  storage  = "local"
+  all      = true
+}
+
 # The platform team's security group, referenced by the web container.
 resource "hardened_security_group" "web" {
   name    = "webservers"

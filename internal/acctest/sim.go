@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -53,8 +54,9 @@ type Env struct {
 }
 
 type simConfig struct {
-	opts    pvesim.Options
-	dcFWOff bool
+	opts      pvesim.Options
+	dcFWOff   bool
+	noBackups bool
 }
 
 // SimOption configures StartSim.
@@ -88,6 +90,17 @@ func WithDatacenterFirewallOff() SimOption {
 // option PVE's default.
 const DatacenterFirewallOn = "[OPTIONS]\n\nenable: 1\n\n"
 
+// WithoutBackupJobs leaves /etc/pve/jobs.cfg as PVE installs it: no
+// backup job, so HC-BAK-001 fails for every container. Without it StartSim
+// writes BackupJobAll, as on a cluster whose containers are backed up.
+func WithoutBackupJobs() SimOption {
+	return func(c *simConfig) { c.noBackups = true }
+}
+
+// BackupJobAll is the jobs.cfg StartSim writes unless WithoutBackupJobs: one
+// enabled nightly job backing up every guest of every node.
+const BackupJobAll = "vzdump: backup-all\n\tschedule 21:00\n\tall 1\n\tcompress zstd\n\tenabled 1\n\tmode snapshot\n\tstorage local\n\n"
+
 // WithSimOptions edits the simulator options directly.
 func WithSimOptions(f func(*pvesim.Options)) SimOption {
 	return func(c *simConfig) { f(&c.opts) }
@@ -115,6 +128,13 @@ func StartSim(t testing.TB, opts ...SimOption) *Env {
 		if err := os.WriteFile(p, []byte(DatacenterFirewallOn), 0o640); err != nil { //nolint:gosec // pmxcfs gives every file 0640, as PVE does
 			_ = sim.Stop()
 			t.Fatalf("enable the datacenter firewall: %v", err)
+		}
+	}
+	if !c.noBackups {
+		p := filepath.Join(sim.DataDir(), "etc/pve/jobs.cfg")
+		if err := os.WriteFile(p, []byte(BackupJobAll), 0o640); err != nil { //nolint:gosec // pmxcfs gives every file 0640, as PVE does
+			_ = sim.Stop()
+			t.Fatalf("write the backup job: %v", err)
 		}
 	}
 	creds := sim.Credentials()
@@ -382,4 +402,17 @@ func (e *Env) CTCount(t testing.TB) int {
 		n += len(list)
 	}
 	return n
+}
+
+// BuildPct builds the simulator's stand-in for PVE's pct
+// (internal/pvesim/cmd/pct) into dir, for a TestMain to put first on PATH:
+// the provider's local node channel then runs it for `pct exec`, `push`
+// and `pull` against the simulator's containers.
+func BuildPct(dir string) error {
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "pct"), "github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/cmd/pct")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build pct: %w: %s", err, out)
+	}
+	return nil
 }

@@ -48,6 +48,13 @@ type Spec struct {
 	// Runtime is what the running container runs (observed only: the
 	// init's /proc view and the provider's restart record).
 	Runtime Runtime
+	// Backup is the container's coverage by the cluster's scheduled backup
+	// jobs (observed only, never set through a container; zero: not
+	// observed). See BackupCoverage.
+	Backup BackupCoverage
+	// GuestFiles are the baseline's required files as observed inside the
+	// container (observed only; zero: not observed). See GuestFiles.
+	GuestFiles GuestFiles
 
 	// AppArmorProfile is AppArmorHardened (a profile the provider generates
 	// from AppArmor), AppArmorPVE (PVE's own) or a named lxc-* profile.

@@ -135,6 +135,10 @@ func checkArgv(argv []string) error {
 }
 
 // cleanRoot validates and cleans a Root setting ("" means "/").
+// NodeRootEnv names the environment variable through which the local
+// channel tells the commands it runs the node root, when it is not "/".
+const NodeRootEnv = "HARDENED_NODE_ROOT"
+
 func cleanRoot(root string) (string, error) {
 	if root == "" {
 		return "/", nil

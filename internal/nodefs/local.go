@@ -179,6 +179,11 @@ func (l *localFS) Run(ctx context.Context, argv []string, stdin []byte) ([]byte,
 	cmd.Stdin = bytes.NewReader(stdin)
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
+	if l.root != "/" {
+		// a node emulated under a directory (the simulator): its own
+		// stand-in commands find it here (internal/pvesim/cmd/pct)
+		cmd.Env = append(os.Environ(), NodeRootEnv+"="+l.root)
+	}
 	// Like over SSH, the command leads its own process group, and
 	// cancellation kills the whole group (its children too).
 	setProcessGroup(cmd)

@@ -120,6 +120,12 @@ type Baseline struct {
 	AllowedHookscripts []string
 	// ForbidUnlimitedPRLimits: no prlimit may be "unlimited".
 	ForbidUnlimitedPRLimits bool
+	// RequireBackupJob: an enabled scheduled backup job (/cluster/backup)
+	// backs the container up.
+	RequireBackupJob bool
+	// RequiredGuestFiles must exist inside every container (e.g. a
+	// monitoring agent's binary), checked through pct exec; empty: none.
+	RequiredGuestFiles []string
 	// NoExceptions are rule IDs no container may except.
 	NoExceptions []string
 }
@@ -143,6 +149,7 @@ func Default() Baseline {
 		ForbidShellConsole:        true,
 		DenyUserNamespaces:        true,
 		ForbidUnlimitedPRLimits:   true,
+		RequireBackupJob:          true,
 		NoExceptions:              []string{"HC-PRIV-001", "HC-AA-001"},
 	}
 }
@@ -225,6 +232,10 @@ var settings = []setting{
 		func(b Baseline) string { return list(b.AllowedHookscripts) }},
 	{"ForbidUnlimitedPRLimits", "forbid_unlimited_prlimits", "HC-LIM-001", "No `prlimits` value may be `unlimited`.",
 		func(b Baseline) string { return boolValue(b.ForbidUnlimitedPRLimits) }},
+	{"RequireBackupJob", "require_backup_job", "HC-BAK-001", "An enabled scheduled backup job (`hardened_backup_job`, or any job of Datacenter → Backup) must back every container up.",
+		func(b Baseline) string { return boolValue(b.RequireBackupJob) }},
+	{"RequiredGuestFiles", "required_guest_files", "HC-MON-001", "Absolute paths that must exist inside every container, e.g. a monitoring agent's binary (`/var/ossec/bin/wazuh-agentd`); checked through PVE's `pct exec` in running containers (empty: the rule is off). The provider checks, it does not install.",
+		func(b Baseline) string { return list(b.RequiredGuestFiles) }},
 	{"NoExceptions", "no_exceptions", "", "Rule IDs no container may except.",
 		func(b Baseline) string { return list(b.NoExceptions) }},
 }

@@ -73,7 +73,7 @@ const (
 )
 
 func rules() []Rule {
-	return append(configRules(), []Rule{
+	return append(append(configRules(), backupRules()...), []Rule{
 		{
 			ID: "HC-PRIV-001", Title: "Container is unprivileged", Severity: SeverityCritical, Attribute: "unprivileged",
 			Rationale: seed000 + ` calls this "the most important security decision when creating a container": "A privileged container runs with UID 0 inside the container mapped to UID 0 on the host. If a process escapes the container namespace, it is root on the host." The audit checklist's first line is "Container is unprivileged" (unprivileged: 1 in the pct.conf). ` + seed004 + `: "Privileged containers are not safe."`,

@@ -29,6 +29,7 @@ func goodSpec() hardening.Spec {
 		Seccomp:         seccomp.Policy{Mode: seccomp.ModeDenylist},
 		// observed: the datacenter firewall is on
 		DatacenterFirewall: hardening.DatacenterFirewallOn,
+		Backup:             hardening.BackupCoverage{Observed: true, Jobs: []string{"nightly"}},
 		Started:            true, OnBoot: true, TTY: hardening.DefaultTTY, Console: true, CMode: hardening.DefaultCMode,
 	}
 }
@@ -225,6 +226,21 @@ var ruleCases = []ruleCase{
 		fail: func(s *hardening.Spec) {
 			s.Runtime = hardening.Runtime{Observed: true, Stale: []string{"lxc.cap.drop: the running init still has sys_admin"}}
 		}, observed: []string{"configured but not active", "still has sys_admin"}},
+	{name: "no backup job", rule: "HC-BAK-001",
+		fail: func(s *hardening.Spec) { s.Backup = hardening.BackupCoverage{Observed: true} }, observed: []string{"no enabled scheduled backup job"}},
+	{name: "monitoring agent missing", rule: "HC-MON-001", baseline: func(b *Baseline) { b.RequiredGuestFiles = []string{"/var/ossec/bin/wazuh-agentd"} },
+		pass: func(s *hardening.Spec) {
+			s.GuestFiles = hardening.GuestFiles{Observed: true, Checked: []string{"/var/ossec/bin/wazuh-agentd"}}
+		},
+		fail: func(s *hardening.Spec) {
+			s.GuestFiles = hardening.GuestFiles{Observed: true, Checked: []string{"/var/ossec/bin/wazuh-agentd"}, Missing: []string{"/var/ossec/bin/wazuh-agentd"}}
+		},
+		observed: []string{"missing inside the container: /var/ossec/bin/wazuh-agentd"}},
+	{name: "monitoring agent not observed", rule: "HC-MON-001", baseline: func(b *Baseline) { b.RequiredGuestFiles = []string{"/x"} },
+		pass: func(s *hardening.Spec) { s.GuestFiles = hardening.GuestFiles{Pending: true} },
+		fail: func(s *hardening.Spec) { s.GuestFiles = hardening.GuestFiles{Reason: "the container is not running"} }, observed: []string{"not running"}},
+	{name: "backup jobs not observed", rule: "HC-BAK-001",
+		fail: func(s *hardening.Spec) { s.Backup = hardening.BackupCoverage{} }, observed: []string{"not observed"}},
 	{name: "onboot required", rule: "HC-OPS-001", baseline: func(b *Baseline) { b.RequireOnBoot = true },
 		fail: func(s *hardening.Spec) { s.OnBoot = false }, observed: []string{"onboot = false"}},
 	{name: "protection required", rule: "HC-OPS-002", baseline: func(b *Baseline) { b.RequireProtection = true },
@@ -380,12 +396,14 @@ func sameSet(a, b []string) bool {
 func TestNotRequired(t *testing.T) {
 	b := Default()
 	b.RequireFirewall, b.RequireDefaultDenyIn, b.RequireDefaultDenyOut, b.RequireDatacenterFirewall = false, false, false, false
+	b.RequireBackupJob = false
 	b.ForbidSecrets, b.ForbidShellConsole, b.DenyUserNamespaces = false, false, false
 	b.RequiredDropCapabilities, b.RequiredMountOptions = nil, nil
 	b.AllowedSeccompModes = nil
 	s := goodSpec()
 	s.Firewall = hardening.Firewall{PolicyIn: "ACCEPT", PolicyOut: "ACCEPT"}
 	s.DatacenterFirewall = hardening.DatacenterFirewallOff
+	s.Backup = hardening.BackupCoverage{}
 	s.Environment = []string{"DB_PASSWORD=hunter2"}
 	s.CMode = "shell"
 	s.Capabilities.Drop = nil
@@ -395,7 +413,7 @@ func TestNotRequired(t *testing.T) {
 	if got := failing(fs); len(got) > 0 {
 		t.Fatalf("failing %v", got)
 	}
-	for _, id := range []string{"HC-FW-001", "HC-FW-002", "HC-FW-003", "HC-FW-004", "HC-SEC-001", "HC-CON-001"} {
+	for _, id := range []string{"HC-FW-001", "HC-FW-002", "HC-FW-003", "HC-FW-004", "HC-SEC-001", "HC-CON-001", "HC-BAK-001"} {
 		if f := finding(t, fs, id); !strings.Contains(f.Detail, "not required") {
 			t.Errorf("%s: %q", id, f.Detail)
 		}

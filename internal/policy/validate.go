@@ -2,6 +2,7 @@ package policy
 
 import (
 	"github.com/hardened-pve/terraform-provider-hardened/internal/textdist"
+	"path"
 
 	"fmt"
 	"strings"
@@ -74,6 +75,11 @@ func ValidateBaseline(b Baseline) []hardening.Problem {
 	}{{"max_memory", b.MaxMemoryMiB}, {"max_swap", b.MaxSwapMiB}, {"max_cores", b.MaxCores}, {"max_pids", b.MaxPids}} {
 		if m.v < 0 {
 			add(m.setting, "Negative maximum", "%s = %d: a maximum is a positive number, or 0 for no maximum.", m.setting, m.v)
+		}
+	}
+	for _, f := range b.RequiredGuestFiles {
+		if !strings.HasPrefix(f, "/") || path.Clean(f) != f || f == "/" || strings.ContainsFunc(f, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			add("required_guest_files", "Invalid path", "%q is not an absolute, clean path inside the container (e.g. \"/var/ossec/bin/wazuh-agentd\").", f)
 		}
 	}
 	for _, br := range b.AllowedBridges {

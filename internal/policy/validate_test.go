@@ -78,6 +78,9 @@ func TestValidateBaseline(t *testing.T) {
 			{[]any{"baseline", "max_swap"}, "Negative maximum", "max_swap = -2"},
 			{[]any{"baseline", "max_cores"}, "Negative maximum", "max_cores = -3"},
 			{[]any{"baseline", "max_pids"}, "Negative maximum", "max_pids = -4"}}},
+		{"guest files", func(b *Baseline) { b.RequiredGuestFiles = []string{"/var/ossec/bin/wazuh-agentd", "var/x", "/a/../b"} }, []wantProblem{
+			{[]any{"baseline", "required_guest_files"}, "Invalid path", `"var/x" is not an absolute, clean path`},
+			{[]any{"baseline", "required_guest_files"}, "Invalid path", `"/a/../b" is not an absolute, clean path`}}},
 		{"bridges", func(b *Baseline) { b.AllowedBridges = []string{"vmbr20", " "} }, []wantProblem{
 			{[]any{"baseline", "allowed_bridges"}, "Empty bridge name", "empty name"}}},
 		{"vlans", func(b *Baseline) { b.AllowedVLANs = []int{1, 4094, 0, 4095} }, []wantProblem{

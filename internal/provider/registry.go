@@ -5,9 +5,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/audit"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodeaudit"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/nodes"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/datasources/templates"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/apparmorprofile"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/backupjob"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/clusterfirewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/container"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/resources/securitygroup"
@@ -22,6 +24,7 @@ var resources = []func() resource.Resource{
 	apparmorprofile.NewResource,
 	clusterfirewall.NewResource,
 	template.NewResource,
+	backupjob.NewResource,
 }
 
 // dataSources lists every data source of the provider.
@@ -29,4 +32,5 @@ var dataSources = []func() datasource.DataSource{
 	nodes.NewDataSource,
 	audit.NewDataSource,
 	templates.NewDataSource,
+	nodeaudit.NewDataSource,
 }

@@ -32,6 +32,7 @@ type Clients struct {
 	files   runFiles           // see RunFile
 	boot    bootIDs            // see NodeBootID
 	cgroups cgroupLayouts      // see CgroupLayout
+	backup  backupSnapshot     // see BackupJobs
 }
 
 // AppArmor load modes (the provider's apparmor_load).

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/ctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/pctemu"
 )
 
 // Backend is where containers actually run. The default only records state
@@ -68,9 +69,17 @@ func (s *Sim) setRunning(vmid int, st *runState) {
 			_ = os.RemoveAll(s.procDir(old.pid))
 		}
 		delete(s.running, vmid)
-		return
+	} else {
+		s.running[vmid] = st
 	}
-	s.running[vmid] = st
+	// what PVE's check_running reads (pct exec/push/pull on the node)
+	ids := make([]int, 0, len(s.running))
+	for id := range s.running {
+		ids = append(ids, id)
+	}
+	if err := pctemu.WriteRunning(s.dataDir, ids); err != nil {
+		s.logf("pvesim: %v", err)
+	}
 }
 
 type lockedRand struct {

@@ -52,7 +52,7 @@ func loadFullSchema(t *testing.T) *apischema.Schema {
 // pathDefaults are valid values for path parameters.
 var pathDefaults = map[string]string{
 	"node": "pve1", "vmid": "100", "storage": "local", "name": "myset", "cidr": "10.0.0.1",
-	"group": "grp1", "pos": "0", "upid": "UPID:pve1:00001234:00005678:65000000:vzstart:100:root@pam:",
+	"group": "grp1", "pos": "0", "id": "backup-1", "upid": "UPID:pve1:00001234:00005678:65000000:vzstart:100:root@pam:",
 	"volume": "local:vztmpl/none.tar.zst",
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/apischema"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/ctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/pctemu"
 )
 
 // createOnlyParams are create_vm parameters that are not config keys.
@@ -167,6 +168,7 @@ func (s *Sim) handleCreate(rc *reqCtx) (any, error) {
 	destroy := func() {
 		_ = removeFile(s.confPath(node, vmid))
 		_ = removeFile(s.fwPath(vmid))
+		_ = os.RemoveAll(pctemu.Rootfs(s.dataDir, vmid))
 	}
 	upid := s.startTask(node, "vzcreate", strconv.Itoa(vmid), rc.user, s.timing.Create, func(t *task) error {
 		err := s.withConfigLock(vmid, 10*time.Second, func() error {
@@ -184,6 +186,9 @@ func (s *Sim) handleCreate(rc *reqCtx) (any, error) {
 			t.logf("extracting archive '/var/lib/vz/template/cache/%s'", strings.TrimPrefix(ostemplate, "local:vztmpl/"))
 			ostype, arch, err := s.readTemplateVolid(ostemplate)
 			if err != nil {
+				return err
+			}
+			if err := pctemu.Extract(s.dataDir, vmid, ostype); err != nil {
 				return err
 			}
 			t.logf("Total bytes read: 524288000 (500MiB, 110MiB/s)")
@@ -290,6 +295,9 @@ func (s *Sim) handleDestroy(rc *reqCtx) (any, error) {
 				return err
 			}
 			if err := removeFile(s.fwPath(vmid)); err != nil {
+				return err
+			}
+			if err := os.RemoveAll(pctemu.Rootfs(s.dataDir, vmid)); err != nil {
 				return err
 			}
 			if purge {

@@ -35,4 +35,5 @@ func (s *Sim) registerRoutes() {
 	r.add("PUT", "/nodes/{node}/lxc/{vmid}/resize", s.handleResize)
 
 	s.registerFirewallRoutes()
+	s.registerBackupRoutes()
 }

@@ -285,7 +285,7 @@ func (s *Sim) initDataDir() error {
 			}
 		}
 	}
-	return nil
+	return s.writeNodeFiles()
 }
 
 func (s *Sim) logf(format string, a ...any) {

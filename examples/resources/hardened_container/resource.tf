@@ -101,6 +101,13 @@ resource "hardened_container" "web" {
   # Per-process limits; the default is { core = "0", nofile = "1024:65535" }.
   prlimits = { core = "0", nofile = "4096:65535", nproc = "512" }
 
+  # sshd inside the container: root login off, keys only, a banner, one
+  # login user; written with pct push, read back with pct exec ... sshd -T.
+  ssh_server = {
+    banner      = "Authorised use only. Activity is logged."
+    allow_users = ["deploy"]
+  }
+
   # Everything else in the container's config (devices, hookscript, raw lxc.*
   # lines, keys the schema does not know) is drift: plan shows it in
   # unmanaged_config / raw_lxc and apply removes it.
@@ -143,5 +150,5 @@ resource "hardened_container" "runner" {
 }
 
 output "runner_compliance" {
-  value = hardened_container.runner.compliance.summary # "33 pass, 0 fail, 1 excepted (HC-FEAT-001)"
+  value = hardened_container.runner.compliance.summary # "35 pass, 0 fail, 1 excepted (HC-FEAT-001)"
 }

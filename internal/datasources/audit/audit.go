@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/guest"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
@@ -46,8 +47,9 @@ func (r Result) Failing() []policy.Finding {
 }
 
 // Run audits the selected containers against b. API cost: one cluster
-// resources call and one of the datacenter firewall's options (HC-FW-004,
-// the same for every container), then two calls per container (its
+// resources call, one of the datacenter firewall's options (HC-FW-004,
+// the same for every container) and one of the backup jobs (HC-BAK-001;
+// plus one resources call when a job selects a pool), then two calls per container (its
 // config, which carries the raw lxc.* lines, and its firewall options). Provider-written
 // confinement files are read through the node channel once each, to tell a
 // generated AppArmor profile or seccomp policy from a foreign or edited one.
@@ -62,6 +64,10 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 	if err != nil {
 		return nil, err
 	}
+	jobs, err := providerdata.ReadBackupJobs(ctx, c.API)
+	if err != nil {
+		return nil, err
+	}
 	rec := nodesync.NewRecoverer(c)
 	var out []Result
 	for _, ct := range cts {
@@ -73,6 +79,14 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 			return nil, fmt.Errorf("CT %d on %s: %w", ct.VMID, ct.Node, err)
 		}
 		s.DatacenterFirewall = dc
+		s.Backup = jobs.Coverage(ct.VMID, ct.Node)
+		if len(b.RequiredGuestFiles) > 0 { // HC-MON-001: pct exec per path, only when the rule is on
+			fs, err := c.Nodes.FS(ctx, ct.Node)
+			if err != nil {
+				return nil, err
+			}
+			s.GuestFiles = guest.ObserveFiles(ctx, fs, ct.VMID, ct.Status == "running", b.RequiredGuestFiles)
+		}
 		out = append(out, Result{CT: ct, Findings: policy.Check(s, b, nil)})
 	}
 	return out, nil

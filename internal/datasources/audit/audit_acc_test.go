@@ -144,8 +144,8 @@ func checkList(name, attr string, want ...string) resource.TestCheckFunc {
 
 // auditCost runs the audit directly and counts its API calls: one list
 // call, one of the datacenter firewall's options (for every container's
-// HC-FW-004), plus two per container and one more per running container
-// (its init's pid, for HC-RUN-001).
+// HC-FW-004), one of the backup jobs (HC-BAK-001), plus two per container
+// and one more per running container (its init's pid, for HC-RUN-001).
 func auditCost(env *acctest.Env) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ca, err := os.ReadFile(env.CAFile)
@@ -178,8 +178,9 @@ func auditCost(env *acctest.Env) resource.TestCheckFunc {
 				running++
 			}
 		}
-		if want := 2 + 2*len(res) + running; len(res) != 9 || running == 0 || calls != want || env.Sim.Stats().Snapshot()["GET /cluster/firewall/options"] != 1 {
-			return fmt.Errorf("audit of %d containers (%d running) made %d API calls, want %d: %v", len(res), running, calls, want, env.Sim.Stats().Snapshot())
+		st := env.Sim.Stats().Snapshot()
+		if want := 3 + 2*len(res) + running; len(res) != 9 || running == 0 || calls != want || st["GET /cluster/firewall/options"] != 1 || st["GET /cluster/backup"] != 1 {
+			return fmt.Errorf("audit of %d containers (%d running) made %d API calls, want %d: %v", len(res), running, calls, want, st)
 		}
 		for _, r := range res {
 			for _, f := range r.Findings {

@@ -43,7 +43,7 @@ func complianceAttribute() schema.SingleNestedAttribute {
 			"fail or are excepted; the rules' titles and rationale are in the policy rule catalogue guide, and `hardened_audit` reports every finding in full."),
 		Attributes: map[string]schema.Attribute{
 			"summary": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "One line, e.g. `33 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
+				MarkdownDescription: "One line, e.g. `35 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
 			"pass": schema.Int64Attribute{Computed: true,
 				MarkdownDescription: "Rules passed."},
 			"fail": schema.Int64Attribute{Computed: true,
@@ -78,10 +78,11 @@ func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []
 // the container: an apply of the container does not change their outcome,
 // so a plan carries the last observed finding over (a new container's plan
 // uses this run's observation). Today only the datacenter firewall
-// (HC-FW-004), which hardened_cluster_firewall owns; the runtime environment
+// (HC-FW-004), which hardened_cluster_firewall owns, and the backup jobs
+// (HC-BAK-001), which hardened_backup_job owns; the runtime environment
 // (HC-SEC-001) is the managed `environment` attribute, whose planned value
 // the plan checks.
-var observedOnly = map[string]bool{"HC-FW-004": true}
+var observedOnly = map[string]bool{"HC-FW-004": true, "HC-BAK-001": true, "HC-MON-001": true}
 
 // carryObserved replaces the planned findings of observedOnly rules by the
 // outcome observed last (prior is the state's compliance), if any.
@@ -114,12 +115,13 @@ func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Ob
 	return out
 }
 
-// clusterWide are the rules about cluster-wide values no container can
-// change (the datacenter firewall): their failure is a plan warning, not an
+// clusterWide are the rules about values the container's configuration
+// cannot change (the datacenter firewall, the backup jobs, files inside the
+// container): their failure is a plan warning, not an
 // error, since an error would block the very apply whose
 // hardened_cluster_firewall repairs it. compliance and hardened_audit
 // still report it as a failure.
-var clusterWide = map[string]bool{"HC-FW-004": true}
+var clusterWide = map[string]bool{"HC-FW-004": true, "HC-BAK-001": true, "HC-MON-001": true}
 
 // clusterWideAsWarnings marks the violations of clusterWide rules as
 // warnings (ps are policy.Violations(findings), one per failing finding,
@@ -148,6 +150,28 @@ func (r *containerResource) datacenterFirewall(ctx context.Context, diags *diag.
 			err.Error()+". HC-FW-004 fails until it can be read (the token needs Sys.Audit on /).")
 	}
 	return st
+}
+
+// backupCoverage is the container's coverage by the run's snapshot of the
+// backup jobs (providerdata.Clients.BackupJobs); when they cannot be read,
+// a warning says so and the coverage stays not observed (HC-BAK-001
+// fails). A container whose VMID PVE has yet to allocate is Pending when a
+// job's verdict depends on the VMID.
+func (r *containerResource) backupCoverage(ctx context.Context, s hardening.Spec, diags *diag.Diagnostics) hardening.BackupCoverage {
+	jobs, err := r.clients.BackupJobs(ctx)
+	if err != nil {
+		diags.AddWarning("The cluster's backup jobs could not be read",
+			err.Error()+". HC-BAK-001 fails until they can be read (the token needs Sys.Audit on /).")
+		return hardening.BackupCoverage{}
+	}
+	if s.VMID == 0 {
+		c, ok := hardening.PlannedCoverage(jobs.Jobs, s.Node, "")
+		if !ok {
+			return hardening.BackupCoverage{Pending: true}
+		}
+		return c
+	}
+	return jobs.Coverage(s.VMID, s.Node)
 }
 
 func complianceValue(ctx context.Context, fs []policy.Finding, diags *diag.Diagnostics) types.Object {
@@ -182,6 +206,8 @@ func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, e
 	}
 	b := r.clients.Baseline
 	s.DatacenterFirewall = r.datacenterFirewall(ctx, diags)
+	s.Backup = r.backupCoverage(ctx, s, diags)
+	s.GuestFiles = hardening.GuestFiles{Pending: true} // checked inside the container once it runs
 	findings := policy.Check(s, b, ex)
 	ps := append(policy.ValidateExceptions(ex, b), clusterWideAsWarnings(findings, policy.Violations(findings))...)
 	if vals == nil {

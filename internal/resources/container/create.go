@@ -123,6 +123,9 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 	if s.Started {
 		if err := r.startCreated(ctx, plan, s.Node, id); err != nil {
 			resp.Diagnostics.AddError("Starting the container failed", err.Error())
+		} else if err := r.applySSH(ctx, plan, s.Node, id); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed",
+				fmt.Sprintf("CT %d on %s runs, but its sshd is not configured as planned: %v. The next plan shows what sshd has in effect.", id, s.Node, err))
 		}
 	}
 	r.recordRead(ctx, plan, resp)

@@ -53,6 +53,7 @@ type containerModel struct {
 	NodeFiles       types.Map    `tfsdk:"node_files"`
 	Exceptions      types.List   `tfsdk:"exceptions"`
 	Compliance      types.Object `tfsdk:"compliance"`
+	SSHServer       types.Object `tfsdk:"ssh_server"`
 
 	Started         types.Bool   `tfsdk:"started"`
 	RestartOnChange types.Bool   `tfsdk:"restart_on_hardening_change"`

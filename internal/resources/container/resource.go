@@ -54,6 +54,7 @@ func (r *containerResource) ValidateConfig(ctx context.Context, req resource.Val
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	validateSSHServer(m, &resp.Diagnostics)
 	var d diag.Diagnostics
 	s := toSpec(ctx, m, &d)
 	if d.HasError() {
@@ -118,7 +119,9 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	setDerived(ctx, &plan, s, &resp.Diagnostics)
 	plan.PendingRestart = planPendingRestart(plan, state)
-	if findings != nil && req.Config.Raw.IsFullyKnown() {
+	// (not while HC-BAK-001 waits for the VMID PVE allocates, nor while
+	// HC-MON-001 waits for a container this apply creates, starts or stops)
+	if findings != nil && req.Config.Raw.IsFullyKnown() && !r.backupCoverage(ctx, s, &d).Pending && !r.guestFilesPending(ctx, req, plan) {
 		// the container after apply is what the plan says (defaults are
 		// static; values only PVE knows, such as the MAC, are never
 		// checked): its compliance is known now, and a plan shows exactly
@@ -263,8 +266,11 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, snap
 	m.Compliance = types.ObjectNull(complianceAttrTypes)
 	if r.clients != nil {
 		s.DatacenterFirewall = r.datacenterFirewall(ctx, diags)
+		s.Backup = r.backupCoverage(ctx, s, diags)
+		s.GuestFiles = r.observeGuestFiles(ctx, node, vmid, o.Running, diags)
 		m.Compliance = complianceValue(ctx, policy.Check(s, r.clients.Baseline, toExceptions(ctx, prior.Exceptions, diags)), diags)
 	}
+	m.SSHServer = r.observeSSH(ctx, prior.SSHServer, node, vmid, o.Running, diags)
 	if len(s.NICs) == 0 && prior.Network.IsNull() {
 		m.Network = types.ListNull(types.ObjectType{AttrTypes: nicAttrTypes})
 	}

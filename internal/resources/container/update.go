@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
@@ -188,6 +189,10 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	// happens, then report the error.
 	if err := r.applyUpdate(ctx, plan, s, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError(err.summary, err.Error())
+	} else if s.Started {
+		if err := r.applySSH(ctx, plan, s.Node, s.VMID); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed", err.Error())
+		}
 	}
 	// a profile or policy the container no longer uses goes, unless another
 	// container's config names it: also after a failed step (e.g. the

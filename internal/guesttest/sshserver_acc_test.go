@@ -1,0 +1,191 @@
+package guesttest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/acctest"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/pctemu"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/sshdconfig"
+)
+
+const res = "hardened_container.web"
+
+func sshConfig(env *acctest.Env, template, ssh string) string {
+	return env.ProviderConfig("local") + fmt.Sprintf(`
+resource "hardened_container" "web" {
+  node       = "pve1"
+  vmid       = 180
+  hostname   = "web"
+  ostemplate = "local:vztmpl/%s"
+  network    = [{ name = "eth0", bridge = "vmbr0", ipv4 = "10.0.50.5/24" }]
+%s
+}
+`, template, ssh)
+}
+
+const debian = "debian-12-standard_12.12-1_amd64.tar.zst"
+
+const policyHCL = `  ssh_server = {
+    banner      = "Authorised use only."
+    allow_users = ["deploy"]
+  }
+`
+
+func guestFile(env *acctest.Env, p string) string {
+	return filepath.Join(pctemu.Rootfs(env.DataDir, 180), filepath.FromSlash(p))
+}
+
+func edit(t *testing.T, p string, f func(string) string) {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(f(string(b))), 0o644); err != nil { //nolint:gosec // a file inside a simulated container
+		t.Fatal(err)
+	}
+}
+
+// weakened is one hand weakening: the plan must show it on the given
+// ssh_server attribute, apply must repair it, and the plan be empty after.
+func weakened(t *testing.T, env *acctest.Env, cfg string, change func(), attr string, want knownvalue.Check) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: change,
+		Config:    cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(res, tfjsonpath.New("ssh_server").AtMapKey(attr), want),
+			},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		Check: effective(env),
+	}
+}
+
+// effective checks sshd's effective configuration in the container (the
+// simulator's sshd -T over its files) against the policy.
+func effective(env *acctest.Env) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		eff, errs := sshdconfig.Effective(rootFiles(pctemu.Rootfs(env.DataDir, 180)))
+		if len(errs) > 0 {
+			return fmt.Errorf("%v", errs)
+		}
+		want := sshdconfig.Policy{PermitRootLogin: "no", Banner: "Authorised use only.", AllowUsers: []string{"deploy"}}
+		if d := sshdconfig.Compare(want, eff); len(d) > 0 {
+			return fmt.Errorf("sshd in effect differs: %v", d)
+		}
+		return nil
+	}
+}
+
+// TestAccSSHServerPolicy: the policy is written through pct push and read
+// back through pct exec sshd -T; three hand weakenings (the drop-in edited,
+// the provider's Include removed from the main file so that an earlier
+// file's PasswordAuthentication yes wins, a line put before it in the main
+// file) each show in plan and are repaired; an earlier file alone changes
+// nothing in effect (the drop-in is read first), so the plan stays empty.
+func TestAccSSHServerPolicy(t *testing.T) {
+	acctest.PreCheck(t)
+	t.Parallel()
+	env := acctest.StartSim(t)
+	cfg := sshConfig(env, debian, policyHCL)
+	earlier := guestFile(env, "/etc/ssh/sshd_config.d/00-aaa.conf")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeTestCheckFunc(effective(env),
+					resource.TestCheckResourceAttr(res, "ssh_server.permit_root_login", "no"),
+					resource.TestCheckResourceAttr(res, "ssh_server.key_only", "true"),
+					resource.TestCheckResourceAttr(res, "ssh_server.banner", "Authorised use only."),
+					resource.TestCheckResourceAttr(res, "ssh_server.allow_users.0", "deploy"),
+					func(*terraform.State) error {
+						b, err := os.ReadFile(guestFile(env, sshdconfig.DropIn))
+						if err != nil || !strings.Contains(string(b), "PasswordAuthentication no\n") {
+							return fmt.Errorf("drop-in %q %w", b, err)
+						}
+						log, _ := os.ReadFile(filepath.Join(env.DataDir, pctemu.LogFile))
+						if !strings.Contains(string(log), "pct exec 180 -- systemctl reload ssh") {
+							return fmt.Errorf("sshd not reloaded: %s", log)
+						}
+						return nil
+					},
+				),
+			},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			weakened(t, env, cfg, func() { // 1: the drop-in edited
+				edit(t, guestFile(env, sshdconfig.DropIn), func(s string) string {
+					return strings.Replace(s, "PasswordAuthentication no", "PasswordAuthentication yes", 1)
+				})
+			}, "key_only", knownvalue.Bool(true)),
+			{ // an earlier file alone: not in effect, nothing to show
+				PreConfig:        func() { edit(t, earlier, func(string) string { return "PasswordAuthentication yes\n" }) },
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			weakened(t, env, cfg, func() { // 2: the earlier file wins once the provider's Include is gone
+				edit(t, guestFile(env, sshdconfig.MainConfig), func(s string) string {
+					return strings.Replace(s, "Include "+sshdconfig.DropIn+"\n", "", 1)
+				})
+			}, "key_only", knownvalue.Bool(true)),
+			weakened(t, env, cfg, func() { // 3: the main file changed: a line before the provider's Include
+				_ = os.Remove(earlier)
+				edit(t, guestFile(env, sshdconfig.MainConfig), func(s string) string { return "PermitRootLogin yes\n" + s })
+			}, "permit_root_login", knownvalue.StringExact("no")),
+			weakened(t, env, cfg, func() { // the banner file edited
+				edit(t, guestFile(env, sshdconfig.BannerFile), func(string) string { return "Welcome!\n" })
+			}, "banner", knownvalue.StringExact("Authorised use only.")),
+		},
+	})
+}
+
+// TestAccSSHServerRefusals: ssh_server on a stopped container fails the
+// plan; on a template without OpenSSH the apply says so.
+func TestAccSSHServerRefusals(t *testing.T) {
+	acctest.PreCheck(t)
+	t.Parallel()
+	env := acctest.StartSim(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: sshConfig(env, debian, policyHCL+"  started = false\n"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`ssh_server needs a running container`)},
+			{Config: sshConfig(env, debian, "  ssh_server = { key_only = false }\n"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`Password authentication is not allowed`)},
+			{Config: sshConfig(env, debian, "  ssh_server = { banner = \"\\u001b[2J\" }\n"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`Invalid SSH banner`)},
+			{Config: sshConfig(env, "alpine-3.22-default_20250617_amd64.tar.xz", policyHCL),
+				ExpectError: regexp.MustCompile(`(?s)has no OpenSSH server`)},
+		},
+	})
+}
+
+// rootFiles is a container's root file system as sshdconfig.Files.
+type rootFiles string
+
+func (r rootFiles) Read(p string) ([]byte, bool) {
+	b, err := os.ReadFile(filepath.Join(string(r), filepath.FromSlash(p)))
+	return b, err == nil
+}
+
+func (r rootFiles) Glob(pattern string) []string {
+	m, _ := filepath.Glob(filepath.Join(string(r), filepath.FromSlash(pattern)))
+	out := make([]string, len(m))
+	for i, p := range m {
+		out[i] = "/" + filepath.ToSlash(strings.TrimPrefix(p, string(r)+string(filepath.Separator)))
+	}
+	return out
+}
