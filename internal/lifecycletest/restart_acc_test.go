@@ -101,11 +101,11 @@ func TestAccFleetRestartOwedAfterKill(t *testing.T) {
 	// before the reboot: it hangs there (a GET: the simulator drops it when
 	// the client goes), and terraform is killed once every container's
 	// firewall is confirmed (the last step of the write; the refresh reads
-	// the rules once more per container)
+	// the .fw file through the node channel, not the API)
 	if _, err := env.Sim.Faults().Add(pvesim.FaultRule{Method: "GET", Path: "/nodes/*/lxc/*/pending", Latency: pvesim.Duration(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	applyKilled(t, env, cli, dir, "GET /nodes/{node}/lxc/{vmid}/firewall/rules", 2*n,
+	applyKilled(t, env, cli, dir, "GET /nodes/{node}/lxc/{vmid}/firewall/rules", n,
 		"apply", "-no-color", "-input=false", "-auto-approve", "-parallelism=10")
 	if without, total := runningWithout(t, env, "net_raw"); without != 0 || total != n {
 		t.Fatalf("%d of %d running containers dropped net_raw before any restart, want 0 of %d", without, total, n)

@@ -2,7 +2,9 @@ package pvesim
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -157,4 +159,25 @@ func (s *Sim) writeBootID() error {
 	}
 	id := fmt.Sprintf("%x-%x-%x-%x-%x\n", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 	return os.WriteFile(p, []byte(id), 0o444)
+}
+
+// removeProcesses removes the process directories (DIR/proc/<pid>) of an
+// earlier run: a new boot has none of them. The node's own view
+// (proc/self/mountinfo, proc/sys/...) stays.
+func removeProcesses(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err == nil {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -264,7 +264,7 @@ func (s *Sim) initDataDir() error {
 		}
 	}
 	// a new boot: no process of an earlier run is left in /proc
-	if err := os.RemoveAll(filepath.Join(s.dataDir, "proc")); err != nil {
+	if err := removeProcesses(filepath.Join(s.dataDir, "proc")); err != nil {
 		return err
 	}
 	if err := s.writeBootID(); err != nil {
