@@ -317,7 +317,7 @@ func TestFirewallSecurityGroups(t *testing.T) {
 		t.Fatalf("moveto 1: %v", r)
 	}
 	mustOK(t, call(t, s, "PUT", g+"/webserver/0", map[string]string{"moveto": "2"}), "group moveto 2")
-	if r := mustOK(t, call(t, s, "GET", g+"/webserver/1", nil), "group rule 1").Data.(map[string]any); r["type"] != "forward" || r["pos"] != float64(1) {
+	if r := mustOK(t, call(t, s, "GET", g+"/webserver/1", nil), "group rule 1").Data.(map[string]any); r["type"] != "forward" || r["pos"] != "1" {
 		t.Fatalf("moved: %v", r)
 	}
 
