@@ -26,7 +26,7 @@ func startProfile() func() {
 	if dir == "" {
 		return func() {}
 	}
-	f, err := os.Create(fmt.Sprintf("%s/cpu-%d.pprof", dir, os.Getpid()))
+	f, err := os.Create(fmt.Sprintf("%s/cpu-%d.pprof", dir, os.Getpid())) //nolint:gosec // G703: the operator names the directory
 	if err != nil {
 		return func() {}
 	}
@@ -55,7 +55,7 @@ func writeRunStats() {
 	if err != nil {
 		return
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600) //nolint:gosec // G703: the operator names the file
 	if err != nil {
 		return
 	}

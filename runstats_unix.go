@@ -13,5 +13,5 @@ func selfUsage() (float64, int64) {
 		return 0, 0
 	}
 	cpu := float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
-	return cpu, int64(ru.Maxrss)
+	return cpu, int64(ru.Maxrss) //nolint:unconvert // int32 on 386 and arm
 }

@@ -76,7 +76,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for _, n := range o.Sizes {
 		row, err := runSize(ctx, o, n)
 		if err != nil {
-			return res, fmt.Errorf("N=%d: %w", n, err)
+			return res, fmt.Errorf("fleet of %d: %w", n, err)
 		}
 		res.Rows = append(res.Rows, row)
 	}
@@ -87,7 +87,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		p, err := realistic(ctx, o, o.RealisticN, t)
 		if err != nil {
-			return res, fmt.Errorf("realistic N=%d: %w", o.RealisticN, err)
+			return res, fmt.Errorf("realistic fleet of %d: %w", o.RealisticN, err)
 		}
 		res.Realistic, res.RealN = &p, o.RealisticN
 	}
@@ -171,14 +171,14 @@ type workspace struct {
 }
 
 func newWorkspace(o Options, dir, config string, sim *pvesim.Sim) (*workspace, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
 	rc := fmt.Sprintf("provider_installation {\n  dev_overrides { \"hardened-pve/hardened\" = %q }\n  direct {}\n}\n", o.ProviderDir)
-	if err := os.WriteFile(filepath.Join(dir, "terraformrc"), []byte(rc), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "terraformrc"), []byte(rc), 0o600); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
 		return nil, err
 	}
 	ws := &workspace{o: o, dir: dir, stats: filepath.Join(dir, "provider-stats.jsonl")}

@@ -9,6 +9,12 @@ import (
 
 // Markdown writes the result as one table (plus the realistic-timing line).
 func (r *Result) Markdown(w io.Writer) {
+	var b strings.Builder
+	r.markdown(&b)
+	_, _ = io.WriteString(w, b.String())
+}
+
+func (r *Result) markdown(w *strings.Builder) {
 	fmt.Fprintln(w, "| N | command | wall s | terraform_data wall s | API calls / ct | node ops / ct | provider CPU-s / ct | peak RSS MiB | state bytes / ct |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, row := range r.Rows {
@@ -39,20 +45,22 @@ func (r *Result) Markdown(w io.Writer) {
 }
 
 // Breakdown writes each phase's API calls per container by endpoint.
-func (r *Result) Breakdown(w io.Writer) {
+func (r *Result) Breakdown(out io.Writer) {
+	var w strings.Builder
+	defer func() { _, _ = io.WriteString(out, w.String()) }()
 	for _, row := range r.Rows {
 		for _, c := range []struct {
 			name string
 			p    Phase
 		}{{"apply", row.Apply}, {"plan", row.Plan}, {"destroy", row.Destroy}} {
-			fmt.Fprintf(w, "\nN = %d %s, API calls per container:\n", row.N, c.name)
+			fmt.Fprintf(&w, "\nN = %d %s, API calls per container:\n", row.N, c.name)
 			keys := make([]string, 0, len(c.p.Calls))
 			for k := range c.p.Calls {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				fmt.Fprintf(w, "  %6.2f  %s\n", float64(c.p.Calls[k])/float64(row.N), k)
+				fmt.Fprintf(&w, "  %6.2f  %s\n", float64(c.p.Calls[k])/float64(row.N), k)
 			}
 		}
 	}
@@ -61,6 +69,6 @@ func (r *Result) Breakdown(w io.Writer) {
 // String is the Markdown table.
 func (r *Result) String() string {
 	var b strings.Builder
-	r.Markdown(&b)
+	r.markdown(&b)
 	return b.String()
 }

@@ -50,7 +50,7 @@ func main() {
 		if o.WorkDir, err = os.MkdirTemp("", "hardened-bench-"); err != nil {
 			log.Fatal(err)
 		}
-		defer os.RemoveAll(o.WorkDir)
+		defer func() { _ = os.RemoveAll(o.WorkDir) }()
 	}
 	res, err := bench.Run(context.Background(), o)
 	fmt.Printf("\nmachine: %d CPUs (%s), %s/%s, load average %s\n\n", runtime.NumCPU(), bench.CPUModel(), runtime.GOOS, runtime.GOARCH, bench.LoadAvg())
