@@ -151,3 +151,27 @@ resource "hardened_container" "db" {
 		},
 	})
 }
+
+// TestAccLeastPrivilegeSSH: with the same token over the SSH node channel,
+// the node's address comes from /cluster/status (Sys.Audit on /, part of the
+// roles) and its identity is checked before the container is created.
+func TestAccLeastPrivilegeSSH(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.StartSim(t)
+	token := leastPrivToken(t, env)
+	cfg := strings.Replace(env.ProviderConfigWith(acctest.ProviderOptions{Mode: "ssh"}), env.Token, token, 1) +
+		strings.Replace(leastPrivResources, "%SIZE%", "8", 1) + nodesDS
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr("hardened_container.web", "vmid", "150"),
+				resource.TestCheckResourceAttr("data.hardened_nodes.all", "nodes.0.name", "pve1"),
+			),
+		}},
+	})
+	if !strings.Contains(env.SSHD().Log(), "Accepted publickey for "+env.SSHD().User) {
+		t.Errorf("the provider did not log in over SSH:\n%s", env.SSHD().Log())
+	}
+}
