@@ -1,12 +1,12 @@
 package hardening
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
-
 	"fmt"
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 )
 
 // Problem is a plan-time error on one attribute. Path holds attribute names

@@ -1,12 +1,11 @@
 package policy
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/textdist"
-
 	"fmt"
 	"strings"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/textdist"
 )
 
 // ValidateExceptions reports exceptions that name no rule of the catalogue

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
-
 	"bytes"
 	"context"
 	"os"
@@ -21,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/sshd"
 )
