@@ -365,8 +365,8 @@ func (r *containerResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("node"), node)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("vmid"), int64(vmid))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_on_hardening_change"), true)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("task_timeout_seconds"), int64(300))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_on_hardening_change"), defaultRestartOnHardeningChange)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("task_timeout_seconds"), int64(defaultTaskTimeoutSeconds))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }
 
