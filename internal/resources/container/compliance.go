@@ -23,36 +23,68 @@ var complianceAttrTypes = map[string]attr.Type{"summary": types.StringType, "pas
 	"excepted": types.Int64Type, "failing": strList, "findings": types.ListType{ElemType: findingsattr.ObjectType}}
 
 func exceptionsAttribute() schema.ListNestedAttribute {
-	return schema.ListNestedAttribute{Optional: true,
+	return schema.ListNestedAttribute{
+		Optional: true,
 		MarkdownDescription: md("Deliberate deviations from the provider's `baseline`: each names a rule ID of the policy rule catalogue and says why.",
 			"An excepted rule no longer fails the plan; it shows as `excepted` with its reason in `compliance` (and in the plan JSON, for review).",
 			"The baseline's `no_exceptions` rules (by default HC-PRIV-001 and HC-AA-001) cannot be excepted."),
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"rule":   schema.StringAttribute{Required: true, MarkdownDescription: "Rule ID, e.g. `HC-FEAT-001`."},
-			"reason": schema.StringAttribute{Required: true, MarkdownDescription: "Why this container deviates (mandatory, shown in every report)."},
-		}}}
+			"rule": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Rule ID, e.g. `HC-FEAT-001`.",
+			},
+			"reason": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Why this container deviates (mandatory, shown in every report).",
+			},
+		}},
+	}
 }
 
 func complianceAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{Computed: true,
+	return schema.SingleNestedAttribute{
+		Computed: true,
 		MarkdownDescription: md("The container checked against the provider's `baseline`, computed from what the provider **observes** on refresh:",
 			"a weakening made by hand shows both as a diff and as a failing rule here. Known at plan time: the plan predicts it from the planned settings",
 			"(the datacenter firewall, which the container never sets, keeps its last observed finding), so a plan shows which findings an apply changes."),
 		Attributes: map[string]schema.Attribute{
-			"summary":  schema.StringAttribute{Computed: true, MarkdownDescription: "One line, e.g. `31 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
-			"pass":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules passed."},
-			"fail":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand)."},
-			"excepted": schema.Int64Attribute{Computed: true, MarkdownDescription: "Rules failed but covered by an `exceptions` entry."},
-			"failing":  schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "IDs of the failing rules."},
-			"findings": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Every rule's outcome, in catalogue order.",
-				NestedObject: schema.NestedAttributeObject{Attributes: findingAttributes()}},
-		}}
+			"summary": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "One line, e.g. `31 pass, 0 fail, 1 excepted (HC-FEAT-001)`.",
+			},
+			"pass": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Rules passed.",
+			},
+			"fail": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand).",
+			},
+			"excepted": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Rules failed but covered by an `exceptions` entry.",
+			},
+			"failing": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Computed:            true,
+				MarkdownDescription: "IDs of the failing rules.",
+			},
+			"findings": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Every rule's outcome, in catalogue order.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: findingAttributes()},
+			},
+		},
+	}
 }
 
 func findingAttributes() map[string]schema.Attribute {
 	out := map[string]schema.Attribute{}
 	for k, doc := range findingsattr.Docs {
-		out[k] = schema.StringAttribute{Computed: true, MarkdownDescription: doc}
+		out[k] = schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: doc,
+		}
 	}
 	return out
 }

@@ -52,31 +52,57 @@ func denylistDoc() string {
 }
 
 func seccompAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultSeccomp()),
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		Computed: true,
+		Default:  objectdefault.StaticValue(defaultSeccomp()),
 		MarkdownDescription: md("Seccomp confinement: which system calls the kernel refuses to the container, whatever its capabilities (seeds 000 and 001).",
 			"With `denylist` or `allowlist` the provider writes the policy to `"+seccomp.Dir+"/hardened-<digest>.seccomp` on the cluster file system",
 			"(every node that may start the container, after a migration too, reads the same file) and names it in `lxc.seccomp.profile`;",
-			"a container with its own profile gets none of PVE's seccomp additions, so the policy carries them itself. A changed policy restarts a running container",
+			"a container with its own profile gets none of PVE's seccomp additions, so the policy carries them itself. A",
+			"changed policy restarts a running container",
 			"(see `restart_on_hardening_change`): the kernel only installs a filter when the container starts."),
 		Attributes: map[string]schema.Attribute{
-			"mode": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(hardening.DefaultSeccompMode),
-				MarkdownDescription: md("`denylist` (default): every syscall is allowed except the hardened denylist, which is LXC's `common.seccomp`, PVE's additions for",
-					"unprivileged containers and the provider's own: "+denylistDoc()+" (each with the reason it is there in the [seccomp policies guide](../guides/seccomp.md)). Those without an errno fail with `errno`.",
+			"mode": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(hardening.DefaultSeccompMode),
+				MarkdownDescription: md("`denylist` (default): every syscall is allowed except the hardened denylist, which is LXC's `common.seccomp`,",
+					"PVE's additions for",
+					"unprivileged containers and the provider's own: "+denylistDoc()+" (each with the reason it is there in the [seccomp policies "+
+						"guide](../guides/seccomp.md)). Those without an errno fail with `errno`.",
 					"`keyctl`, `add_key` and `request_key` are allowed when `features.keyctl` is on.",
-					"`allowlist`: every syscall not in `syscalls` fails with `errno` (seed 000's approach for app containers). The list must be complete: init, services",
+					"`allowlist`: every syscall not in `syscalls` fails with `errno` (seed 000's approach for app containers). The",
+					"list must be complete: init, services",
 					"and tools fail at run time on any syscall it misses, so a plan warns; the denylist still applies on top.",
 					"`default`: PVE's own policy (no `lxc.seccomp.profile` line): LXC's `common.seccomp` plus PVE's additions, but none of the provider's.",
-					"Observed only: `custom` means the container's config names a policy file the provider did not write (changed by hand); apply puts the configured policy back."),
-				Validators: []validator.String{stringvalidator.OneOf(string(seccomp.ModeDenylist), string(seccomp.ModeAllowlist), string(seccomp.ModeDefault))}},
-			"errno": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(hardening.DefaultSeccompErrno),
-				MarkdownDescription: md("The error a refused syscall returns (1–4094). Default `1` (EPERM, \"Operation not permitted\"), which programs report clearly.",
-					"`38` (ENOSYS) makes programs treat a call as not implemented and fall back, which suits an allowlist. The denylist's entries with their own errno keep it."),
-				Validators: []validator.Int64{int64validator.Between(1, 4094)}},
-			"syscalls": schema.SetAttribute{ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(stringSetOf()),
-				MarkdownDescription: md("`denylist`: further syscalls to refuse. `allowlist`: the complete set of allowed syscalls (the start of LXC and any init needs at least",
+					"Observed only: `custom` means the container's config names a policy file the provider did not write (changed",
+					"by hand); apply puts the configured policy back."),
+				Validators: []validator.String{stringvalidator.OneOf(string(seccomp.ModeDenylist), string(seccomp.ModeAllowlist), string(seccomp.ModeDefault))},
+			},
+			"errno": schema.Int64Attribute{
+				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(hardening.DefaultSeccompErrno),
+				MarkdownDescription: md("The error a refused syscall returns (1–4094). Default `1` (EPERM, \"Operation not permitted\"), which",
+					"programs report clearly.",
+					"`38` (ENOSYS) makes programs treat a call as not implemented and fall back, which suits an allowlist. The",
+					"denylist's entries with their own errno keep it."),
+				Validators: []validator.Int64{int64validator.Between(1, 4094)},
+			},
+			"syscalls": schema.SetAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(stringSetOf()),
+				MarkdownDescription: md("`denylist`: further syscalls to refuse. `allowlist`: the complete set of allowed syscalls (the start of LXC",
+					"and any init needs at least",
 					"`"+strings.Join(seccomp.EssentialSyscalls(), "`, `")+"`).",
-					"Names are checked at plan time against the x86_64 syscall table: LXC silently ignores a name it cannot resolve, so a typo would weaken the policy without any error.")},
-		}}
+					"Names are checked at plan time against the x86_64 syscall table: LXC silently ignores a name it cannot",
+					"resolve, so a typo would weaken the policy without any error."),
+			},
+		},
+	}
 }
 
 func toSeccomp(ctx context.Context, o types.Object, diags *diag.Diagnostics) seccomp.Policy {
