@@ -37,22 +37,10 @@ func pathOf(text []byte) string {
 	return Dir + "/" + FilePrefix + hex.EncodeToString(h[:8]) + ".seccomp"
 }
 
-// Recover finds the policy whose rendering is exactly text at path, given
-// the container's keyctl and mknod features: the import of a container, or
-// a pct.conf whose line was pointed at another generated policy by hand. It
-// reports false for a file the provider did not write (or one edited since).
-// Recovered extra syscalls are sorted; names the features add to an
-// allowlist are not listed.
-func Recover(path string, text []byte, keyctl, mknod bool) (Policy, bool) {
-	if path != pathOf(text) {
-		return Policy{}, false
-	}
-	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
-	if len(lines) < 3 || lines[0] != "2" || lines[2] != "[all]" {
-		return Policy{}, false
-	}
-	p := Policy{Keyctl: keyctl, Mknod: mknod}
-	header := strings.Fields(lines[1])
+// recoverHeader sets p's mode (and an allowlist's errno) from the policy
+// file's header line.
+func recoverHeader(p *Policy, line string) bool {
+	header := strings.Fields(line)
 	switch {
 	case len(header) == 1 && header[0] == "denylist":
 		p.Mode = ModeDenylist
@@ -60,19 +48,26 @@ func Recover(path string, text []byte, keyctl, mknod bool) (Policy, bool) {
 		p.Mode = ModeAllowlist
 		p.Errno, _ = strconv.Atoi(header[2])
 	default:
-		return Policy{}, false
+		return false
 	}
+	return true
+}
+
+// recoverNames collects the syscalls of the policy file's rule lines that
+// are p's own: not the baseline's (a denylist's errno is kexec_load's) and
+// not the ones p's features add to an allowlist.
+func recoverNames(p *Policy, rules []string) (map[string]bool, bool) {
 	baselineCond := map[string]bool{}
-	for _, e := range entries(keyctl) {
+	for _, e := range entries(p.Keyctl) {
 		if e.Cond != nil {
 			baselineCond[e.Syscall] = true
 		}
 	}
 	names := map[string]bool{}
-	for _, l := range lines[3:] {
+	for _, l := range rules {
 		f := strings.Fields(l)
 		if len(f) < 2 {
-			return Policy{}, false
+			return nil, false
 		}
 		switch {
 		case p.Mode == ModeAllowlist && f[1] == "allow":
@@ -88,22 +83,47 @@ func Recover(path string, text []byte, keyctl, mknod bool) (Policy, bool) {
 			names[f[0]] = true
 		}
 	}
-	for _, e := range entries(keyctl) {
+	for _, e := range entries(p.Keyctl) {
 		if e.Cond == nil && p.Mode == ModeDenylist {
 			delete(names, e.Syscall)
 		}
 	}
 	if p.Mode == ModeAllowlist {
-		if keyctl {
+		if p.Keyctl {
 			for _, s := range keyringSyscalls {
 				delete(names, s)
 			}
 		}
-		if mknod {
+		if p.Mknod {
 			for _, s := range mknodSyscalls {
 				delete(names, s)
 			}
 		}
+	}
+	return names, true
+}
+
+// Recover finds the policy whose rendering is exactly text at path, given
+// the container's keyctl and mknod features: the import of a container, or
+// a pct.conf whose line was pointed at another generated policy by hand. It
+// reports false for a file the provider did not write (or one edited since).
+// Recovered extra syscalls are sorted; names the features add to an
+// allowlist are not listed.
+func Recover(path string, text []byte, keyctl, mknod bool) (Policy, bool) {
+	if path != pathOf(text) {
+		return Policy{}, false
+	}
+	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+	if len(lines) < 3 || lines[0] != "2" || lines[2] != "[all]" {
+		return Policy{}, false
+	}
+	p := Policy{Keyctl: keyctl, Mknod: mknod}
+	if !recoverHeader(&p, lines[1]) {
+		return Policy{}, false
+	}
+	names, ok := recoverNames(&p, lines[3:])
+	if !ok {
+		return Policy{}, false
 	}
 	for n := range names {
 		p.Syscalls = append(p.Syscalls, n)
