@@ -53,10 +53,12 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	api := r.clients.API
 	// fail before anything exists when the node channel is unusable
+	logStep(ctx, "create: checking the node channel", s.Node, s.VMID)
 	if _, err := r.clients.Nodes.FS(ctx, s.Node); err != nil {
 		resp.Diagnostics.AddError("Cannot reach the node", err.Error())
 		return
 	}
+	logStep(ctx, "create: looking for a container an interrupted create left behind", s.Node, s.VMID)
 	orphan, err := r.removeUnfinished(ctx, plan, s)
 	if err != nil {
 		resp.Diagnostics.AddError("Removing an unfinished container failed", err.Error())
@@ -79,6 +81,7 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		t, _ := cfg.String("tags")
 		return slices.Contains(splitTags(t), nonceTag)
 	}
+	logStep(ctx, "create: creating the container (stopped, onboot off, tagged unfinished)", s.Node, vmid)
 	id, upid, err := api.CreateCT(ctx, s.Node, vmid, params)
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the container failed", err.Error()+
@@ -101,14 +104,17 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		}
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("%v\n\nCT %d on %s could not be removed: it stays in state as tainted, stopped and with onboot off, and the next apply replaces it.", err, id, s.Node))
 	}
+	logStep(ctx, "create: waiting for the create task", s.Node, id)
 	if err := r.wait(ctx, plan, upid); err != nil {
 		fail("Creating the container failed", err)
 		return
 	}
+	logStep(ctx, "create: writing the hardening files", s.Node, id)
 	if _, err := r.writeNodeFiles(ctx, s); err != nil {
 		fail("Writing the hardening files failed", err)
 		return
 	}
+	logStep(ctx, "create: finishing (onboot, the provider's tags removed)", s.Node, id)
 	if err := r.finishCreate(ctx, s); err != nil {
 		resp.Diagnostics.AddError("Finishing the container failed",
 			fmt.Sprintf("%v\n\nCT %d on %s is hardened but stopped, with onboot off and the tag %s; it stays in state as tainted and the next apply replaces it.", err, id, s.Node, hardening.UnfinishedTag))
@@ -116,6 +122,7 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	if s.Started {
+		logStep(ctx, "create: starting the container", s.Node, id)
 		if err := r.startCreated(ctx, plan, s.Node, id); err != nil {
 			resp.Diagnostics.AddError("Starting the container failed", err.Error())
 		}

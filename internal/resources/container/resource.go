@@ -199,6 +199,7 @@ func (r *containerResource) writeNodeFiles(ctx context.Context, s hardening.Spec
 }
 
 func (r *containerResource) power(ctx context.Context, m containerModel, node string, vmid int, action string) error {
+	logStep(ctx, "power: "+action, node, vmid)
 	upid, err := r.clients.API.CTAction(ctx, node, vmid, action, nil)
 	if err != nil {
 		return err
@@ -306,6 +307,7 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	node, vmid := state.Node.ValueString(), int(state.VMID.ValueInt64())
 	api := r.clients.API
+	logStep(ctx, "delete: reading the container's config", node, vmid)
 	cfg, err := api.CTConfig(ctx, node, vmid, false)
 	if pve.IsNotFound(err) {
 		return
@@ -330,11 +332,13 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	if s, _ := st.String("status"); s == "running" {
+		logStep(ctx, "delete: stopping the container", node, vmid)
 		if err := r.power(ctx, state, node, vmid, "stop"); err != nil {
 			resp.Diagnostics.AddError("Stopping the container failed", err.Error())
 			return
 		}
 	}
+	logStep(ctx, "delete: deleting the container", node, vmid)
 	upid, err := api.DeleteCT(ctx, node, vmid, true, false)
 	if err == nil {
 		err = r.wait(ctx, state, upid)
@@ -344,6 +348,7 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	// PVE removes the .fw with the container; make sure nothing of ours is left
+	logStep(ctx, "delete: removing the firewall file and unused confinement files", node, vmid)
 	if nfs, err := r.clients.Nodes.FS(ctx, node); err == nil {
 		if _, err := writeFirewall(ctx, nfs, vmid, nil); err != nil {
 			resp.Diagnostics.AddWarning("Firewall file left behind", err.Error())
