@@ -301,7 +301,7 @@ func TestPropertyStringHelpers(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,firewall=1": "name=eth0,bridge=vmbr0,firewall=1",
-		"name=eth0,bridge=vmbr0": "name=eth0,bridge=vmbr0",
+		"name=eth0,bridge=vmbr0":                                     "name=eth0,bridge=vmbr0",
 	} {
 		if got := stripMAC(in); got != want {
 			t.Errorf("stripMAC(%q) = %q, want %q", in, got, want)
