@@ -24,6 +24,7 @@ import (
 // exception fails terraform plan with the rule ID, and both destroy.
 func TestAccExampleModules(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	start := time.Now()
 	root := acctest.RepoRoot(t)
 	cli := acctest.NewCLI(t)

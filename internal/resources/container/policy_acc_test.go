@@ -38,6 +38,7 @@ func findingAttr(rule, attr string) string {
 // created.
 func TestAccContainerPolicyPlanErrors(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	strict := `  baseline = {
     required_tags = ["team-*"]
@@ -77,6 +78,7 @@ func TestAccContainerPolicyPlanErrors(t *testing.T) {
 // on refresh.
 func TestAccContainerPolicyExceptionsAndCompliance(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	rules := len(policy.Catalogue())
 	cfg := withBaseline(env, `  baseline = {
