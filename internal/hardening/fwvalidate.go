@@ -122,7 +122,8 @@ func validateMacro(r firewall.Rule, add addProblem) {
 		return
 	}
 	if c := fwnames.CanonicalMacro(r.Macro); c == "" {
-		add("macro", "Unknown firewall macro", "%q is not one of PVE's macros (e.g. SSH, HTTP, HTTPS, DNS, Ping); without a macro use proto and dport.", r.Macro)
+		add("macro", "Unknown firewall macro", "%q is not one of PVE's macros (e.g. SSH, HTTP, HTTPS, DNS, Ping); without a macro use proto and dport.",
+			r.Macro)
 	} else if c != r.Macro {
 		add("macro", "Macro spelling", "write the macro as PVE stores it, %q, so that plans stay stable.", c)
 	}
@@ -189,13 +190,17 @@ var LogLevels = []string{"emerg", "alert", "crit", "err", "warning", "notice", "
 
 func validateGroupRef(r firewall.Rule, add addProblem) {
 	if !fwnames.NameRE.MatchString(r.Action) || len(r.Action) > fwnames.MaxGroupNameLength {
-		add("action", "Invalid security group name", "a group rule's action is the security group's name (a letter, then letters, digits, - or _, at most %d characters), got %q.", fwnames.MaxGroupNameLength, r.Action)
+		add("action", "Invalid security group name", "a group rule's action is the security group's name (a letter, then letters, digits, - or _, at most %d "+
+			"characters), got %q.", fwnames.MaxGroupNameLength, r.Action)
 	} else if r.Action != strings.ToLower(r.Action) {
-		add("action", "Security group names are lower case", "PVE stores %q as %q; write it that way so plans stay stable.", r.Action, strings.ToLower(r.Action))
+		add("action", "Security group names are lower case", "PVE stores %q as %q; write it that way so plans stay stable.", r.Action,
+			strings.ToLower(r.Action))
 	}
-	for attr, v := range map[string]string{"source": r.Source, "dest": r.Dest, "proto": r.Proto, "dport": r.Dport, "sport": r.Sport, "icmp_type": r.IcmpType, "macro": r.Macro, "log": r.Log} {
+	for attr, v := range map[string]string{"source": r.Source, "dest": r.Dest, "proto": r.Proto, "dport": r.Dport, "sport": r.Sport, "icmp_type": r.IcmpType,
+		"macro": r.Macro, "log": r.Log} {
 		if v != "" {
-			add(attr, "Not allowed on a group rule", "a group rule takes only iface (and comment/enabled); remove %s and put it into the security group's own rules.", attr)
+			add(attr, "Not allowed on a group rule", "a group rule takes only iface (and comment/enabled); remove %s and put it into the security group's "+
+				"own rules.", attr)
 		}
 	}
 }
@@ -209,7 +214,8 @@ func validateIface(r firewall.Rule, env RuleEnv, add addProblem) {
 		return
 	}
 	if !ifaceOK(r.Iface, env.NICs) {
-		add("iface", "Unknown interface", "iface %q does not name one of this container's interfaces; use net0..net%d (the index in network).", r.Iface, max(env.NICs-1, 0))
+		add("iface", "Unknown interface", "iface %q does not name one of this container's interfaces; use net0..net%d (the index in network).", r.Iface,
+			max(env.NICs-1, 0))
 	}
 }
 
@@ -258,13 +264,15 @@ func checkReference(attr, v string, env RuleEnv, add addProblem) int {
 	}
 	if isIPSet {
 		if !env.IPSets[strings.ToLower(bare)] {
-			add(attr, "No such ipset", "%s references ipset %q, which is not defined; add it to firewall.ipsets, or write +dc/%s for a cluster ipset.", attr, bare, bare)
+			add(attr, "No such ipset", "%s references ipset %q, which is not defined; add it to firewall.ipsets, or write +dc/%s for a cluster ipset.", attr,
+				bare, bare)
 		}
 		return 0
 	}
 	ver, ok := env.Aliases[strings.ToLower(bare)]
 	if !ok {
-		add(attr, "No such alias", "%s references alias %q, which is not defined; add it to firewall.aliases, or write dc/%s for a cluster alias.", attr, bare, bare)
+		add(attr, "No such alias", "%s references alias %q, which is not defined; add it to firewall.aliases, or write dc/%s for a cluster alias.", attr,
+			bare, bare)
 	}
 	return ver
 }
@@ -279,7 +287,8 @@ func validateMacroConflict(r firewall.Rule, ipver int, add addProblem) {
 	for _, t := range tmpl {
 		for _, kv := range []struct{ attr, macro, rule string }{{"proto", t.Proto, r.Proto}, {"dport", t.Dport, r.Dport}, {"sport", t.Sport, r.Sport}} {
 			if kv.macro != "" && kv.rule != "" && kv.macro != kv.rule {
-				add(kv.attr, "Conflicts with the macro", "macro %s already sets %s = %q (PVE: \"parameter '%s' already define in macro\"); remove %s or drop the macro.", r.Macro, kv.attr, kv.macro, kv.attr, kv.attr)
+				add(kv.attr, "Conflicts with the macro", "macro %s already sets %s = %q (PVE: \"parameter '%s' already define in macro\"); remove %s or drop "+
+					"the macro.", r.Macro, kv.attr, kv.macro, kv.attr, kv.attr)
 				return
 			}
 		}
@@ -348,13 +357,15 @@ func validateFirewall(s Spec) []Problem {
 			case seen[e.CIDR]:
 				ps = append(ps, Problem{Path: eat, Summary: "Duplicate ipset entry", Detail: fmt.Sprintf("ipset %q lists %q twice.", set.Name, e.CIDR)})
 			case strings.HasSuffix(e.CIDR, "/0"):
-				ps = append(ps, Problem{Path: eat, Summary: "ipset entry matches everything", Detail: fmt.Sprintf("ipset %q: %q (a /0 prefix) is refused by PVE; list the networks you mean.", set.Name, e.CIDR)})
+				ps = append(ps, Problem{Path: eat, Summary: "ipset entry matches everything", Detail: fmt.Sprintf("ipset %q: %q (a /0 prefix) is refused by "+
+					"PVE; list the networks you mean.", set.Name, e.CIDR)})
 			default:
 				if err := fwnames.CheckIPOrCIDROrAlias(e.CIDR); err != nil {
 					ps = append(ps, Problem{Path: eat, Summary: "Invalid ipset entry", Detail: fmt.Sprintf("ipset %q: %q: %v.", set.Name, e.CIDR, err)})
 				} else if _, isIP := ipVersionOf(e.CIDR); !isIP {
 					if _, ok := env.Aliases[strings.ToLower(strings.TrimPrefix(e.CIDR, "guest/"))]; !ok && !strings.HasPrefix(e.CIDR, "dc/") {
-						ps = append(ps, Problem{Path: eat, Summary: "No such alias", Detail: fmt.Sprintf("ipset %q: alias %q is not defined; add it to firewall.aliases or write dc/%s.", set.Name, e.CIDR, e.CIDR)})
+						ps = append(ps, Problem{Path: eat, Summary: "No such alias", Detail: fmt.Sprintf("ipset %q: alias %q is not defined; add it to "+
+							"firewall.aliases or write dc/%s.", set.Name, e.CIDR, e.CIDR)})
 					}
 				}
 			}
@@ -390,7 +401,8 @@ func validateName(at []any, kind, name string, maxLen int) []Problem {
 // ValidateComment checks a firewall file comment at path at.
 func ValidateComment(at []any, c string) []Problem {
 	if bad := unsafeChars(c, true); bad != "" {
-		return []Problem{{Path: at, Summary: "Invalid characters", Detail: fmt.Sprintf("the comment contains %s, which would break the firewall file; remove it.", bad)}}
+		return []Problem{{Path: at, Summary: "Invalid characters", Detail: fmt.Sprintf("the comment contains %s, which would break the firewall file; remove "+
+			"it.", bad)}}
 	}
 	return nil
 }
@@ -421,7 +433,8 @@ func DerivedIPFilterSets(s Spec) []firewall.IPSet {
 			}
 		}
 		if len(entries) > 0 {
-			out = append(out, firewall.IPSet{Name: name, Comment: "addresses of net" + fmt.Sprint(i) + " (derived by terraform-provider-hardened)", Entries: entries})
+			out = append(out, firewall.IPSet{Name: name, Comment: "addresses of net" + fmt.Sprint(i) + " (derived by terraform-provider-hardened)",
+				Entries: entries})
 		}
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Name < out[b].Name })

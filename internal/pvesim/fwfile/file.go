@@ -401,20 +401,22 @@ func parseAlias(line string) (*Alias, error) {
 const logLevels = `emerg|alert|crit|err|warning|notice|info|debug|nolog`
 
 var (
-	vmBoolOptRE      = regexp.MustCompile(`(?i)^(enable|dhcp|ndp|radv|macfilter|ipfilter|ips):\s*(0|1)\s*$`)
-	vmLogOptRE       = regexp.MustCompile(`(?i)^(log_level_in|log_level_out):\s*((` + logLevels + `)\s*)?$`)
-	vmPolicyOptRE    = regexp.MustCompile(`(?i)^(policy_(in|out)):\s*(ACCEPT|DROP|REJECT)\s*$`)
-	vmQueuesOptRE    = regexp.MustCompile(`(?i)^(ips_queues):\s*((\d+)(:(\d+))?)\s*$`)
-	vmL2OptRE        = regexp.MustCompile(`(?i)^(layer2_protocols):\s*(((\S+)[,]?)+)\s*$`)
-	hostBoolOptRE    = regexp.MustCompile(`(?i)^(enable|nosmurfs|tcpflags|ndp|log_nf_conntrack|nf_conntrack_allow_invalid|protection_synflood|nftables):\s*(0|1)\s*$`)
+	vmBoolOptRE   = regexp.MustCompile(`(?i)^(enable|dhcp|ndp|radv|macfilter|ipfilter|ips):\s*(0|1)\s*$`)
+	vmLogOptRE    = regexp.MustCompile(`(?i)^(log_level_in|log_level_out):\s*((` + logLevels + `)\s*)?$`)
+	vmPolicyOptRE = regexp.MustCompile(`(?i)^(policy_(in|out)):\s*(ACCEPT|DROP|REJECT)\s*$`)
+	vmQueuesOptRE = regexp.MustCompile(`(?i)^(ips_queues):\s*((\d+)(:(\d+))?)\s*$`)
+	vmL2OptRE     = regexp.MustCompile(`(?i)^(layer2_protocols):\s*(((\S+)[,]?)+)\s*$`)
+	hostBoolOptRE = regexp.MustCompile(`(?i)^(enable|nosmurfs|tcpflags|ndp|log_nf_conntrack|nf_conntrack_allow_invalid` +
+		`|protection_synflood|nftables):\s*(0|1)\s*$`)
 	hostLogOptRE     = regexp.MustCompile(`(?i)^(log_level_(?:in|out|forward)|tcp_flags_log_level|smurf_log_level):\s*((` + logLevels + `)\s*)?$`)
 	hostHelpersOptRE = regexp.MustCompile(`(?i)^(nf_conntrack_helpers):\s*(((\S+)[,]?)+)\s*$`)
-	hostIntOptRE     = regexp.MustCompile(`(?i)^(nf_conntrack_max|nf_conntrack_tcp_timeout_established|nf_conntrack_tcp_timeout_syn_recv|protection_synflood_rate|protection_synflood_burst|protection_limit):\s*(\d+)\s*$`)
-	clEnableOptRE    = regexp.MustCompile(`(?i)^(enable):\s*(\d+)\s*$`)
-	clEbtablesOptRE  = regexp.MustCompile(`(?i)^(ebtables):\s*(0|1)\s*$`)
-	clPolicyOptRE    = regexp.MustCompile(`(?i)^(policy_(in|out|forward)):\s*(ACCEPT|DROP|REJECT)\s*$`)
-	clRateOptRE      = regexp.MustCompile(`^(log_ratelimit):\s*(\S+)\s*$`)
-	commaSplitRE     = regexp.MustCompile(`\s*,\s*`)
+	hostIntOptRE     = regexp.MustCompile(`(?i)^(nf_conntrack_max|nf_conntrack_tcp_timeout_established|nf_conntrack_tcp_timeout_syn_recv` +
+		`|protection_synflood_rate|protection_synflood_burst|protection_limit):\s*(\d+)\s*$`)
+	clEnableOptRE   = regexp.MustCompile(`(?i)^(enable):\s*(\d+)\s*$`)
+	clEbtablesOptRE = regexp.MustCompile(`(?i)^(ebtables):\s*(0|1)\s*$`)
+	clPolicyOptRE   = regexp.MustCompile(`(?i)^(policy_(in|out|forward)):\s*(ACCEPT|DROP|REJECT)\s*$`)
+	clRateOptRE     = regexp.MustCompile(`^(log_ratelimit):\s*(\S+)\s*$`)
+	commaSplitRE    = regexp.MustCompile(`\s*,\s*`)
 )
 
 // intText is Perl's int() of a digit string, as text.

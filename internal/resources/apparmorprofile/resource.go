@@ -115,7 +115,8 @@ func (reservedName) MarkdownDescription(context.Context) string {
 func (reservedName) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() && strings.HasPrefix(req.ConfigValue.ValueString(), apparmor.NamePrefix) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Reserved AppArmor profile name",
-			fmt.Sprintf("%q starts with %s, the prefix of the profiles the provider generates for containers; choose another name.", req.ConfigValue.ValueString(), apparmor.NamePrefix))
+			fmt.Sprintf("%q starts with %s, the prefix of the profiles the provider generates for containers; choose another name.",
+				req.ConfigValue.ValueString(), apparmor.NamePrefix))
 	}
 }
 

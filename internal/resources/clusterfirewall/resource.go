@@ -223,7 +223,8 @@ func (r *clusterFirewallResource) observe(ctx context.Context) (firewall.Cluster
 func warnUnknown(diags *diag.Diagnostics, unknown []string) {
 	if len(unknown) > 0 {
 		diags.AddWarning("The datacenter firewall has options this provider does not manage",
-			fmt.Sprintf("PVE reports %s in cluster.fw's [OPTIONS]. The resource owns the whole section: the next write removes them.", strings.Join(unknown, ", ")))
+			fmt.Sprintf("PVE reports %s in cluster.fw's [OPTIONS]. The resource owns the whole section: the next write removes them.", strings.Join(unknown,
+				", ")))
 	}
 }
 

@@ -113,7 +113,8 @@ var observedOnly = map[string]bool{"HC-FW-004": true}
 
 // carryObserved replaces the planned findings of observedOnly rules by the
 // outcome observed last (prior is the state's compliance), if any.
-func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Object, b policy.Baseline, ex []policy.Exception, diags *diag.Diagnostics) []policy.Finding {
+func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Object, b policy.Baseline, ex []policy.Exception,
+	diags *diag.Diagnostics) []policy.Finding {
 	if prior.IsNull() || prior.IsUnknown() {
 		return planned
 	}
@@ -184,7 +185,8 @@ func complianceValue(ctx context.Context, fs []policy.Finding, diags *diag.Diagn
 // exceptions and violations as attribute errors (those on values unknown
 // at plan time are left to apply). vals is the plan (AddKnown) or nil (at
 // apply: every value is known).
-func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, ex []policy.Exception, vals problems.Values, diags *diag.Diagnostics) []policy.Finding {
+func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, ex []policy.Exception, vals problems.Values,
+	diags *diag.Diagnostics) []policy.Finding {
 	if r.clients == nil {
 		return nil // the provider is not configured yet: checked at apply
 	}

@@ -102,7 +102,8 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 			resp.Diagnostics.AddError(summary, fmt.Sprintf("%v\n\nCT %d on %s was removed again.", err, id, s.Node))
 			return
 		}
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("%v\n\nCT %d on %s could not be removed: it stays in state as tainted, stopped and with onboot off, and the next apply replaces it.", err, id, s.Node))
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("%v\n\nCT %d on %s could not be removed: it stays in state as tainted, stopped and with onboot off, "+
+			"and the next apply replaces it.", err, id, s.Node))
 	}
 	logStep(ctx, "create: waiting for the create task", s.Node, id)
 	if err := r.wait(ctx, plan, upid); err != nil {
@@ -117,7 +118,8 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 	logStep(ctx, "create: finishing (onboot, the provider's tags removed)", s.Node, id)
 	if err := r.finishCreate(ctx, s); err != nil {
 		resp.Diagnostics.AddError("Finishing the container failed",
-			fmt.Sprintf("%v\n\nCT %d on %s is hardened but stopped, with onboot off and the tag %s; it stays in state as tainted and the next apply replaces it.", err, id, s.Node, hardening.UnfinishedTag))
+			fmt.Sprintf("%v\n\nCT %d on %s is hardened but stopped, with onboot off and the tag %s; it stays in state as tainted and "+
+				"the next apply replaces it.", err, id, s.Node, hardening.UnfinishedTag))
 		r.recordRead(ctx, plan, resp)
 		return
 	}
@@ -193,7 +195,8 @@ func (r *containerResource) recordRead(ctx context.Context, plan containerModel,
 	state, found := r.read(ctx, plan, &resp.Diagnostics)
 	switch {
 	case !found:
-		resp.Diagnostics.AddError("Container vanished", fmt.Sprintf("CT %d on %s disappeared right after creation", plan.VMID.ValueInt64(), plan.Node.ValueString()))
+		resp.Diagnostics.AddError("Container vanished", fmt.Sprintf("CT %d on %s disappeared right after creation", plan.VMID.ValueInt64(),
+			plan.Node.ValueString()))
 		resp.State.RemoveResource(ctx)
 	case resp.Diagnostics.HasError() && state.OSType.IsUnknown():
 		// the read failed: keep the partial state
@@ -293,7 +296,8 @@ func (r *containerResource) providerMade(ctx context.Context, node string, vmid 
 func (r *containerResource) adopt(ctx context.Context, plan containerModel, s hardening.Spec, vmid int, resp *resource.CreateResponse) {
 	tflog.Info(ctx, "adopting the container an interrupted run created", map[string]any{"node": s.Node, "vmid": vmid, "hostname": s.Hostname})
 	resp.Diagnostics.AddWarning("Adopted a container an interrupted run created",
-		fmt.Sprintf("CT %d on %s (hostname %s) was created by this provider, but terraform stopped before it saved the state; it is taken into state and brought to the configuration instead of creating a second one.",
+		fmt.Sprintf("CT %d on %s (hostname %s) was created by this provider, but terraform stopped before it saved the state; it "+
+			"is taken into state and brought to the configuration instead of creating a second one.",
 			vmid, s.Node, s.Hostname))
 	s.VMID = vmid
 	plan.VMID = types.Int64Value(int64(vmid))
@@ -371,7 +375,8 @@ func nonce() string {
 
 // cleanupFailedCreate deletes a container whose creation did not complete
 // and reports whether it is confirmed gone.
-func (r *containerResource) cleanupFailedCreate(ctx context.Context, m containerModel, node string, vmid int, ours func(pve.CTConfig) bool, diags *diag.Diagnostics) bool {
+func (r *containerResource) cleanupFailedCreate(ctx context.Context, m containerModel, node string, vmid int, ours func(pve.CTConfig) bool,
+	diags *diag.Diagnostics) bool {
 	ctx = context.WithoutCancel(ctx)
 	if r.destroy(ctx, m, node, vmid, ours) {
 		return true

@@ -320,7 +320,8 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 		// PVE removed this resource's container (a failed create) and
 		// another one took the VMID: never delete someone else's
 		resp.Diagnostics.AddWarning("The VMID belongs to another container",
-			fmt.Sprintf("CT %d on %s is not this resource's container (its hostname or MAC address differs); it is left alone and the resource is removed from state.", vmid, node))
+			fmt.Sprintf("CT %d on %s is not this resource's container (its hostname or MAC address differs); it is left alone and the "+
+				"resource is removed from state.", vmid, node))
 		return
 	}
 	st, err := api.CTStatus(ctx, node, vmid)

@@ -265,11 +265,12 @@ func (r *containerResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Root file system.",
 				Attributes: map[string]schema.Attribute{
 					"storage": schema.StringAttribute{
-						Optional:            true,
-						Computed:            true,
-						Default:             stringdefault.StaticString(hardening.DefaultRootFSStorage),
-						MarkdownDescription: "Storage for the root volume. Default `" + hardening.DefaultRootFSStorage + "`. Changing it replaces the container.",
-						PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+						Optional: true,
+						Computed: true,
+						Default:  stringdefault.StaticString(hardening.DefaultRootFSStorage),
+						MarkdownDescription: "Storage for the root volume. Default `" + hardening.DefaultRootFSStorage +
+							"`. Changing it replaces the container.",
+						PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 					},
 					"size": schema.Int64Attribute{
 						Optional: true,

@@ -256,7 +256,8 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 		err = r.power(ctx, plan, s.Node, s.VMID, "reboot")
 	case running && (linesChanged || pending):
 		diags.AddWarning("Changes wait for the next restart",
-			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's Pending view) take effect when the container is restarted.")
+			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's "+
+				"Pending view) take effect when the container is restarted.")
 	}
 	if err != nil {
 		return &stepError{"Changing the container's power state failed", err}
