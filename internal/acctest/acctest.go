@@ -10,8 +10,6 @@
 package acctest
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
-
 	"errors"
 	"fmt"
 	"os"
@@ -26,6 +24,7 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/provider"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
 )
 
 // ProviderName is the provider's local name in test configurations.

@@ -92,7 +92,8 @@ func Run(t testing.TB, dir string, env []string, name string, args ...string) st
 	if err != nil {
 		// stderr first and stdout's tail: CI logs cut long outputs in the
 		// middle, and the error is what a reader needs
-		t.Fatalf("%s %s (in %s): %v\nstderr:\n%s\nstdout (last %d bytes):\n%s", filepath.Base(name), strings.Join(args, " "), dir, err, stderr, min(len(stdout), stdoutTail), tail(stdout, stdoutTail))
+		t.Fatalf("%s %s (in %s): %v\nstderr:\n%s\nstdout (last %d bytes):\n%s", filepath.Base(name), strings.Join(args, " "), dir, err, stderr,
+			min(len(stdout), stdoutTail), tail(stdout, stdoutTail))
 	}
 	return stdout
 }

@@ -202,7 +202,8 @@ func Validate(s Settings) []error {
 		errs = append(errs, fmt.Errorf("nesting needs mounts: with features.nesting set apparmor.deny_mount = false"))
 	}
 	if len(s.MountFSTypes) > 0 && s.DenyMount {
-		errs = append(errs, fmt.Errorf("features.mount allows mounting %s, but apparmor.deny_mount denies every mount; set deny_mount = false", strings.Join(s.MountFSTypes, ", ")))
+		errs = append(errs, fmt.Errorf("features.mount allows mounting %s, but apparmor.deny_mount denies every mount; set deny_mount = false",
+			strings.Join(s.MountFSTypes, ", ")))
 	}
 	for _, fs := range s.MountFSTypes {
 		if !fsTypeRE.MatchString(fs) {

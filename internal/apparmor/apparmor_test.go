@@ -1,13 +1,13 @@
 package apparmor
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
-
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
 )
 
 // settingsTable is every kind of profile the provider can generate.

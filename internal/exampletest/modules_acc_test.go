@@ -24,6 +24,7 @@ import (
 // exception fails terraform plan with the rule ID, and both destroy.
 func TestAccExampleModules(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	start := time.Now()
 	root := acctest.RepoRoot(t)
 	cli := acctest.NewCLI(t)
@@ -60,82 +61,17 @@ func TestAccExampleModules(t *testing.T) {
 	}
 	rules := len(policy.Catalogue())
 
-	step("team-web: init, apply, plan", func() {
-		cli.Run(t, web, vars, "init", "-no-color", "-input=false")
-		cli.Run(t, web, vars, "apply", "-no-color", "-input=false", "-auto-approve")
-		expectNoChanges(t, cli, web, vars)
-		var compliance map[string]string
-		output(t, cli, web, "compliance", &compliance)
-		want := fmt.Sprintf("%d pass, 0 fail, 0 excepted", rules)
-		if len(compliance) != 2 || compliance["web01"] != want || compliance["web02"] != want {
-			t.Errorf("team-web compliance = %v, want web01 and web02 %q", compliance, want)
-		}
-		for _, addr := range []string{`module.web["web01"].hardened_container.this`, `module.web["web02"].hardened_container.this`} {
-			c := container(t, cli, web, addr)
-			if !slices.Contains(c.Tags, "owner-web") || len(c.Network) != 1 || c.Network[0].Bridge != "vmbr20" || c.Network[0].VLAN != 20 {
-				t.Errorf("%s: tags %v, network %+v: not what hardened-app sets for owner web on VLAN 20", addr, c.Tags, c.Network)
-			}
-			// the baseline's required_tags and allowed_bridges were checked
-			finding(t, addr, c, "HC-TAG-001", "pass", "")
-			finding(t, addr, c, "HC-NET-001", "pass", "")
-		}
-	})
+	step("team-web: init, apply, plan", func() { applyTeamWeb(t, cli, web, vars, rules) })
 	if t.Failed() {
 		return
 	}
 
-	var dbID string
-	step("team-data: init, apply, plan", func() {
-		cli.Run(t, data, vars, "init", "-no-color", "-input=false")
-		cli.Run(t, data, vars, "apply", "-no-color", "-input=false", "-auto-approve")
-		expectNoChanges(t, cli, data, vars)
-		const addr = "module.db.hardened_container.this"
-		c := container(t, cli, data, addr)
-		dbID = c.ID
-		if c.Memory != 8192 {
-			t.Errorf("%s: memory = %d, want 8192", addr, c.Memory)
-		}
-		finding(t, addr, c, "HC-CG-001", "excepted", `8192`)
-		if !slices.Contains(c.Compliance.ExceptedRules, "HC-CG-001") || len(c.Exceptions) != 1 ||
-			c.Exceptions[0].Rule != "HC-CG-001" || !strings.Contains(c.Exceptions[0].Reason, "SEC-231") {
-			t.Errorf("%s: HC-CG-001 is not excepted with the exception's reason: %v, %+v", addr, c.Compliance.ExceptedRules, c.Exceptions)
-		}
-		var summary string
-		output(t, cli, data, "db_compliance", &summary)
-		if want := fmt.Sprintf("%d pass, 0 fail, 1 excepted (HC-CG-001)", rules-1); summary != want {
-			t.Errorf("db_compliance = %q, want %q", summary, want)
-		}
-		// the audit knows no exceptions: db01 fails HC-CG-001 there, and the
-		// web team's containers comply
-		var notHardened []string
-		output(t, cli, data, "not_hardened", &notHardened)
-		if !slices.Equal(notHardened, []string{dbID}) {
-			t.Errorf("not_hardened = %q, want [%q]", notHardened, dbID)
-		}
-	})
+	step("team-data: init, apply, plan", func() { applyTeamData(t, cli, data, vars, rules) })
 	if t.Failed() {
 		return
 	}
 
-	step("team-data without the exception: plan fails", func() {
-		strict := filepath.Join(modules, "team-data-no-exception")
-		copyDir(t, data, strict)
-		mainTF := filepath.Join(strict, "main.tf")
-		cfg := acctest.ReadFile(t, mainTF)
-		without := regexp.MustCompile(`(?s)\n  exceptions = \[\n.*?\n  \]\n`).ReplaceAllString(cfg, "\n")
-		if without == cfg || strings.Contains(without, "exceptions =") {
-			t.Fatalf("could not remove the exceptions from team-data/main.tf:\n%s", without)
-		}
-		acctest.WriteFile(t, mainTF, without)
-		cli.Run(t, strict, vars, "init", "-no-color", "-input=false")
-		stdout, stderr, err := cli.Exec(strict, vars, "plan", "-no-color", "-input=false")
-		if code := acctest.ExitCode(err); code != 1 || !strings.Contains(stderr, "HC-CG-001") ||
-			!strings.Contains(stderr, "8192") || !strings.Contains(stderr, "4096") {
-			t.Errorf("terraform plan without the exception: exit %d (want 1 with HC-CG-001, 8192 and 4096 in stderr)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-		} else {
-			t.Logf("terraform plan without the exception fails as it should:\n%s", stderr)
-		}
-	})
+	step("team-data without the exception: plan fails", func() { planWithoutException(t, cli, modules, data, vars) })
 
 	step("destroy", func() {
 		cli.Run(t, data, vars, "destroy", "-no-color", "-input=false", "-auto-approve")
@@ -145,6 +81,82 @@ func TestAccExampleModules(t *testing.T) {
 		t.Errorf("%d containers left after both destroys", n)
 	}
 	t.Logf("TestAccExampleModules took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// applyTeamWeb applies team-web's two containers: they comply with the
+// platform's baseline and a second plan has nothing to do.
+func applyTeamWeb(t *testing.T, cli *acctest.CLI, web string, vars []string, rules int) {
+	cli.Run(t, web, vars, "init", "-no-color", "-input=false")
+	cli.Run(t, web, vars, "apply", "-no-color", "-input=false", "-auto-approve")
+	expectNoChanges(t, cli, web, vars)
+	var compliance map[string]string
+	output(t, cli, web, "compliance", &compliance)
+	want := fmt.Sprintf("%d pass, 0 fail, 0 excepted", rules)
+	if len(compliance) != 2 || compliance["web01"] != want || compliance["web02"] != want {
+		t.Errorf("team-web compliance = %v, want web01 and web02 %q", compliance, want)
+	}
+	for _, addr := range []string{`module.web["web01"].hardened_container.this`, `module.web["web02"].hardened_container.this`} {
+		c := container(t, cli, web, addr)
+		if !slices.Contains(c.Tags, "owner-web") || len(c.Network) != 1 || c.Network[0].Bridge != "vmbr20" || c.Network[0].VLAN != 20 {
+			t.Errorf("%s: tags %v, network %+v: not what hardened-app sets for owner web on VLAN 20", addr, c.Tags, c.Network)
+		}
+		// the baseline's required_tags and allowed_bridges were checked
+		finding(t, addr, c, "HC-TAG-001", "pass", "")
+		finding(t, addr, c, "HC-NET-001", "pass", "")
+	}
+}
+
+// applyTeamData applies team-data's database above the baseline's
+// max_memory with an exception, which compliance reports as excepted.
+func applyTeamData(t *testing.T, cli *acctest.CLI, data string, vars []string, rules int) {
+	cli.Run(t, data, vars, "init", "-no-color", "-input=false")
+	cli.Run(t, data, vars, "apply", "-no-color", "-input=false", "-auto-approve")
+	expectNoChanges(t, cli, data, vars)
+	const addr = "module.db.hardened_container.this"
+	c := container(t, cli, data, addr)
+	dbID := c.ID
+	if c.Memory != 8192 {
+		t.Errorf("%s: memory = %d, want 8192", addr, c.Memory)
+	}
+	finding(t, addr, c, "HC-CG-001", "excepted", `8192`)
+	if !slices.Contains(c.Compliance.ExceptedRules, "HC-CG-001") || len(c.Exceptions) != 1 ||
+		c.Exceptions[0].Rule != "HC-CG-001" || !strings.Contains(c.Exceptions[0].Reason, "SEC-231") {
+		t.Errorf("%s: HC-CG-001 is not excepted with the exception's reason: %v, %+v", addr, c.Compliance.ExceptedRules, c.Exceptions)
+	}
+	var summary string
+	output(t, cli, data, "db_compliance", &summary)
+	if want := fmt.Sprintf("%d pass, 0 fail, 1 excepted (HC-CG-001)", rules-1); summary != want {
+		t.Errorf("db_compliance = %q, want %q", summary, want)
+	}
+	// the audit knows no exceptions: db01 fails HC-CG-001 there, and the
+	// web team's containers comply
+	var notHardened []string
+	output(t, cli, data, "not_hardened", &notHardened)
+	if !slices.Equal(notHardened, []string{dbID}) {
+		t.Errorf("not_hardened = %q, want [%q]", notHardened, dbID)
+	}
+}
+
+// planWithoutException: team-data's configuration without the exception
+// fails terraform plan with the rule ID.
+func planWithoutException(t *testing.T, cli *acctest.CLI, modules, data string, vars []string) {
+	strict := filepath.Join(modules, "team-data-no-exception")
+	copyDir(t, data, strict)
+	mainTF := filepath.Join(strict, "main.tf")
+	cfg := acctest.ReadFile(t, mainTF)
+	without := regexp.MustCompile(`(?s)\n  exceptions = \[\n.*?\n  \]\n`).ReplaceAllString(cfg, "\n")
+	if without == cfg || strings.Contains(without, "exceptions =") {
+		t.Fatalf("could not remove the exceptions from team-data/main.tf:\n%s", without)
+	}
+	acctest.WriteFile(t, mainTF, without)
+	cli.Run(t, strict, vars, "init", "-no-color", "-input=false")
+	stdout, stderr, err := cli.Exec(strict, vars, "plan", "-no-color", "-input=false")
+	if code := acctest.ExitCode(err); code != 1 || !strings.Contains(stderr, "HC-CG-001") ||
+		!strings.Contains(stderr, "8192") || !strings.Contains(stderr, "4096") {
+		t.Errorf("terraform plan without the exception: exit %d (want 1 with HC-CG-001, 8192 and 4096 in stderr)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	} else {
+		t.Logf("terraform plan without the exception fails as it should:\n%s", stderr)
+	}
 }
 
 // expectNoChanges runs terraform plan -detailed-exitcode in dir and fails

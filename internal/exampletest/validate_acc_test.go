@@ -24,6 +24,7 @@ func TestAccExamplesValidate(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("runs the Terraform CLI: set TF_ACC=1 (make test-examples)")
 	}
+	t.Parallel()
 	root := acctest.RepoRoot(t)
 	cli := acctest.NewCLI(t)
 	examples := filepath.Join(t.TempDir(), "examples")

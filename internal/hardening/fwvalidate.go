@@ -37,29 +37,57 @@ func ValidateRules(rules []firewall.Rule, env RuleEnv, prefix ...any) []Problem 
 
 var ruleActions = []string{"ACCEPT", "DROP", "REJECT"}
 
+// addProblem records a problem of the rule being validated on its attribute.
+type addProblem func(attr, summary, detail string, a ...any)
+
 func validateRule(i int, r firewall.Rule, env RuleEnv, prefix []any) []Problem {
 	var ps []Problem
 	add := func(attr, summary, detail string, a ...any) {
 		path := append(append([]any{}, prefix...), i, attr)
 		ps = append(ps, Problem{Path: path, Summary: summary, Detail: fmt.Sprintf("rule %d: ", i) + fmt.Sprintf(detail, a...)})
 	}
+	validateRuleText(r, add)
+	if len(ps) > 0 {
+		return ps // no further checks on text that cannot be a rule
+	}
+	if done := validateTypeAction(r, env, add); done {
+		return ps
+	}
+	validateMacro(r, add)
+	validateIface(r, env, add)
+	ipver := validateAddresses(r, env, add)
+	validateProto(r, ipver, add)
+	validatePorts(r, add)
+	validateICMPType(r, add)
+	if r.Log != "" && !contains(LogLevels, r.Log) {
+		add("log", "Invalid log level", "%q must be one of %s.", r.Log, strings.Join(LogLevels, ", "))
+	}
+	if len(ps) == 0 && r.Macro != "" {
+		validateMacroConflict(r, ipver, add)
+	}
+	return ps
+}
+
+// validateRuleText refuses characters that would change the meaning of the
+// firewall file's rule line.
+func validateRuleText(r firewall.Rule, add addProblem) {
 	for attr, v := range map[string]string{"action": r.Action, "macro": r.Macro, "iface": r.Iface, "source": r.Source, "dest": r.Dest,
 		"proto": r.Proto, "dport": r.Dport, "sport": r.Sport, "icmp_type": r.IcmpType, "comment": r.Comment} {
 		if bad := unsafeChars(v, attr == "comment"); bad != "" {
 			add(attr, "Invalid characters", "%s contains %s, which would change the meaning of the firewall file's rule line; remove it.", attr, bad)
 		}
 	}
-	if len(ps) > 0 {
-		return ps // no further checks on text that cannot be a rule
-	}
-	types := "in, out or group"
-	if env.Group {
-		types = "in, out or forward"
-	}
+}
+
+// validateTypeAction checks the rule's type and action for the rule
+// environment; done means no further check applies (a group rule, or an
+// unknown type).
+func validateTypeAction(r firewall.Rule, env RuleEnv, add addProblem) (done bool) {
 	switch r.Type {
 	case "in", "out":
 		if !contains(ruleActions, r.Action) {
-			add("action", "Invalid rule action", "action %q must be ACCEPT, DROP or REJECT for an %s rule (with a macro, the action applies to the macro's ports).", r.Action, r.Type)
+			add("action", "Invalid rule action",
+				"action %q must be ACCEPT, DROP or REJECT for an %s rule (with a macro, the action applies to the macro's ports).", r.Action, r.Type)
 		}
 	case "forward":
 		if !env.Group {
@@ -71,34 +99,60 @@ func validateRule(i int, r firewall.Rule, env RuleEnv, prefix []any) []Problem {
 		}
 	case "group":
 		if env.Group {
-			add("type", "Security groups cannot reference security groups", "PVE refuses group rules inside a security group; copy the rules in, or reference both groups from the container.")
-			return ps
+			add("type", "Security groups cannot reference security groups",
+				"PVE refuses group rules inside a security group; copy the rules in, or reference both groups from the container.")
+			return true
 		}
 		validateGroupRef(r, add)
-		return ps
+		return true
 	default:
+		types := "in, out or group"
+		if env.Group {
+			types = "in, out or forward"
+		}
 		add("type", "Invalid rule type", "type %q must be %s.", r.Type, types)
-		return ps
+		return true
 	}
-	if r.Macro != "" {
-		if c := fwnames.CanonicalMacro(r.Macro); c == "" {
-			add("macro", "Unknown firewall macro", "%q is not one of PVE's macros (e.g. SSH, HTTP, HTTPS, DNS, Ping); without a macro use proto and dport.", r.Macro)
-		} else if c != r.Macro {
-			add("macro", "Macro spelling", "write the macro as PVE stores it, %q, so that plans stay stable.", c)
-		}
+	return false
+}
+
+// validateMacro checks the macro's name and spelling.
+func validateMacro(r firewall.Rule, add addProblem) {
+	if r.Macro == "" {
+		return
 	}
-	validateIface(r, env, add)
-	ipver := validateAddresses(r, env, add)
-	isICMP := r.Proto == "icmp" || r.Proto == "icmpv6" || r.Proto == "ipv6-icmp"
-	if r.Proto != "" {
-		if !fwnames.KnownProtocol(r.Proto) {
-			add("proto", "Unknown protocol", "%q is not a protocol name or number of /etc/protocols (e.g. tcp, udp, icmp, icmpv6).", r.Proto)
-		}
-		protoVer := map[string]int{"icmp": 4, "icmpv6": 6, "ipv6-icmp": 6}[r.Proto]
-		if protoVer != 0 && ipver != 0 && protoVer != ipver {
-			add("proto", "Protocol and addresses disagree", "proto %s is IPv%d but the addresses are IPv%d; use %s.", r.Proto, protoVer, ipver, map[int]string{4: "icmp", 6: "icmpv6"}[ipver])
-		}
+	if c := fwnames.CanonicalMacro(r.Macro); c == "" {
+		add("macro", "Unknown firewall macro", "%q is not one of PVE's macros (e.g. SSH, HTTP, HTTPS, DNS, Ping); without a macro use proto and dport.",
+			r.Macro)
+	} else if c != r.Macro {
+		add("macro", "Macro spelling", "write the macro as PVE stores it, %q, so that plans stay stable.", c)
 	}
+}
+
+func isICMPProto(proto string) bool {
+	return proto == "icmp" || proto == "icmpv6" || proto == "ipv6-icmp"
+}
+
+// validateProto checks the protocol, and that an ICMP protocol agrees with
+// the IP version of the addresses (ipver, 0 if none).
+func validateProto(r firewall.Rule, ipver int, add addProblem) {
+	if r.Proto == "" {
+		return
+	}
+	if !fwnames.KnownProtocol(r.Proto) {
+		add("proto", "Unknown protocol", "%q is not a protocol name or number of /etc/protocols (e.g. tcp, udp, icmp, icmpv6).", r.Proto)
+	}
+	protoVer := map[string]int{"icmp": 4, "icmpv6": 6, "ipv6-icmp": 6}[r.Proto]
+	if protoVer != 0 && ipver != 0 && protoVer != ipver {
+		add("proto", "Protocol and addresses disagree", "proto %s is IPv%d but the addresses are IPv%d; use %s.",
+			r.Proto, protoVer, ipver, map[int]string{4: "icmp", 6: "icmpv6"}[ipver])
+	}
+}
+
+// validatePorts checks dport and sport: their syntax, and that the protocol
+// (or the macro) has ports. An ICMP dport is an ICMP type.
+func validatePorts(r firewall.Rule, add addProblem) {
+	isICMP := isICMPProto(r.Proto)
 	for _, p := range []struct{ attr, v string }{{"dport", r.Dport}, {"sport", r.Sport}} {
 		if p.v == "" {
 			continue
@@ -113,43 +167,45 @@ func validateRule(i int, r firewall.Rule, env RuleEnv, prefix []any) []Problem {
 			add(p.attr, "Invalid port", "%s %q: %v. Write a number, a service name, a:b range or a comma list.", p.attr, p.v, err)
 		}
 	}
-	if r.IcmpType != "" {
-		switch {
-		case !isICMP:
-			add("icmp_type", "ICMP type needs an ICMP protocol", "icmp_type needs proto icmp or icmpv6.")
-		case r.Proto == "icmp" && !fwnames.ICMPTypes[r.IcmpType], r.Proto != "icmp" && !fwnames.ICMPv6Types[r.IcmpType]:
-			add("icmp_type", "Invalid ICMP type", "%q is not an %s type name (e.g. echo-request).", r.IcmpType, r.Proto)
-		}
-		if r.Dport != "" {
-			add("dport", "dport and icmp_type exclude each other", "PVE refuses both on one rule; keep icmp_type only.")
-		}
+}
+
+// validateICMPType checks icmp_type against the ICMP protocol's type names.
+func validateICMPType(r firewall.Rule, add addProblem) {
+	if r.IcmpType == "" {
+		return
 	}
-	if r.Log != "" && !contains(LogLevels, r.Log) {
-		add("log", "Invalid log level", "%q must be one of %s.", r.Log, strings.Join(LogLevels, ", "))
+	switch {
+	case !isICMPProto(r.Proto):
+		add("icmp_type", "ICMP type needs an ICMP protocol", "icmp_type needs proto icmp or icmpv6.")
+	case r.Proto == "icmp" && !fwnames.ICMPTypes[r.IcmpType], r.Proto != "icmp" && !fwnames.ICMPv6Types[r.IcmpType]:
+		add("icmp_type", "Invalid ICMP type", "%q is not an %s type name (e.g. echo-request).", r.IcmpType, r.Proto)
 	}
-	if len(ps) == 0 && r.Macro != "" {
-		validateMacroConflict(r, ipver, add)
+	if r.Dport != "" {
+		add("dport", "dport and icmp_type exclude each other", "PVE refuses both on one rule; keep icmp_type only.")
 	}
-	return ps
 }
 
 // LogLevels are pve-firewall's log levels.
 var LogLevels = []string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", "nolog"}
 
-func validateGroupRef(r firewall.Rule, add func(attr, summary, detail string, a ...any)) {
+func validateGroupRef(r firewall.Rule, add addProblem) {
 	if !fwnames.NameRE.MatchString(r.Action) || len(r.Action) > fwnames.MaxGroupNameLength {
-		add("action", "Invalid security group name", "a group rule's action is the security group's name (a letter, then letters, digits, - or _, at most %d characters), got %q.", fwnames.MaxGroupNameLength, r.Action)
+		add("action", "Invalid security group name", "a group rule's action is the security group's name (a letter, then letters, digits, - or _, at most %d "+
+			"characters), got %q.", fwnames.MaxGroupNameLength, r.Action)
 	} else if r.Action != strings.ToLower(r.Action) {
-		add("action", "Security group names are lower case", "PVE stores %q as %q; write it that way so plans stay stable.", r.Action, strings.ToLower(r.Action))
+		add("action", "Security group names are lower case", "PVE stores %q as %q; write it that way so plans stay stable.", r.Action,
+			strings.ToLower(r.Action))
 	}
-	for attr, v := range map[string]string{"source": r.Source, "dest": r.Dest, "proto": r.Proto, "dport": r.Dport, "sport": r.Sport, "icmp_type": r.IcmpType, "macro": r.Macro, "log": r.Log} {
+	for attr, v := range map[string]string{"source": r.Source, "dest": r.Dest, "proto": r.Proto, "dport": r.Dport, "sport": r.Sport, "icmp_type": r.IcmpType,
+		"macro": r.Macro, "log": r.Log} {
 		if v != "" {
-			add(attr, "Not allowed on a group rule", "a group rule takes only iface (and comment/enabled); remove %s and put it into the security group's own rules.", attr)
+			add(attr, "Not allowed on a group rule", "a group rule takes only iface (and comment/enabled); remove %s and put it into the security group's "+
+				"own rules.", attr)
 		}
 	}
 }
 
-func validateIface(r firewall.Rule, env RuleEnv, add func(attr, summary, detail string, a ...any)) {
+func validateIface(r firewall.Rule, env RuleEnv, add addProblem) {
 	if r.Iface == "" {
 		return
 	}
@@ -158,13 +214,14 @@ func validateIface(r firewall.Rule, env RuleEnv, add func(attr, summary, detail 
 		return
 	}
 	if !ifaceOK(r.Iface, env.NICs) {
-		add("iface", "Unknown interface", "iface %q does not name one of this container's interfaces; use net0..net%d (the index in network).", r.Iface, max(env.NICs-1, 0))
+		add("iface", "Unknown interface", "iface %q does not name one of this container's interfaces; use net0..net%d (the index in network).", r.Iface,
+			max(env.NICs-1, 0))
 	}
 }
 
 // validateAddresses checks source and dest (syntax, references, one IP
 // version) and returns the rule's IP version (0 if none is implied).
-func validateAddresses(r firewall.Rule, env RuleEnv, add func(attr, summary, detail string, a ...any)) int {
+func validateAddresses(r firewall.Rule, env RuleEnv, add addProblem) int {
 	ipver := 0
 	for _, p := range []struct{ attr, v string }{{"source", r.Source}, {"dest", r.Dest}} {
 		if p.v == "" {
@@ -192,7 +249,7 @@ func validateAddresses(r firewall.Rule, env RuleEnv, add func(attr, summary, det
 // names declared in its file; dc/ references, and every reference in a
 // security group, are the cluster's (not known at plan time: PVE reports them
 // when it compiles the rules). It returns the alias's IP version.
-func checkReference(attr, v string, env RuleEnv, add func(attr, summary, detail string, a ...any)) int {
+func checkReference(attr, v string, env RuleEnv, add addProblem) int {
 	name, isIPSet := strings.CutPrefix(v, "+")
 	scope, bare, scoped := strings.Cut(name, "/")
 	if !scoped {
@@ -207,20 +264,22 @@ func checkReference(attr, v string, env RuleEnv, add func(attr, summary, detail 
 	}
 	if isIPSet {
 		if !env.IPSets[strings.ToLower(bare)] {
-			add(attr, "No such ipset", "%s references ipset %q, which is not defined; add it to firewall.ipsets, or write +dc/%s for a cluster ipset.", attr, bare, bare)
+			add(attr, "No such ipset", "%s references ipset %q, which is not defined; add it to firewall.ipsets, or write +dc/%s for a cluster ipset.", attr,
+				bare, bare)
 		}
 		return 0
 	}
 	ver, ok := env.Aliases[strings.ToLower(bare)]
 	if !ok {
-		add(attr, "No such alias", "%s references alias %q, which is not defined; add it to firewall.aliases, or write dc/%s for a cluster alias.", attr, bare, bare)
+		add(attr, "No such alias", "%s references alias %q, which is not defined; add it to firewall.aliases, or write dc/%s for a cluster alias.", attr,
+			bare, bare)
 	}
 	return ver
 }
 
 // validateMacroConflict is $apply_macro's check: a property the macro sets
 // itself must not be given a different value on the rule.
-func validateMacroConflict(r firewall.Rule, ipver int, add func(attr, summary, detail string, a ...any)) {
+func validateMacroConflict(r firewall.Rule, ipver int, add addProblem) {
 	tmpl, ok := fwnames.MacroTemplates[r.Macro]
 	if t6, ok6 := fwnames.IPv6MacroTemplates[r.Macro]; ok6 && (!ok || ipver == 6) {
 		tmpl = t6
@@ -228,7 +287,8 @@ func validateMacroConflict(r firewall.Rule, ipver int, add func(attr, summary, d
 	for _, t := range tmpl {
 		for _, kv := range []struct{ attr, macro, rule string }{{"proto", t.Proto, r.Proto}, {"dport", t.Dport, r.Dport}, {"sport", t.Sport, r.Sport}} {
 			if kv.macro != "" && kv.rule != "" && kv.macro != kv.rule {
-				add(kv.attr, "Conflicts with the macro", "macro %s already sets %s = %q (PVE: \"parameter '%s' already define in macro\"); remove %s or drop the macro.", r.Macro, kv.attr, kv.macro, kv.attr, kv.attr)
+				add(kv.attr, "Conflicts with the macro", "macro %s already sets %s = %q (PVE: \"parameter '%s' already define in macro\"); remove %s or drop "+
+					"the macro.", r.Macro, kv.attr, kv.macro, kv.attr, kv.attr)
 				return
 			}
 		}
@@ -297,13 +357,15 @@ func validateFirewall(s Spec) []Problem {
 			case seen[e.CIDR]:
 				ps = append(ps, Problem{Path: eat, Summary: "Duplicate ipset entry", Detail: fmt.Sprintf("ipset %q lists %q twice.", set.Name, e.CIDR)})
 			case strings.HasSuffix(e.CIDR, "/0"):
-				ps = append(ps, Problem{Path: eat, Summary: "ipset entry matches everything", Detail: fmt.Sprintf("ipset %q: %q (a /0 prefix) is refused by PVE; list the networks you mean.", set.Name, e.CIDR)})
+				ps = append(ps, Problem{Path: eat, Summary: "ipset entry matches everything", Detail: fmt.Sprintf("ipset %q: %q (a /0 prefix) is refused by "+
+					"PVE; list the networks you mean.", set.Name, e.CIDR)})
 			default:
 				if err := fwnames.CheckIPOrCIDROrAlias(e.CIDR); err != nil {
 					ps = append(ps, Problem{Path: eat, Summary: "Invalid ipset entry", Detail: fmt.Sprintf("ipset %q: %q: %v.", set.Name, e.CIDR, err)})
 				} else if _, isIP := ipVersionOf(e.CIDR); !isIP {
 					if _, ok := env.Aliases[strings.ToLower(strings.TrimPrefix(e.CIDR, "guest/"))]; !ok && !strings.HasPrefix(e.CIDR, "dc/") {
-						ps = append(ps, Problem{Path: eat, Summary: "No such alias", Detail: fmt.Sprintf("ipset %q: alias %q is not defined; add it to firewall.aliases or write dc/%s.", set.Name, e.CIDR, e.CIDR)})
+						ps = append(ps, Problem{Path: eat, Summary: "No such alias", Detail: fmt.Sprintf("ipset %q: alias %q is not defined; add it to "+
+							"firewall.aliases or write dc/%s.", set.Name, e.CIDR, e.CIDR)})
 					}
 				}
 			}
@@ -339,7 +401,8 @@ func validateName(at []any, kind, name string, maxLen int) []Problem {
 // ValidateComment checks a firewall file comment at path at.
 func ValidateComment(at []any, c string) []Problem {
 	if bad := unsafeChars(c, true); bad != "" {
-		return []Problem{{Path: at, Summary: "Invalid characters", Detail: fmt.Sprintf("the comment contains %s, which would break the firewall file; remove it.", bad)}}
+		return []Problem{{Path: at, Summary: "Invalid characters", Detail: fmt.Sprintf("the comment contains %s, which would break the firewall file; remove "+
+			"it.", bad)}}
 	}
 	return nil
 }
@@ -370,7 +433,8 @@ func DerivedIPFilterSets(s Spec) []firewall.IPSet {
 			}
 		}
 		if len(entries) > 0 {
-			out = append(out, firewall.IPSet{Name: name, Comment: "addresses of net" + fmt.Sprint(i) + " (derived by terraform-provider-hardened)", Entries: entries})
+			out = append(out, firewall.IPSet{Name: name, Comment: "addresses of net" + fmt.Sprint(i) + " (derived by terraform-provider-hardened)",
+				Entries: entries})
 		}
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Name < out[b].Name })

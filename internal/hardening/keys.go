@@ -65,11 +65,17 @@ var pveKeys = []KeyInfo{
 	{Key: "unprivileged", Class: KeyManaged, Attribute: "unprivileged"},
 	{Key: "lxc", Class: KeyManaged, Attribute: "raw_lxc (and the typed attributes of the lxc.* key table)"},
 
-	{Key: "digest", Class: KeyHarmless, Reason: "not a setting: the SHA-1 of the config file that the API adds to every read (the provider's compare-and-swap token)"},
-	{Key: "lock", Class: KeyHarmless, Reason: "transient operation state (backup, migrate, snapshot, ...): PVE sets and clears it around its own tasks; it grants nothing and the provider's own writes wait for it"},
-	{Key: "ostype", Class: KeyHarmless, Reason: "set by PVE from the template at create and shown as the computed `ostype`; it only chooses the distribution's setup code and LXC's common config include, which loosens nothing in the unprivileged user namespace"},
-	{Key: "parent", Class: KeyHarmless, Reason: "the name of the latest snapshot; snapshots are PVE's own sections of the file, never applied to the running container"},
-	{Key: "unused[n]", Class: KeyHarmless, Reason: "a detached volume (a removed mount point's data, kept by PVE until deleted): not mounted into the container"},
+	{Key: "digest", Class: KeyHarmless, Reason: "not a setting: the SHA-1 of the config file that the API adds to every read (the provider's " +
+		"compare-and-swap token)"},
+	{Key: "lock", Class: KeyHarmless, Reason: "transient operation state (backup, migrate, snapshot, ...): PVE sets and clears it around its own tasks; it " +
+		"grants nothing and the provider's own writes wait for it"},
+	{Key: "ostype", Class: KeyHarmless, Reason: "set by PVE from the template at create and shown as the computed `ostype`; it only chooses the " +
+		"distribution's setup code and LXC's common config include, which loosens nothing in the unprivileged user " +
+		"namespace"},
+	{Key: "parent", Class: KeyHarmless, Reason: "the name of the latest snapshot; snapshots are PVE's own sections of the file, never applied to the running " +
+		"container"},
+	{Key: "unused[n]", Class: KeyHarmless, Reason: "a detached volume (a removed mount point's data, kept by PVE until deleted): not mounted into the " +
+		"container"},
 
 	{Key: "debug", Class: KeyUnmanaged, Reason: "debug logging at start: not part of a hardened container's configuration"},
 	{Key: "entrypoint", Class: KeyUnmanaged, Reason: "replaces the container's init: what runs as PID 1 is not declared in Terraform"},
@@ -146,14 +152,16 @@ var lxcKeys = []LXCKeyInfo{
 	// env: PVE writes the `env` option as these lines and reads them back as env
 	{Key: "lxc.environment.runtime", Class: LXCTyped, Attribute: "environment"},
 
-	{Key: "lxc.apparmor.*", Class: LXCForbidden, Reason: "AppArmor confinement is set by apparmor_profile and apparmor; raw lines could disable it (unconfined, allow_incomplete, allow_nesting, raw rules)"},
+	{Key: "lxc.apparmor.*", Class: LXCForbidden, Reason: "AppArmor confinement is set by apparmor_profile and apparmor; raw lines could disable it " +
+		"(unconfined, allow_incomplete, allow_nesting, raw rules)"},
 	{Key: "lxc.selinux.*", Class: LXCForbidden, Reason: "changes the container's LSM label"},
 	{Key: "lxc.seccomp.*", Class: LXCForbidden, Reason: "the seccomp policy is set by seccomp; a notify proxy hands syscall decisions to a host process"},
 	{Key: "lxc.cap.*", Class: LXCForbidden, Reason: "capabilities are set by capabilities"},
 	{Key: "lxc.idmap", Class: LXCForbidden, Reason: "the uid/gid mapping: `u 0 0 65536` maps the container's root to the host's root"},
 	{Key: "lxc.include", Class: LXCForbidden, Reason: "pulls in a whole config file the plan cannot see"},
 	{Key: "lxc.hook.*", Class: LXCForbidden, Reason: "a hook runs a host program as root at every start/stop"},
-	{Key: "lxc.mount.*", Class: LXCForbidden, Reason: "host mounts go through mount_points, where the baseline gates the host path; `mount.auto` with rw mounts the host's /proc/sys or /sys writable"},
+	{Key: "lxc.mount.*", Class: LXCForbidden, Reason: "host mounts go through mount_points, where the baseline gates the host path; `mount.auto` with rw " +
+		"mounts the host's /proc/sys or /sys writable"},
 	{Key: "lxc.rootfs.*", Class: LXCForbidden, Reason: "the root file system is rootfs (PVE refuses lxc.rootfs.path and lxc.rootfs.options)"},
 	{Key: "lxc.cgroup2.devices.*", Class: LXCForbidden, Reason: "device access: `devices.allow: a` opens every device node; pass devices through `devices`"},
 	{Key: "lxc.cgroup2.memory.*", Class: LXCForbidden, Reason: "overrides memory and swap (raw lines come after PVE's)"},

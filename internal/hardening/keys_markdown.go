@@ -51,7 +51,8 @@ func KeysMarkdown() string {
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Key, k.Class, what)
 	}
-	b.WriteString("| any other `lxc.*` key | invalid | PVE does not accept it (`is_valid_lxc_conf_key`): it warns and drops the line. LXC 2.x names (`lxc.aa_profile`, `lxc.network.*`, ...) are forbidden. |\n")
+	b.WriteString("| any other `lxc.*` key | invalid | PVE does not accept it (`is_valid_lxc_conf_key`): it warns and drops the " +
+		"line. LXC 2.x names (`lxc.aa_profile`, `lxc.network.*`, ...) are forbidden. |\n")
 	b.WriteString("\n## Host paths and devices that never pass\n\n" +
 		"Bind mounts (`mount_points[*].host_path`) of these host paths, anything under them or any parent of them: " + codeList(ProtectedHostPaths) +
 		". Devices: " + codeList(ForbiddenDevices) + ".\n")

@@ -122,7 +122,8 @@ func (v *LXCView) applyCap(key, val string) {
 		return
 	}
 	if keep && !v.Caps.KeepMode && len(v.Caps.Drop) > 0 || !keep && v.Caps.KeepMode {
-		v.refuse(key + " = " + val + ": keeping and dropping capabilities are mutually exclusive (an empty lxc.cap.drop or lxc.cap.keep line before it would clear the list)")
+		v.refuse(key + " = " + val + ": keeping and dropping capabilities are mutually exclusive (an empty lxc.cap.drop or lxc.cap.keep line before " +
+			"it would clear the list)")
 	}
 	for _, tok := range strings.Fields(val) {
 		if tok == "none" && keep {

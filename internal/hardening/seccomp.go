@@ -76,7 +76,9 @@ func validateSeccomp(s Spec) []Problem {
 	}
 	if s.Seccomp.Mode == seccomp.ModeAllowlist {
 		ps = append(ps, Problem{Path: []any{"seccomp", "mode"}, Warning: true, Summary: "Seccomp allowlist: every syscall not listed fails",
-			Detail: "An allowlist must name every system call the container's init, services and tools ever make (trace them with strace -f -c or a seccomp log run first). A missing one fails with the configured errno at run time, often far from its cause. The hardened denylist still applies on top."})
+			Detail: "An allowlist must name every system call the container's init, services and tools ever make (trace them with " +
+				"strace -f -c or a seccomp log run first). A missing one fails with the configured errno at run time, often " +
+				"far from its cause. The hardened denylist still applies on top."})
 	}
 	return ps
 }

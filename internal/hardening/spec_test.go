@@ -1,14 +1,13 @@
 package hardening
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
-
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/firewall"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/seccomp"
 )
 
 func baseSpec() Spec {

@@ -1,12 +1,12 @@
 package hardening
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
-
 	"fmt"
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/apparmor"
 )
 
 // Problem is a plan-time error on one attribute. Path holds attribute names
@@ -67,15 +67,19 @@ func Validate(s Spec) []Problem {
 	ps = append(ps, validateInputs(s)...)
 	for _, t := range s.Tags {
 		if IsProviderTag(t) {
-			add([]any{"tags"}, "Reserved tag", "%q is a tag the provider sets on a container whose creation did not finish and removes itself; choose another tag.", t)
+			add([]any{"tags"}, "Reserved tag", "%q is a tag the provider sets on a container whose creation did not finish and removes itself; choose "+
+				"another tag.", t)
 		}
 		if !tagRE.MatchString(t) {
-			add([]any{"tags"}, "Invalid tag", "Tag %q contains characters PVE does not accept in tags: start with a letter, digit or _, then letters, digits, _ - + or .", t)
+			add([]any{"tags"}, "Invalid tag", "Tag %q contains characters PVE does not accept in tags: start with a letter, digit or _, then letters, "+
+				"digits, _ - + or .", t)
 		}
 	}
 	if !s.Unprivileged {
 		add([]any{"unprivileged"}, "Privileged containers are not allowed",
-			"unprivileged = false would map root inside the container to root on the host: any container escape becomes a full host compromise (seed 000, \"the most important security decision\"). Remove the attribute or set it to true; bind mounts that need host root can be solved with lxc.idmap mappings instead.")
+			"unprivileged = false would map root inside the container to root on the host: any container escape becomes a "+
+				"full host compromise (seed 000, \"the most important security decision\"). Remove the attribute or set it to "+
+				"true; bind mounts that need host root can be solved with lxc.idmap mappings instead.")
 	}
 	ps = append(ps, validateAppArmor(s.AppArmorProfile)...)
 	ps = append(ps, validateConfinement(s)...)
@@ -118,13 +122,17 @@ func validateAppArmor(p string) []Problem {
 		return nil
 	case p == "unconfined" || strings.HasPrefix(p, "unconfined"):
 		return []Problem{{Path: path, Summary: "AppArmor must not be disabled",
-			Detail: "apparmor_profile = \"unconfined\" removes the mandatory access control that blocks writes to /proc/sys, /sys and mounts from inside the container (seed 000, seed 003). Use \"hardened\" (the default: a profile generated from the apparmor settings), \"generated\" (PVE's profile) or a named profile that starts with lxc- and is loaded on every node (hardened_apparmor_profile)."}}
+			Detail: "apparmor_profile = \"unconfined\" removes the mandatory access control that blocks writes to /proc/sys, /sys " +
+				"and mounts from inside the container (seed 000, seed 003). Use \"hardened\" (the default: a profile generated " +
+				"from the apparmor settings), \"generated\" (PVE's profile) or a named profile that starts with lxc- and is " +
+				"loaded on every node (hardened_apparmor_profile)."}}
 	case strings.HasPrefix(p, apparmor.NamePrefix):
 		return []Problem{{Path: path, Summary: "Reserved AppArmor profile name",
 			Detail: fmt.Sprintf("%q is the name of a profile the provider generates; write \"hardened\" and choose its rules in the apparmor block.", p)}}
 	case !apparmor.ProfileNameRE.MatchString(p):
 		return []Problem{{Path: path, Summary: "Invalid AppArmor profile name",
-			Detail: fmt.Sprintf("%q is neither \"hardened\", \"generated\" nor an lxc-* profile name. Container profiles live in /etc/apparmor.d/lxc/ and must be named lxc-<something> (seed 003), e.g. \"lxc-webserver\".", p)}}
+			Detail: fmt.Sprintf("%q is neither \"hardened\", \"generated\" nor an lxc-* profile name. Container profiles live in "+
+				"/etc/apparmor.d/lxc/ and must be named lxc-<something> (seed 003), e.g. \"lxc-webserver\".", p)}}
 	}
 	return nil
 }
@@ -165,7 +173,9 @@ func validateNICs(nics []NIC) []Problem {
 		}
 		if !n.Firewall {
 			add("firewall", "The interface firewall cannot be turned off",
-				"firewall = false on network[%d] would bypass every firewall rule and the default-deny policy for this interface (seed 000 \"Dedicated network interface with firewall rules applied\"). Remove the attribute; open traffic with firewall rules instead.", i)
+				"firewall = false on network[%d] would bypass every firewall rule and the default-deny policy for this "+
+					"interface (seed 000 \"Dedicated network interface with firewall rules applied\"). Remove the attribute; open "+
+					"traffic with firewall rules instead.", i)
 		}
 		ps = append(ps, checkIPConfig(at("ipv4"), n.IPv4, 4, "dhcp manual")...)
 		ps = append(ps, checkIPConfig(at("ipv6"), n.IPv6, 6, "auto dhcp manual")...)

@@ -36,19 +36,23 @@ func validateInputs(s Spec) []Problem {
 	}
 	if s.Timezone != "" && !tzones.Valid(s.Timezone) {
 		add([]any{"timezone"}, "Invalid time zone",
-			"%q is not a time zone PVE accepts: use \"host\" (the node's zone), \"UTC\" or a zone of the tz database's zone.tab such as \"Europe/Berlin\" (no paths, links such as \"US/Eastern\", or line breaks).", s.Timezone)
+			"%q is not a time zone PVE accepts: use \"host\" (the node's zone), \"UTC\" or a zone of the tz database's "+
+				"zone.tab such as \"Europe/Berlin\" (no paths, links such as \"US/Eastern\", or line breaks).", s.Timezone)
 	}
 	for i, ns := range s.Nameservers {
 		if !nameServerOK(ns) {
 			add([]any{"nameservers", i}, "Invalid name server",
-				"%q is not one IP address (e.g. \"10.0.20.53\" or \"fd00:20::53\"); give each server as its own list element, without separators, spaces or line breaks.", ns)
+				"%q is not one IP address (e.g. \"10.0.20.53\" or \"fd00:20::53\"); give each server as its own list element, "+
+					"without separators, spaces or line breaks.", ns)
 		}
 	}
 	if s.SearchDomain != "" {
 		for _, d := range strings.Split(s.SearchDomain, " ") {
 			if !hostnameRE.MatchString(d) || len(d) > MaxHostnameLength {
 				add([]any{"searchdomain"}, "Invalid search domain",
-					"%q is not a DNS name or a list of DNS names separated by single spaces (e.g. \"example.com corp.example.com\"); %q is not a DNS name (letters, digits, inner hyphens, dot-separated labels; no ;, commas, tabs or line breaks).", s.SearchDomain, d)
+					"%q is not a DNS name or a list of DNS names separated by single spaces (e.g. \"example.com "+
+						"corp.example.com\"); %q is not a DNS name (letters, digits, inner hyphens, dot-separated labels; no ;, "+
+						"commas, tabs or line breaks).", s.SearchDomain, d)
 				break
 			}
 		}
@@ -56,7 +60,9 @@ func validateInputs(s Spec) []Problem {
 	for i, k := range s.SSHPublicKeys {
 		if err := checkSSHKey(k); err != nil {
 			add([]any{"ssh_public_keys", i}, "Invalid SSH public key",
-				"Element %d is not one OpenSSH public key (%v). Give one key per element in authorized_keys format, e.g. \"ssh-ed25519 AAAAC3Nza... admin@example\"; PVE would refuse the key at create time, after a replacement had already destroyed the old container.", i, err)
+				"Element %d is not one OpenSSH public key (%v). Give one key per element in authorized_keys format, e.g. "+
+					"\"ssh-ed25519 AAAAC3Nza... admin@example\"; PVE would refuse the key at create time, after a replacement had "+
+					"already destroyed the old container.", i, err)
 		}
 	}
 	if n := len(s.Description); n > MaxDescriptionBytes {
@@ -65,7 +71,8 @@ func validateInputs(s Spec) []Problem {
 	}
 	if s.OSTemplate != "" && (!ostemplateRE.MatchString(s.OSTemplate) || len(s.OSTemplate) > MaxOSTemplateLength) {
 		add([]any{"ostemplate"}, "Invalid template volume",
-			"%q is not a container template volume: use <storage>:vztmpl/<file> (at most %d characters, no spaces or line breaks), e.g. \"local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst\".", s.OSTemplate, MaxOSTemplateLength)
+			"%q is not a container template volume: use <storage>:vztmpl/<file> (at most %d characters, no spaces or line "+
+				"breaks), e.g. \"local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst\".", s.OSTemplate, MaxOSTemplateLength)
 	}
 	return ps
 }

@@ -68,9 +68,11 @@ func validateMountPoints(mps []MountPoint) []Problem {
 		}
 		switch {
 		case m.HostPath != "" && m.Storage != "":
-			add("host_path", "A mount point is a volume or a bind mount", "Set either storage and size (a new volume) or host_path (a bind mount of a host directory), not both.")
+			add("host_path", "A mount point is a volume or a bind mount", "Set either storage and size (a new volume) or host_path (a bind mount of a host "+
+				"directory), not both.")
 		case m.HostPath == "" && m.Storage == "":
-			add("storage", "Mount point needs a source", "Set storage and size for a new volume (e.g. storage = \"local-lvm\", size = 8) or host_path for a bind mount.")
+			add("storage", "Mount point needs a source", "Set storage and size for a new volume (e.g. storage = \"local-lvm\", size = 8) or host_path for a "+
+				"bind mount.")
 		case m.HostPath != "":
 			ps = append(ps, validateBindSource(i, m)...)
 		default:
@@ -99,7 +101,9 @@ func validateBindSource(i int, m MountPoint) []Problem {
 	}
 	if q, bad := protectedOverlap(p); bad {
 		return []Problem{{Path: at, Summary: "Host path must not be bind-mounted",
-			Detail: fmt.Sprintf("%q is %s the host's %s: a container that sees it can read or change the host itself (its configuration, kernel interfaces, devices, other containers or the cluster's keys). Bind-mount a dedicated data directory instead, e.g. under /srv.", p, relation(p, q), q)}}
+			Detail: fmt.Sprintf("%q is %s the host's %s: a container that sees it can read or change the host itself (its configuration, "+
+				"kernel interfaces, devices, other containers or the cluster's keys). Bind-mount a dedicated data directory "+
+				"instead, e.g. under /srv.", p, relation(p, q), q)}}
 	}
 	return nil
 }
@@ -132,7 +136,8 @@ func validateDevices(ds []Device) []Problem {
 		case !strings.HasPrefix(d.Path, "/dev/") || path.Clean(d.Path) != d.Path || strings.ContainsAny(d.Path, ",;=\n"):
 			add("path", "Invalid device path", "%q must be a device node under /dev/ (e.g. \"/dev/net/tun\").", d.Path)
 		case contains(ForbiddenDevices, d.Path):
-			add("path", "Device must not be passed through", "%s gives raw access to the host's physical memory or I/O ports: whoever has it owns the host. No exception can allow it.", d.Path)
+			add("path", "Device must not be passed through", "%s gives raw access to the host's physical memory or I/O ports: whoever has it owns the host. "+
+				"No exception can allow it.", d.Path)
 		case seen[d.Path]:
 			add("path", "Duplicate device", "%s is passed through twice.", d.Path)
 		}
@@ -157,7 +162,8 @@ func validateEnvironment(env []string) []Problem {
 				Detail: fmt.Sprintf("%q is not a variable name (a letter or _, then letters, digits, _).", k)})
 		}
 		if strings.ContainsAny(v, "\x00\n") {
-			ps = append(ps, Problem{Path: at, Summary: "Invalid environment value", Detail: "A value cannot hold a NUL byte or a newline (PVE stores the environment as a NUL-separated list of lxc.environment.runtime lines)."})
+			ps = append(ps, Problem{Path: at, Summary: "Invalid environment value", Detail: "A value cannot hold a NUL byte or a newline (PVE stores the " +
+				"environment as a NUL-separated list of lxc.environment.runtime lines)."})
 		}
 	}
 	return ps
@@ -168,7 +174,8 @@ func validateHookscript(h string) []Problem {
 		return nil
 	}
 	return []Problem{{Path: []any{"hookscript"}, Summary: "Invalid hookscript",
-		Detail: fmt.Sprintf("%q is not a snippet volume ID: write <storage>:snippets/<file>, e.g. \"local:snippets/hook.sh\" (a storage with the snippets content type).", h)}}
+		Detail: fmt.Sprintf("%q is not a snippet volume ID: write <storage>:snippets/<file>, e.g. \"local:snippets/hook.sh\" (a storage "+
+			"with the snippets content type).", h)}}
 }
 
 // ParsePRLimit reads a prlimit value: one number (soft = hard) or
@@ -233,7 +240,8 @@ func validateRawLXC(lines []pctconf.Line) []Problem {
 			continue
 		}
 		if strings.TrimSpace(l.Value) == "" {
-			add("Empty raw lxc value", "%q has an empty value, which makes LXC clear every earlier value of the key, PVE's own included (an empty lxc.idmap, for one, drops the user namespace). Write a value.", l.Key)
+			add("Empty raw lxc value", "%q has an empty value, which makes LXC clear every earlier value of the key, PVE's own included (an empty "+
+				"lxc.idmap, for one, drops the user namespace). Write a value.", l.Key)
 			continue
 		}
 		info := ClassifyLXCKey(l.Key)

@@ -32,6 +32,7 @@ func faults() []pvesim.FaultRule {
 // plan is empty.
 func TestAccFleetUnderFaults(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	cli := acctest.NewCLI(t)
 	const n = 24
 	for _, seed := range []int64{1, 2, 3} {

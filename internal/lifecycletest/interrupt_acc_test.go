@@ -19,6 +19,7 @@ import (
 // no container outside state, unhardened, unfinished or duplicated.
 func TestAccFleetInterrupted(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	cli := acctest.NewCLI(t)
 	const n = 10
 	for _, kp := range []struct {

@@ -39,7 +39,8 @@ func lockLocal(ctx context.Context, nodePath, full string, timeout time.Duration
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil { //nolint:gosec // G301: /run/lock/lxc is 0755 on PVE
 		return nil, fmt.Errorf("can't lock file '%s' - can't open file - %w", nodePath, err)
 	}
-	f, err := os.OpenFile(full, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644) //nolint:gosec // G302: the mode PVE::Tools::lock_file_full creates lock files with; they hold no data
+	// G302: 0644 is the mode PVE::Tools::lock_file_full creates lock files with; they hold no data
+	f, err := os.OpenFile(full, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644) //nolint:gosec // G302, see above
 	if err != nil {
 		return nil, fmt.Errorf("can't lock file '%s' - can't open file - %w", nodePath, err)
 	}

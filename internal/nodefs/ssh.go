@@ -3,7 +3,6 @@ package nodefs
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"net"
 	"os"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +18,6 @@ import (
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
-	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // SSHConfig configures DialSSH.
@@ -66,52 +63,6 @@ var (
 	// credential offered.
 	ErrAuthFailed = errors.New("ssh authentication failed")
 )
-
-// HostKeyError reports a failed host key verification.
-type HostKeyError struct {
-	Addr           string   // host:port dialled
-	KnownHostsFile string   // file consulted
-	KeyType        string   // type of the key the server presented
-	Fingerprint    string   // SHA256 fingerprint of the key the server presented
-	Known          []string // known_hosts entries for the host: "file:line type fingerprint"
-	Mismatch       bool     // true: the host is known with another key; false: unknown host
-	Revoked        bool     // the presented key is marked @revoked
-	PortHint       string   // set when only a port-22 entry exists for a host dialled on another port
-}
-
-func (e *HostKeyError) Error() string {
-	host, port := splitHostPort(e.Addr)
-	norm := knownhosts.Normalize(e.Addr)
-	switch {
-	case e.Revoked:
-		return fmt.Sprintf("host key for %s is marked @revoked in known_hosts (%s): the server presented %s key %s; refusing to connect",
-			e.Addr, e.KnownHostsFile, e.KeyType, e.Fingerprint)
-	case e.Mismatch:
-		return fmt.Sprintf("host key for %s does not match known_hosts (%s): possible man-in-the-middle; "+
-			"the server presented %s key %s but known_hosts has %s. "+
-			"If the node's host key changed legitimately, remove the old entry with `ssh-keygen -R %s -f %s` "+
-			"and add the new key after checking its fingerprint on the node",
-			e.Addr, e.KnownHostsFile, e.KeyType, e.Fingerprint, strings.Join(e.Known, ", "),
-			Quote(norm), Quote(e.KnownHostsFile))
-	default:
-		msg := fmt.Sprintf("host %s is not in known_hosts %s; add it with `ssh-keyscan -p %s %s >> %s` "+
-			"after checking that the node's %s key fingerprint is %s (on the node: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), "+
-			"or set the known hosts file to one that lists it (disabling host key checking is possible but insecure)",
-			e.Addr, e.KnownHostsFile, port, Quote(host), Quote(e.KnownHostsFile), e.KeyType, e.Fingerprint)
-		if e.PortHint != "" {
-			msg += "; note: " + e.PortHint
-		}
-		return msg
-	}
-}
-
-// Is makes errors.Is(err, ErrHostKeyMismatch / ErrHostKeyUnknown) work.
-func (e *HostKeyError) Is(target error) bool {
-	if e.Mismatch || e.Revoked {
-		return target == ErrHostKeyMismatch
-	}
-	return target == ErrHostKeyUnknown
-}
 
 // AuthError reports that the node rejected the client's credentials.
 type AuthError struct {
@@ -160,81 +111,31 @@ func (s *sshFS) closed() bool {
 }
 
 // DialSSH connects to a node over SSH and opens its SFTP subsystem.
-func DialSSH(ctx context.Context, cfg SSHConfig) (FS, error) {
+func DialSSH(ctx context.Context, cfg SSHConfig) (_ FS, err error) {
 	root, err := cleanRoot(cfg.Root)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Host == "" {
-		return nil, errors.New("ssh: no host given")
-	}
-	if cfg.Port == 0 {
-		cfg.Port = 22
-	}
-	if cfg.Port < 0 || cfg.Port > 65535 {
-		return nil, fmt.Errorf("ssh: invalid port %d", cfg.Port)
-	}
-	if cfg.User == "" {
-		cfg.User = "root"
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = defaultSSHTimeout
+	if err := sshDefaults(&cfg); err != nil {
+		return nil, err
 	}
 	logf := cfg.Logf
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 
-	// Credentials. All keys go into one "publickey" auth method: the ssh
-	// package tries each method name only once.
-	var signers []ssh.Signer
-	var offered []string
-	if len(cfg.PrivateKey) > 0 {
-		signer, err := parsePrivateKey(cfg.PrivateKey, cfg.PrivateKeyPassphrase)
-		if err != nil {
-			return nil, err
-		}
-		signers = append(signers, signer)
-		offered = append(offered, "private key "+ssh.FingerprintSHA256(signer.PublicKey()))
-	}
-	var agentConn net.Conn
-	closeAgent := func() {
-		if agentConn != nil {
+	signers, offered, agentConn, err := sshSigners(ctx, cfg)
+	// One cleanup for every failure from here on: the agent connection is
+	// the sshFS's to close once DialSSH succeeds.
+	defer func() {
+		if err != nil && agentConn != nil {
 			_ = agentConn.Close()
 		}
-	}
-	if cfg.UseAgent {
-		sock := os.Getenv("SSH_AUTH_SOCK")
-		if sock == "" {
-			return nil, errors.New("ssh: agent authentication requested but SSH_AUTH_SOCK is not set")
-		}
-		var d net.Dialer
-		agentConn, err = d.DialContext(ctx, "unix", sock)
-		if err != nil {
-			return nil, fmt.Errorf("ssh: connect to agent at SSH_AUTH_SOCK: %w", err)
-		}
-		agentSigners, err := agent.NewClient(agentConn).Signers()
-		if err != nil {
-			closeAgent()
-			return nil, fmt.Errorf("ssh: list agent keys: %w", err)
-		}
-		if len(agentSigners) == 0 {
-			logf("ssh: the agent at SSH_AUTH_SOCK holds no keys")
-		}
-		for _, s := range agentSigners {
-			offered = append(offered, "agent key "+ssh.FingerprintSHA256(s.PublicKey()))
-		}
-		signers = append(signers, agentSigners...)
-	}
-	if len(signers) == 0 {
-		closeAgent()
-		return nil, errors.New("ssh: no credentials: set a private key or enable the SSH agent")
+	}()
+	if err != nil {
+		return nil, err
 	}
 
 	hostKeyCallback, hostKeyAlgos, err := hostKeyVerifier(cfg, addr, logf)
 	if err != nil {
-		closeAgent()
 		return nil, err
 	}
 	// The callback's own error is kept so that it is returned as it is,
@@ -254,7 +155,6 @@ func DialSSH(ctx context.Context, cfg SSHConfig) (FS, error) {
 
 	client, err := dialClient(ctx, addr, config, cfg.Timeout)
 	if err != nil {
-		closeAgent()
 		if hostKeyErr != nil {
 			return nil, hostKeyErr
 		}
@@ -266,7 +166,6 @@ func DialSSH(ctx context.Context, cfg SSHConfig) (FS, error) {
 	sc, err := sftp.NewClient(client)
 	if err != nil {
 		_ = client.Close()
-		closeAgent()
 		return nil, fmt.Errorf("ssh: start SFTP subsystem on %s: %w", addr, err)
 	}
 	s := &sshFS{
@@ -277,6 +176,72 @@ func DialSSH(ctx context.Context, cfg SSHConfig) (FS, error) {
 	go s.keepalive()
 	logf("ssh: connected to %s@%s (root %s)", cfg.User, addr, root)
 	return s, nil
+}
+
+// sshDefaults checks cfg and fills in its defaults (port 22, user root, the
+// dial timeout, a Logf that drops messages).
+func sshDefaults(cfg *SSHConfig) error {
+	if cfg.Host == "" {
+		return errors.New("ssh: no host given")
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 22
+	}
+	if cfg.Port < 0 || cfg.Port > 65535 {
+		return fmt.Errorf("ssh: invalid port %d", cfg.Port)
+	}
+	if cfg.User == "" {
+		cfg.User = "root"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultSSHTimeout
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	return nil
+}
+
+// sshSigners gathers the credentials: the private key, then the agent's
+// keys. All keys go into one "publickey" auth method: the ssh package tries
+// each method name only once. offered describes them (fingerprints only).
+// agentConn, when not nil, is the agent connection the signers use; the
+// caller closes it (also when err is not nil).
+func sshSigners(ctx context.Context, cfg SSHConfig) (signers []ssh.Signer, offered []string, agentConn net.Conn, err error) {
+	if len(cfg.PrivateKey) > 0 {
+		signer, err := parsePrivateKey(cfg.PrivateKey, cfg.PrivateKeyPassphrase)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		signers = append(signers, signer)
+		offered = append(offered, "private key "+ssh.FingerprintSHA256(signer.PublicKey()))
+	}
+	if cfg.UseAgent {
+		sock := os.Getenv("SSH_AUTH_SOCK")
+		if sock == "" {
+			return nil, nil, nil, errors.New("ssh: agent authentication requested but SSH_AUTH_SOCK is not set")
+		}
+		var d net.Dialer
+		agentConn, err = d.DialContext(ctx, "unix", sock)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("ssh: connect to agent at SSH_AUTH_SOCK: %w", err)
+		}
+		agentSigners, err := agent.NewClient(agentConn).Signers()
+		if err != nil {
+			return nil, nil, agentConn, fmt.Errorf("ssh: list agent keys: %w", err)
+		}
+		if len(agentSigners) == 0 {
+			cfg.Logf("ssh: the agent at SSH_AUTH_SOCK holds no keys")
+		}
+		for _, s := range agentSigners {
+			offered = append(offered, "agent key "+ssh.FingerprintSHA256(s.PublicKey()))
+		}
+		signers = append(signers, agentSigners...)
+	}
+	if len(signers) == 0 {
+		return nil, nil, agentConn, errors.New("ssh: no credentials: set a private key or enable the SSH agent")
+	}
+	return signers, offered, agentConn, nil
 }
 
 // dialClient dials and performs the SSH handshake, bounded by timeout and ctx.
@@ -330,128 +295,6 @@ func parsePrivateKey(key, passphrase []byte) (ssh.Signer, error) {
 		// Parse errors of x/crypto never quote key material.
 		return nil, fmt.Errorf("ssh: cannot parse the private key: %w", err)
 	}
-}
-
-// hostKeyVerifier builds the host key callback and the host key algorithms
-// to negotiate (those of the keys known for the host, so that a server with
-// several host keys presents one that known_hosts can vouch for).
-func hostKeyVerifier(cfg SSHConfig, addr string, logf func(string, ...any)) (ssh.HostKeyCallback, []string, error) {
-	if cfg.InsecureIgnoreHostKey {
-		return func(hostname string, remote net.Addr, key ssh.PublicKey) error {
-			logf("WARNING: ssh host key verification is DISABLED for %s (insecure_ignore_host_key): "+
-				"the connection is open to man-in-the-middle attacks; the server presented %s key %s",
-				addr, key.Type(), ssh.FingerprintSHA256(key))
-			return nil
-		}, nil, nil
-	}
-	file := cfg.KnownHostsFile
-	if file == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return nil, nil, fmt.Errorf("ssh: no known_hosts file given and no home directory: %w", err)
-		}
-		file = filepath.Join(home, ".ssh", "known_hosts")
-	}
-	var cb ssh.HostKeyCallback
-	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
-		// A missing file knows no hosts: the connection fails with the
-		// "not in known_hosts" explanation, naming the file.
-		logf("ssh: known_hosts file %s does not exist", file)
-		cb, err = knownhosts.New()
-		if err != nil {
-			return nil, nil, err
-		}
-	} else {
-		cb, err = knownhosts.New(file)
-		if err != nil {
-			return nil, nil, fmt.Errorf("ssh: read known_hosts: %w", err)
-		}
-	}
-	known := knownKeys(cb, addr)
-	var algos []string
-	for _, k := range known {
-		for _, a := range algorithmsForKeyType(k.Key.Type()) {
-			if !contains(algos, a) {
-				algos = append(algos, a)
-			}
-		}
-	}
-	callback := func(hostname string, remote net.Addr, key ssh.PublicKey) error {
-		err := cb(hostname, remote, key)
-		if err == nil {
-			return nil
-		}
-		hkErr := &HostKeyError{
-			Addr: addr, KnownHostsFile: file,
-			KeyType: key.Type(), Fingerprint: ssh.FingerprintSHA256(key),
-		}
-		var keyErr *knownhosts.KeyError
-		var revErr *knownhosts.RevokedError
-		switch {
-		case errors.As(err, &revErr):
-			hkErr.Revoked = true
-			hkErr.Known = []string{describeKnownKey(revErr.Revoked)}
-		case errors.As(err, &keyErr) && len(keyErr.Want) > 0:
-			hkErr.Mismatch = true
-			for _, k := range keyErr.Want {
-				hkErr.Known = append(hkErr.Known, describeKnownKey(k))
-			}
-		case errors.As(err, &keyErr):
-			if host, port := splitHostPort(addr); port != "22" && len(knownKeys(cb, net.JoinHostPort(host, "22"))) > 0 {
-				hkErr.PortHint = fmt.Sprintf("%s has entries for %s on port 22 only; an entry for port %s is written [%s]:%s",
-					file, host, port, host, port)
-			}
-		default:
-			return fmt.Errorf("ssh: verify host key of %s against %s: %w", addr, file, err)
-		}
-		return hkErr
-	}
-	return callback, algos, nil
-}
-
-// knownKeys lists the known_hosts keys recorded for addr, by probing the
-// callback with a key that is never in known_hosts.
-func knownKeys(cb ssh.HostKeyCallback, addr string) []knownhosts.KnownKey {
-	probe, err := ssh.NewPublicKey(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public())
-	if err != nil {
-		return nil
-	}
-	err = cb(addr, &net.TCPAddr{IP: net.IPv4zero, Port: 22}, probe)
-	var keyErr *knownhosts.KeyError
-	if errors.As(err, &keyErr) {
-		return keyErr.Want
-	}
-	return nil
-}
-
-func algorithmsForKeyType(t string) []string {
-	switch t {
-	case ssh.KeyAlgoRSA:
-		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256}
-	default:
-		return []string{t}
-	}
-}
-
-func describeKnownKey(k knownhosts.KnownKey) string {
-	return fmt.Sprintf("%s:%d %s %s", k.Filename, k.Line, k.Key.Type(), ssh.FingerprintSHA256(k.Key))
-}
-
-func splitHostPort(addr string) (host, port string) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr, "22"
-	}
-	return host, port
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // keepalive pings the server so idle connections (and the sessions holding

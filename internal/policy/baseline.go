@@ -178,7 +178,8 @@ func boolValue(v bool) string { return strconv.FormatBool(v) }
 
 // settings are the Baseline fields in declaration order.
 var settings = []setting{
-	{"RequiredDropCapabilities", "required_drop_capabilities", "HC-CAP-001", "Capabilities every container must drop: in drop mode each is in `capabilities.drop`, in keep mode none is in `capabilities.keep`.",
+	{"RequiredDropCapabilities", "required_drop_capabilities", "HC-CAP-001", "Capabilities every container must drop: in drop mode each is in " +
+		"`capabilities.drop`, in keep mode none is in `capabilities.keep`.",
 		func(b Baseline) string { return list(b.RequiredDropCapabilities) }},
 	{"MaxMemoryMiB", "max_memory", "HC-CG-001", "`memory` must be set and at most this many MiB (0: no maximum).",
 		func(b Baseline) string { return maxValue("MiB", b.MaxMemoryMiB) }},
@@ -206,9 +207,11 @@ var settings = []setting{
 		func(b Baseline) string { return boolValue(b.RequireDefaultDenyIn) }},
 	{"RequireDefaultDenyOut", "require_default_deny_out", "HC-FW-003", "`firewall.policy_out` must be `DROP` or `REJECT`.",
 		func(b Baseline) string { return boolValue(b.RequireDefaultDenyOut) }},
-	{"AllowedAppArmorProfiles", "allowed_apparmor_profiles", "HC-AA-002", "Profiles `apparmor_profile` may name; an entry ending in `*` matches by prefix (`lxc-web*`). Empty: any confining profile. `unconfined` is never allowed.",
+	{"AllowedAppArmorProfiles", "allowed_apparmor_profiles", "HC-AA-002", "Profiles `apparmor_profile` may name; an entry ending in `*` matches by prefix " +
+		"(`lxc-web*`). Empty: any confining profile. `unconfined` is never allowed.",
 		func(b Baseline) string { return list(b.AllowedAppArmorProfiles) }},
-	{"AllowedSeccompModes", "allowed_seccomp_modes", "HC-SC-001", "Seccomp modes containers may use, of `default` (PVE's own policy), `denylist`, `allowlist` (empty: any). `custom` never passes.",
+	{"AllowedSeccompModes", "allowed_seccomp_modes", "HC-SC-001", "Seccomp modes containers may use, of `default` (PVE's own policy), `denylist`, " +
+		"`allowlist` (empty: any). `custom` never passes.",
 		func(b Baseline) string { return list(b.AllowedSeccompModes) }},
 	{"ForbidSecrets", "forbid_secrets", "HC-SEC-001, HC-SEC-002", "No secret-looking values in the container's environment or `description`.",
 		func(b Baseline) string { return boolValue(b.ForbidSecrets) }},
@@ -228,7 +231,8 @@ var settings = []setting{
 		func(b Baseline) string { return list(b.AllowedBindMountPrefixes) }},
 	{"AllowedDevices", "allowed_devices", "HC-DEV-001", "Host device paths `devices` may pass through; an entry ending in `*` matches by prefix (empty: none).",
 		func(b Baseline) string { return list(b.AllowedDevices) }},
-	{"AllowedHookscripts", "allowed_hookscripts", "HC-HOOK-001", "Hookscript volume IDs containers may use; an entry ending in `*` matches by prefix (empty: none).",
+	{"AllowedHookscripts", "allowed_hookscripts", "HC-HOOK-001", "Hookscript volume IDs containers may use; an entry ending in `*` matches by prefix (empty: " +
+		"none).",
 		func(b Baseline) string { return list(b.AllowedHookscripts) }},
 	{"ForbidUnlimitedPRLimits", "forbid_unlimited_prlimits", "HC-LIM-001", "No `prlimits` value may be `unlimited`.",
 		func(b Baseline) string { return boolValue(b.ForbidUnlimitedPRLimits) }},

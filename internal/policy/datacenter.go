@@ -10,8 +10,9 @@ import (
 // was not observed fails: nothing shows the firewall in effect.
 func checkDatacenterFirewall(s hardening.Spec, b Baseline) (bool, string, []any) {
 	state := map[hardening.DatacenterFirewall]string{
-		hardening.DatacenterFirewallOn:         "the datacenter firewall is enabled (cluster.fw [OPTIONS] enable: 1)",
-		hardening.DatacenterFirewallOff:        "the datacenter firewall is disabled (cluster.fw [OPTIONS] enable: 0 or unset, PVE's default): no container firewall rule is in effect",
+		hardening.DatacenterFirewallOn: "the datacenter firewall is enabled (cluster.fw [OPTIONS] enable: 1)",
+		hardening.DatacenterFirewallOff: "the datacenter firewall is disabled (cluster.fw [OPTIONS] enable: 0 or unset, PVE's default): no container " +
+			"firewall rule is in effect",
 		hardening.DatacenterFirewallUnobserved: "the datacenter firewall was not observed: nothing shows the container's firewall in effect",
 	}[s.DatacenterFirewall]
 	if !b.RequireDatacenterFirewall {

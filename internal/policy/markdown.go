@@ -17,7 +17,8 @@ func Markdown() string {
 	w("page_title: \"Policy rule catalogue\"\n")
 	w("subcategory: \"\"\n")
 	w("description: |-\n")
-	w("  The hardening rules every hardened_container is checked against: stable IDs, severities, rationale from the seed documents, remedies, and the baseline's defaults.\n")
+	w("  The hardening rules every hardened_container is checked against: stable IDs, severities, rationale from the " +
+		"seed documents, remedies, and the baseline's defaults.\n")
 	w("---\n\n")
 	w("# Policy rule catalogue\n\n")
 	w("Every `hardened_container` is checked against a hardening baseline: the %d rules below, each with a stable ID\n", len(catalogue))

@@ -1,11 +1,11 @@
 package policy
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/guide"
-
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/guide"
 )
 
 const guidePath = "../../templates/guides/policy-rules.md.tmpl"

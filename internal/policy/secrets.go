@@ -25,7 +25,8 @@ var secretValues = []struct {
 	{"an AWS access key ID", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
 	{"a GitHub token", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`)},
 	{"credentials in a URL", regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`)},
-	{"a password/token assignment", regexp.MustCompile(`(?i)(?:^|[^a-z])(?:password|passwd|pwd|secret|token|api_?key|access_key|private_key|credentials?)\s*=\s*[^\s"'=]`)},
+	{"a password/token assignment",
+		regexp.MustCompile(`(?i)(?:^|[^a-z])(?:password|passwd|pwd|secret|token|api_?key|access_key|private_key|credentials?)\s*=\s*[^\s"'=]`)},
 }
 
 // valueSecrets says what secret shapes text contains.

@@ -1,13 +1,12 @@
 package policy
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/textdist"
-	"path"
-
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/textdist"
 )
 
 // ValidateExceptions reports exceptions that name no rule of the catalogue
@@ -38,7 +37,8 @@ func ValidateExceptions(ex []Exception, b Baseline) []hardening.Problem {
 		}
 		if strings.TrimSpace(e.Reason) == "" {
 			ps = append(ps, hardening.Problem{Path: at("reason"), Summary: "Exception without a reason",
-				Detail: "An exception must say why this container may deviate from the baseline (the reason is kept with the findings for review), e.g. reason = \"needs FUSE for sshfs; ticket SEC-123\"."})
+				Detail: "An exception must say why this container may deviate from the baseline (the reason is kept with the findings " +
+					"for review), e.g. reason = \"needs FUSE for sshfs; ticket SEC-123\"."})
 		}
 	}
 	return ps
@@ -84,7 +84,8 @@ func ValidateBaseline(b Baseline) []hardening.Problem {
 	}
 	for _, br := range b.AllowedBridges {
 		if strings.TrimSpace(br) == "" {
-			add("allowed_bridges", "Empty bridge name", "allowed_bridges lists an empty name; list bridges such as \"vmbr20\" (an empty list allows any bridge).")
+			add("allowed_bridges", "Empty bridge name", "allowed_bridges lists an empty name; list bridges such as \"vmbr20\" (an empty list allows any "+
+				"bridge).")
 		}
 	}
 	for _, v := range b.AllowedVLANs {
@@ -101,9 +102,11 @@ func ValidateBaseline(b Baseline) []hardening.Problem {
 		switch {
 		case isUnconfined(p):
 			add("allowed_apparmor_profiles", "Unconfined cannot be allowed",
-				"%q would allow containers without AppArmor; HC-AA-001 never lets them pass. Remove it and list confining profiles (\"hardened\", \"generated\", \"lxc-*\").", p)
+				"%q would allow containers without AppArmor; HC-AA-001 never lets them pass. Remove it and list confining "+
+					"profiles (\"hardened\", \"generated\", \"lxc-*\").", p)
 		case strings.TrimSpace(p) == "":
-			add("allowed_apparmor_profiles", "Empty profile name", "allowed_apparmor_profiles lists an empty name; list profiles such as \"hardened\" or \"lxc-web*\".")
+			add("allowed_apparmor_profiles", "Empty profile name", "allowed_apparmor_profiles lists an empty name; list profiles such as \"hardened\" or "+
+				"\"lxc-web*\".")
 		}
 	}
 	for _, m := range b.AllowedSeccompModes {
@@ -122,7 +125,8 @@ func ValidateBaseline(b Baseline) []hardening.Problem {
 	}
 	for _, o := range b.RequiredMountOptions {
 		if !contains(hardening.MountOptions, o) {
-			add("required_mount_options", "Unknown mount option", "%q is not a mount option PVE accepts; options are: %s.", o, strings.Join(hardening.MountOptions, ", "))
+			add("required_mount_options", "Unknown mount option", "%q is not a mount option PVE accepts; options are: %s.", o,
+				strings.Join(hardening.MountOptions, ", "))
 		}
 	}
 	for _, id := range b.NoExceptions {

@@ -211,8 +211,17 @@ func expandHome(p string) (string, error) {
 func resolve(m providerModel, lookup lookupFunc) (settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var s settings
+	resolveEndpoint(m, lookup, &s, &diags)
+	resolveAuth(m, lookup, &s, &diags)
+	resolveTLS(m, lookup, &s, &diags)
+	resolveTimeout(m, &s, &diags)
+	resolveNodeChannel(m, lookup, &s, &diags)
+	resolveSSH(m.SSH, s.NodeAccess, lookup, &s, &diags)
+	return s, diags
+}
 
-	// --- API endpoint
+// resolveEndpoint sets the API endpoint and its host (the default SSH address).
+func resolveEndpoint(m providerModel, lookup lookupFunc, s *settings, diags *diag.Diagnostics) {
 	ep, epEnv := str(m.Endpoint, EnvEndpoint, lookup)
 	src := "`endpoint`"
 	if epEnv {
@@ -221,25 +230,26 @@ func resolve(m providerModel, lookup lookupFunc) (settings, diag.Diagnostics) {
 	if ep == "" {
 		diags.AddAttributeError(path.Root("endpoint"), "Missing PVE API endpoint",
 			"endpoint is not set: set `endpoint` or "+EnvEndpoint+" to the URL of the PVE API, e.g. https://pve1.example.com:8006.")
-	} else {
-		u, err := url.Parse(ep)
-		switch {
-		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-			diags.AddAttributeError(path.Root("endpoint"), "Invalid PVE API endpoint",
-				fmt.Sprintf("%s (%q) must be an http(s) URL with a host, e.g. https://pve1.example.com:8006.", src, ep))
-		default:
-			s.Endpoint = ep
-			s.EndpointHost = u.Hostname()
-			if u.Scheme == "http" {
-				diags.AddAttributeWarning(path.Root("endpoint"), "PVE API endpoint uses plain HTTP",
-					fmt.Sprintf("%s is %s: the API token or password and every container setting travel unencrypted "+
-						"and unauthenticated. Use https:// (PVE's pveproxy serves HTTPS on port 8006).", src, ep))
-			}
-		}
+		return
 	}
+	u, err := url.Parse(ep)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		diags.AddAttributeError(path.Root("endpoint"), "Invalid PVE API endpoint",
+			fmt.Sprintf("%s (%q) must be an http(s) URL with a host, e.g. https://pve1.example.com:8006.", src, ep))
+		return
+	}
+	s.Endpoint = ep
+	s.EndpointHost = u.Hostname()
+	if u.Scheme == "http" {
+		diags.AddAttributeWarning(path.Root("endpoint"), "PVE API endpoint uses plain HTTP",
+			fmt.Sprintf("%s is %s: the API token or password and every container setting travel unencrypted "+
+				"and unauthenticated. Use https:// (PVE's pveproxy serves HTTPS on port 8006).", src, ep))
+	}
+}
 
-	// --- authentication: exactly one method. The configuration decides the
-	// method when it names one; otherwise the environment does.
+// resolveAuth picks exactly one authentication method. The configuration
+// decides the method when it names one; otherwise the environment does.
+func resolveAuth(m providerModel, lookup lookupFunc, s *settings, diags *diag.Diagnostics) {
 	cfgTok, cfgUser, cfgPass := known(m.APIToken), known(m.Username), known(m.Password)
 	switch {
 	case cfgTok != "":
@@ -262,34 +272,41 @@ func resolve(m providerModel, lookup lookupFunc) (settings, diag.Diagnostics) {
 		if s.Password == "" {
 			s.Password, _ = lookup(EnvPassword)
 		}
-		checkTicketAuth(&s, userSrc, &diags)
+		checkTicketAuth(s, userSrc, diags)
 	default:
-		envTok, _ := lookup(EnvAPIToken)
-		envUser, _ := lookup(EnvUsername)
-		envPass, _ := lookup(EnvPassword)
-		switch {
-		case envTok != "" && envUser != "":
-			diags.AddAttributeError(path.Root("api_token"), "Conflicting authentication settings",
-				fmt.Sprintf("Both %s and %s are set: the provider uses exactly one authentication method. "+
-					"Unset one of them, or choose in the configuration with `api_token` or `username`/`password`.", EnvAPIToken, EnvUsername))
-		case envTok != "":
-			s.AuthMethod, s.APIToken = "api_token", envTok
-			if msg := checkAPIToken(envTok); msg != "" {
-				diags.AddAttributeError(path.Root("api_token"), "Invalid API token", EnvAPIToken+" "+msg+" (the value is not shown: it is a secret).")
-			}
-		case envUser != "" || envPass != "":
-			s.AuthMethod, s.Username, s.Password = "ticket", envUser, envPass
-			checkTicketAuth(&s, EnvUsername, &diags)
-		default:
-			diags.AddAttributeError(path.Root("api_token"), "Missing PVE API credentials",
-				fmt.Sprintf("No credentials are set: set `api_token` (or %s) to an API token user@realm!tokenid=secret, "+
-					"or `username` and `password` (or %s and %s) for ticket authentication.", EnvAPIToken, EnvUsername, EnvPassword))
-		}
+		resolveAuthEnv(lookup, s, diags)
 	}
+}
 
-	// --- TLS
+// resolveAuthEnv is resolveAuth when the configuration names no method.
+func resolveAuthEnv(lookup lookupFunc, s *settings, diags *diag.Diagnostics) {
+	envTok, _ := lookup(EnvAPIToken)
+	envUser, _ := lookup(EnvUsername)
+	envPass, _ := lookup(EnvPassword)
+	switch {
+	case envTok != "" && envUser != "":
+		diags.AddAttributeError(path.Root("api_token"), "Conflicting authentication settings",
+			fmt.Sprintf("Both %s and %s are set: the provider uses exactly one authentication method. "+
+				"Unset one of them, or choose in the configuration with `api_token` or `username`/`password`.", EnvAPIToken, EnvUsername))
+	case envTok != "":
+		s.AuthMethod, s.APIToken = "api_token", envTok
+		if msg := checkAPIToken(envTok); msg != "" {
+			diags.AddAttributeError(path.Root("api_token"), "Invalid API token", EnvAPIToken+" "+msg+" (the value is not shown: it is a secret).")
+		}
+	case envUser != "" || envPass != "":
+		s.AuthMethod, s.Username, s.Password = "ticket", envUser, envPass
+		checkTicketAuth(s, EnvUsername, diags)
+	default:
+		diags.AddAttributeError(path.Root("api_token"), "Missing PVE API credentials",
+			fmt.Sprintf("No credentials are set: set `api_token` (or %s) to an API token user@realm!tokenid=secret, "+
+				"or `username` and `password` (or %s and %s) for ticket authentication.", EnvAPIToken, EnvUsername, EnvPassword))
+	}
+}
+
+// resolveTLS sets certificate verification and the extra CA certificates.
+func resolveTLS(m providerModel, lookup lookupFunc, s *settings, diags *diag.Diagnostics) {
 	var insecureEnv bool
-	s.Insecure, insecureEnv = boolean(m.Insecure, EnvInsecure, lookup, path.Root("insecure"), &diags)
+	s.Insecure, insecureEnv = boolean(m.Insecure, EnvInsecure, lookup, path.Root("insecure"), diags)
 	if s.Insecure {
 		src := "`insecure = true`"
 		if insecureEnv {
@@ -305,31 +322,43 @@ func resolve(m providerModel, lookup lookupFunc) (settings, diag.Diagnostics) {
 		if !validPEMCerts(s.CAPEM) {
 			diags.AddAttributeError(path.Root("ca_pem"), "Invalid CA certificate", "ca_pem does not contain a PEM certificate (-----BEGIN CERTIFICATE-----).")
 		}
-	} else if f, fromEnv := str(m.CAFile, EnvCAFile, lookup); f != "" {
-		src := "ca_file"
-		if fromEnv {
-			src = EnvCAFile
-		}
-		if p, err := expandHome(f); err != nil {
-			diags.AddAttributeError(path.Root("ca_file"), "Invalid CA file", fmt.Sprintf("%s %q: %v", src, f, err))
-		} else if b, err := os.ReadFile(p); err != nil {
-			diags.AddAttributeError(path.Root("ca_file"), "Cannot read the CA file", fmt.Sprintf("%s: %v", src, err))
-		} else if !validPEMCerts(b) {
-			diags.AddAttributeError(path.Root("ca_file"), "Invalid CA file", fmt.Sprintf("%s %s does not contain a PEM certificate.", src, p))
-		} else {
-			s.CAPEM = b
-		}
+		return
 	}
-	s.Timeout = defaultTimeoutSeconds * time.Second
-	if !m.TimeoutSeconds.IsNull() && !m.TimeoutSeconds.IsUnknown() {
-		if n := m.TimeoutSeconds.ValueInt64(); n < 1 {
-			diags.AddAttributeError(path.Root("timeout_seconds"), "Invalid timeout", "timeout_seconds must be at least 1.")
-		} else {
-			s.Timeout = time.Duration(n) * time.Second
-		}
+	f, fromEnv := str(m.CAFile, EnvCAFile, lookup)
+	if f == "" {
+		return
 	}
+	src := "ca_file"
+	if fromEnv {
+		src = EnvCAFile
+	}
+	if p, err := expandHome(f); err != nil {
+		diags.AddAttributeError(path.Root("ca_file"), "Invalid CA file", fmt.Sprintf("%s %q: %v", src, f, err))
+	} else if b, err := os.ReadFile(p); err != nil {
+		diags.AddAttributeError(path.Root("ca_file"), "Cannot read the CA file", fmt.Sprintf("%s: %v", src, err))
+	} else if !validPEMCerts(b) {
+		diags.AddAttributeError(path.Root("ca_file"), "Invalid CA file", fmt.Sprintf("%s %s does not contain a PEM certificate.", src, p))
+	} else {
+		s.CAPEM = b
+	}
+}
 
-	// --- node channel
+// resolveTimeout sets the timeout of one API request.
+func resolveTimeout(m providerModel, s *settings, diags *diag.Diagnostics) {
+	s.Timeout = defaultTimeoutSeconds * time.Second
+	if m.TimeoutSeconds.IsNull() || m.TimeoutSeconds.IsUnknown() {
+		return
+	}
+	if n := m.TimeoutSeconds.ValueInt64(); n < 1 {
+		diags.AddAttributeError(path.Root("timeout_seconds"), "Invalid timeout", "timeout_seconds must be at least 1.")
+	} else {
+		s.Timeout = time.Duration(n) * time.Second
+	}
+}
+
+// resolveNodeChannel sets the node access mode, the node root and how
+// AppArmor profiles are loaded.
+func resolveNodeChannel(m providerModel, lookup lookupFunc, s *settings, diags *diag.Diagnostics) {
 	mode, modeEnv := str(m.NodeAccess, EnvNodeAccess, lookup)
 	if mode == "" {
 		mode = NodeAccessSSH
@@ -364,9 +393,6 @@ func resolve(m providerModel, lookup lookupFunc) (settings, diag.Diagnostics) {
 	if !m.AppArmorLoad.IsNull() && m.AppArmorLoad.ValueString() != "" {
 		s.AppArmorLoad = m.AppArmorLoad.ValueString()
 	}
-
-	resolveSSH(m.SSH, mode, lookup, &s, &diags)
-	return s, diags
 }
 
 func known(v types.String) string {
@@ -395,6 +421,8 @@ func validPEMCerts(b []byte) bool {
 	return strings.Contains(string(b), "-----BEGIN CERTIFICATE-----")
 }
 
+// resolveSSH sets the SSH settings of the node channel (warning that they
+// are ignored with node_access = "local").
 func resolveSSH(m *sshModel, mode string, lookup lookupFunc, s *settings, diags *diag.Diagnostics) {
 	if m == nil {
 		m = &sshModel{}
@@ -412,8 +440,16 @@ func resolveSSH(m *sshModel, mode string, lookup lookupFunc, s *settings, diags 
 	if ss.User == "" {
 		ss.User = defaultSSHUser
 	}
+	resolveSSHCredentials(m, lookup, ss, diags)
+	resolveSSHHostKeys(m, lookup, ss, diags)
+	resolveSSHPort(m, lookup, ss, diags)
+	resolveSSHNodes(m, ss, diags)
+}
 
-	// private key: config text, config file, environment text
+// resolveSSHCredentials sets the private key (config text, config file,
+// environment text, in that order), its passphrase and the agent.
+func resolveSSHCredentials(m *sshModel, lookup lookupFunc, ss *sshSettings, diags *diag.Diagnostics) {
+	sp := path.Root("ssh")
 	keyPath := sp.AtName("private_key")
 	keySrc := "ssh.private_key"
 	if k := known(m.PrivateKey); k != "" {
@@ -449,7 +485,12 @@ func resolveSSH(m *sshModel, mode string, lookup lookupFunc, s *settings, diags 
 				"or %s, or ssh.agent = true (or %s=true) to use the SSH agent; or set node_access = \"local\" when "+
 				"Terraform runs on the PVE node.", EnvSSHPrivateKey, EnvSSHAgent))
 	}
+}
 
+// resolveSSHHostKeys sets the known_hosts file and warns when host key
+// verification is off.
+func resolveSSHHostKeys(m *sshModel, lookup lookupFunc, ss *sshSettings, diags *diag.Diagnostics) {
+	sp := path.Root("ssh")
 	kh, _ := str(m.KnownHostsFile, EnvSSHKnownHosts, lookup)
 	if kh == "" {
 		kh = defaultKnownHosts
@@ -469,7 +510,11 @@ func resolveSSH(m *sshModel, mode string, lookup lookupFunc, s *settings, diags 
 				"known_hosts (check the fingerprints on the nodes: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) "+
 				"and remove this setting.")
 	}
+}
 
+// resolveSSHPort sets the default SSH port of the nodes.
+func resolveSSHPort(m *sshModel, lookup lookupFunc, ss *sshSettings, diags *diag.Diagnostics) {
+	sp := path.Root("ssh")
 	ss.Port = defaultSSHPort
 	if !m.Port.IsNull() && !m.Port.IsUnknown() {
 		ss.Port = int(m.Port.ValueInt64())
@@ -485,7 +530,11 @@ func resolveSSH(m *sshModel, mode string, lookup lookupFunc, s *settings, diags 
 	if ss.Port < 1 || ss.Port > 65535 {
 		diags.AddAttributeError(sp.AtName("port"), "Invalid SSH port", fmt.Sprintf("ssh.port must be 1-65535, not %d.", ss.Port))
 	}
+}
 
+// resolveSSHNodes sets the per-node SSH addresses and ports (ssh.nodes).
+func resolveSSHNodes(m *sshModel, ss *sshSettings, diags *diag.Diagnostics) {
+	sp := path.Root("ssh")
 	ss.Nodes = map[string]nodeAddr{}
 	for name, n := range m.Nodes {
 		np := sp.AtName("nodes").AtMapKey(name)

@@ -4,22 +4,20 @@
 package provider
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/baselineattr"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/problems"
-
-	"github.com/hashicorp/terraform-plugin-framework/path"
-
 	"context"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/baselineattr"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/problems"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 )

@@ -41,6 +41,7 @@ func nodesChecks(mode string, nodes ...string) []statecheck.StateCheck {
 // mode through a real sshd, host key verified) and found /etc/pve under
 // node_root.
 func TestAccProviderNodeAccess(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"local", "ssh"} {
 		t.Run(mode, func(t *testing.T) {
 			acctest.PreCheck(t)
@@ -69,6 +70,7 @@ func TestAccProviderNodeAccess(t *testing.T) {
 // known_hosts is refused, with an error that says so.
 func TestAccProviderSSHHostKeyMismatch(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	d := env.SSHD()
 	resource.Test(t, resource.TestCase{
@@ -86,6 +88,7 @@ func TestAccProviderSSHHostKeyMismatch(t *testing.T) {
 // TestAccProviderSSHUnknownHost: a node missing from known_hosts is refused.
 func TestAccProviderSSHUnknownHost(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	env.SSHD()
 	empty := filepath.Join(t.TempDir(), "known_hosts")
@@ -108,6 +111,7 @@ func TestAccProviderSSHUnknownHost(t *testing.T) {
 // TestAccProviderTicketAuth: username + password (ticket) authentication.
 func TestAccProviderTicketAuth(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

@@ -1,10 +1,11 @@
 package provider
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
-
 	"bytes"
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
+	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/sshd"
 )
@@ -574,18 +576,34 @@ func TestConfigureWarnings(t *testing.T) {
 	}
 }
 
-// TestConfigureLogsNoSecrets: the debug logs of Configure and of the node
-// channel carry no token, password or key.
+// TestConfigureLogsNoSecrets: the debug logs of Configure, of the node
+// channel and of the API requests (the pve subsystem) carry no token,
+// password, ticket, CSRF token or key.
 func TestConfigureLogsNoSecrets(t *testing.T) {
 	clearEnv(t)
 	t.Setenv(EnvPassword, testPassword)
 	var buf bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &buf)
 	keyFile, keyPEM := writeKey(t)
+	const ticket, csrf = "PVE:root@pam:65F0A1B2::ticket-Secret-77", "65F0A1B2:csrf-Secret-88"
+	// a PVE API that wants a login (ticket authentication with the password) and then answers
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch c, _ := r.Cookie("PVEAuthCookie"); {
+		case r.URL.Path == "/api2/json/access/ticket":
+			_, _ = fmt.Fprintf(w, `{"data":{"ticket":%q,"CSRFPreventionToken":%q,"username":"root@pam"}}`, ticket, csrf)
+		case c == nil && r.Header.Get("Authorization") == "":
+			w.WriteHeader(http.StatusUnauthorized)
+		default:
+			_, _ = w.Write([]byte(`{"data":{"version":"9.1.1","release":"9.1","repoid":"x"}}`))
+		}
+	}))
+	defer srv.Close()
 	for _, vals := range []map[string]tftypes.Value{
 		{"endpoint": s("https://pve:8006"), "api_token": s(testToken), "node_access": s("local")},
 		{"endpoint": s("https://127.0.0.1:8006"), "username": s("root@pam"),
 			"ssh": sshObj(t, map[string]tftypes.Value{"private_key_file": s(keyFile), "port": n(1), "known_hosts_file": s("/nonexistent")})},
+		{"endpoint": s(srv.URL), "username": s("root@pam"), "insecure": b(true), "node_access": s("local")},
 	} {
 		p := New("test")()
 		resp := &fwprovider.ConfigureResponse{}
@@ -594,15 +612,24 @@ func TestConfigureLogsNoSecrets(t *testing.T) {
 			t.Fatal(diagText(resp.Diagnostics))
 		}
 		c := resp.ResourceData.(*providerdata.Clients)
+		if vals["endpoint"].Equal(s(srv.URL)) {
+			if _, err := c.API.API().Version(ctx); err != nil { // logs in, then asks: three requests
+				t.Fatal(err)
+			}
+			continue
+		}
 		_, _ = c.Nodes.FS(ctx, "pve1") // the ssh dial fails (port 1); it logs
 	}
 	out := buf.String()
-	if !strings.Contains(out, "configured the hardened provider") || !strings.Contains(out, "dialling node channel") {
-		t.Fatalf("expected debug logs, got:\n%s", out)
+	for _, want := range []string{"configured the hardened provider", "dialling node channel", `"path":"/api2/json/access/ticket"`,
+		`"path":"/api2/json/version"`} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("expected %s in the debug logs, got:\n%s", want, out)
+		}
 	}
 	_, secret, _ := strings.Cut(testToken, "=")
 	keyBody := strings.Split(string(keyPEM), "\n")[1]
-	for _, sec := range []string{testToken, secret, testPassword, keyBody} {
+	for _, sec := range []string{testToken, secret, testPassword, keyBody, ticket, "ticket-Secret", csrf} {
 		if strings.Contains(out, sec) {
 			t.Errorf("the logs contain a secret (%.6s...):\n%s", sec, out)
 		}

@@ -1,10 +1,6 @@
 package provider
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/baselineattr"
-
-	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
-
 	"context"
 	"regexp"
 
@@ -16,6 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/attrs/baselineattr"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/providerdata"
 )
 
 // Node access modes.

@@ -3,11 +3,11 @@
 package providerdata
 
 import (
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/nodefs"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/policy"

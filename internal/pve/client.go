@@ -76,7 +76,9 @@ func New(cfg Config) (*Client, error) {
 		TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16,
 		IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 15 * time.Second,
 	}
-	hc := &http.Client{Timeout: timeout, Transport: &permissionTransport{base: &retryTransport{base: tr, policy: DefaultRetryPolicy}}}
+	// Every attempt is logged (logTransport), the retries around them; a
+	// 403 carries PVE's reason (permissionTransport).
+	hc := &http.Client{Timeout: timeout, Transport: &permissionTransport{base: &retryTransport{base: &logTransport{base: tr}, policy: DefaultRetryPolicy}}}
 	opts := []proxmox.Option{proxmox.WithHTTPClient(hc), proxmox.WithUserAgent("terraform-provider-hardened")}
 	c := &Client{endpoint: ep, transport: tr}
 	switch {

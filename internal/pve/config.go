@@ -1,14 +1,14 @@
 package pve
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
-
 	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pctconf"
 )
 
 // CTConfig is a container config as PVE returns it, decoded loosely: PVE sends

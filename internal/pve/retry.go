@@ -9,8 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // RetryPolicy is how the client retries what is safe to retry:
@@ -125,7 +123,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			_ = res.Body.Close()
 		}
 		d := p.delay(attempt)
-		tflog.Debug(req.Context(), "retrying PVE API request", map[string]any{"subsystem": "pve",
+		logDebug(req.Context(), "retrying PVE API request", map[string]any{
 			"method": req.Method, "path": req.URL.Path, "attempt": attempt + 1, "reason": reason, "delay_ms": d.Milliseconds()})
 		if err := sleep(req.Context(), d); err != nil {
 			return nil, err

@@ -98,17 +98,8 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	decodedRel, _ := url.PathUnescape(rel)
 
-	latency, reset, resetAfter, fstatus, fmsg := s.faults.requestFault(r.Method, decodedRel)
-	if latency > 0 {
-		select {
-		case <-time.After(latency):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if reset {
-		s.stats.add("FAULT reset")
-		resetConn(w)
+	resetAfter, fstatus, fmsg, handled := s.requestFault(w, r, decodedRel)
+	if handled {
 		return
 	}
 
@@ -141,44 +132,8 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	in, perr := readParams(r)
-	if perr != nil {
+	if perr := s.requestParams(rc, rt, pathParams); perr != nil {
 		s.writeError(w, r, perr)
-		return
-	}
-	for k, v := range pathParams {
-		if prev, dup := in[k]; dup && fmt.Sprint(prev) != v {
-			s.writeError(w, r, paramErr(map[string]string{k: "duplicate parameter (already defined in URI)"}))
-			return
-		}
-		in[k] = v
-	}
-	if rt.schema != nil {
-		if rc.isToken && !rt.schema.AllowToken {
-			s.writeError(w, r, permErr("API tokens are not allowed for this endpoint"))
-			return
-		}
-		// check_api2_permissions runs before parameter verification, on
-		// the raw parameters (pve-http-server's rest_handler)
-		rc.acl = s.userConfig()
-		if err := rc.acl.checkAPI2(rt.schema.Permissions, rc.user, rawParams(in)); err != nil {
-			s.writeError(w, r, asAPIError(err))
-			return
-		}
-		params, errs := rt.schema.Validate(in)
-		if len(errs) > 0 {
-			s.writeError(w, r, paramErr(errs))
-			return
-		}
-		rc.params = params
-	} else {
-		rc.params = map[string]string{}
-		for k, v := range in {
-			rc.params[k] = fmt.Sprint(v)
-		}
-	}
-	if node, ok := rc.params["node"]; ok && !s.isNode(node) {
-		s.writeError(w, r, dief("no such cluster node '%s'", node))
 		return
 	}
 
@@ -197,6 +152,67 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body = map[string]any{"data": lt.data, "total": lt.total}
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// requestFault applies the injected fault of the request: a latency, a
+// connection reset (handled: the request is answered), or a reset after the
+// handler ran and an error status, for the caller.
+func (s *Sim) requestFault(w http.ResponseWriter, r *http.Request, decodedRel string) (resetAfter bool, fstatus int, fmsg string, handled bool) {
+	latency, reset, resetAfter, fstatus, fmsg := s.faults.requestFault(r.Method, decodedRel)
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return false, 0, "", true
+		}
+	}
+	if reset {
+		s.stats.add("FAULT reset")
+		resetConn(w)
+		return false, 0, "", true
+	}
+	return resetAfter, fstatus, fmsg, false
+}
+
+// requestParams sets rc.params: the query and body parameters with the
+// path's, checked against the route's schema (and token permission) and
+// the node, like pve-http-server before it calls the handler.
+func (s *Sim) requestParams(rc *reqCtx, rt *route, pathParams map[string]string) *apiError {
+	in, perr := readParams(rc.r)
+	if perr != nil {
+		return perr
+	}
+	for k, v := range pathParams {
+		if prev, dup := in[k]; dup && fmt.Sprint(prev) != v {
+			return paramErr(map[string]string{k: "duplicate parameter (already defined in URI)"})
+		}
+		in[k] = v
+	}
+	if rt.schema != nil {
+		if rc.isToken && !rt.schema.AllowToken {
+			return permErr("API tokens are not allowed for this endpoint")
+		}
+		// check_api2_permissions runs before parameter verification, on
+		// the raw parameters (pve-http-server's rest_handler)
+		rc.acl = s.userConfig()
+		if err := rc.acl.checkAPI2(rt.schema.Permissions, rc.user, rawParams(in)); err != nil {
+			return asAPIError(err)
+		}
+		params, errs := rt.schema.Validate(in)
+		if len(errs) > 0 {
+			return paramErr(errs)
+		}
+		rc.params = params
+	} else {
+		rc.params = map[string]string{}
+		for k, v := range in {
+			rc.params[k] = fmt.Sprint(v)
+		}
+	}
+	if node, ok := rc.params["node"]; ok && !s.isNode(node) {
+		return dief("no such cluster node '%s'", node)
+	}
+	return nil
 }
 
 // readParams merges query-string and body parameters like pve-http-server's

@@ -22,7 +22,8 @@ var createOnlyParams = map[string]bool{
 	"ignore-unpack-errors": true, "bwlimit": true, "pool": true, "unprivileged": true,
 }
 
-var reSSHKeyLine = regexp.MustCompile(`^(?:[a-z0-9@.,="_ -]+\s+)?(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+[A-Za-z0-9+/]+={0,3}(\s.*)?$`)
+var reSSHKeyLine = regexp.MustCompile(`^(?:[a-z0-9@.,="_ -]+\s+)?(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)` +
+	`|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+[A-Za-z0-9+/]+={0,3}(\s.*)?$`)
 
 // validateSSHKeys approximates PVE's `ssh-keygen -l` check of every non-blank line.
 func validateSSHKeys(raw string) error {

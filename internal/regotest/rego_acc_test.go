@@ -57,6 +57,7 @@ var wantDeny = []string{
 }
 
 func TestAccRegoPolicyExample(t *testing.T) {
+	t.Parallel()
 	root := acctest.RepoRoot(t)
 	opa := findOPA(t, root)
 	policyDir := filepath.Join(root, "examples", "policy", "opa")

@@ -93,30 +93,41 @@ type Entry struct {
 var baseline = []Entry{
 	// LXC's common.seccomp.
 	{Syscall: "kexec_load", Source: SourceLXC, Reason: "loads and boots another kernel, replacing the host's"},
-	{Syscall: "open_by_handle_at", Source: SourceLXC, Reason: "opens any file of a mounted file system by handle, bypassing the container's mount namespace (the 'shocker' escape)"},
+	{Syscall: "open_by_handle_at", Source: SourceLXC, Reason: "opens any file of a mounted file system by handle, bypassing the container's mount namespace " +
+		"(the 'shocker' escape)"},
 	{Syscall: "init_module", Source: SourceLXC, Reason: "loads code into the shared host kernel"},
 	{Syscall: "finit_module", Source: SourceLXC, Reason: "loads code into the shared host kernel (from a file descriptor)"},
 	{Syscall: "delete_module", Source: SourceLXC, Reason: "unloads host kernel modules the host and other guests rely on"},
-	{Syscall: "umount2", Errno: EACCES, Cond: &Cond{Arg: 1, Op: "SCMP_CMP_MASKED_EQ", Value: 1, Mask: 1}, Condition: "flags include MNT_FORCE (0x1)", Source: SourceLXC,
-		Reason: "forced unmounts (MNT_FORCE) can abort I/O of mounts shared with the host; LXC's reject_force_umount directive, written out as the rule it stands for"},
+	{Syscall: "umount2", Errno: EACCES, Cond: &Cond{Arg: 1, Op: "SCMP_CMP_MASKED_EQ", Value: 1, Mask: 1}, Condition: "flags include MNT_FORCE (0x1)",
+		Source: SourceLXC,
+		Reason: "forced unmounts (MNT_FORCE) can abort I/O of mounts shared with the host; LXC's reject_force_umount " +
+			"directive, written out as the rule it stands for"},
 
 	// PVE's additions for unprivileged containers.
 	{Syscall: "keyctl", Errno: ENOSYS, Source: SourcePVE, Feature: FeatureKeyctl,
-		Reason: "the kernel keyring is not namespaced; ENOSYS makes systemd (networkd) and others treat keyrings as unavailable; features keyctl=1 allows it (e.g. for Docker/runc)"},
+		Reason: "the kernel keyring is not namespaced; ENOSYS makes systemd (networkd) and others treat keyrings as " +
+			"unavailable; features keyctl=1 allows it (e.g. for Docker/runc)"},
 	{Syscall: "ioctl", Errno: EPERM, Cond: &Cond{Arg: 1, Op: "SCMP_CMP_MASKED_EQ", Value: 0x9400, Mask: 0xff00},
 		Condition: "btrfs ioctls: the request's type byte is BTRFS_IOCTL_MAGIC (0x94)", Source: SourcePVE,
 		Reason: "btrfs ioctls (BTRFS_IOCTL_MAGIC 0x94): snapshots created from a user namespace can be neither shown nor deleted"},
 	{Syscall: "socket", Errno: EAFNOSUPPORT, Cond: &Cond{Arg: 0, Op: "SCMP_CMP_EQ", Value: 38}, Condition: "address family AF_ALG (38)", Source: SourcePVE,
-		Reason: "AF_ALG (38) sockets expose the kernel crypto API, a recurring source of kernel vulnerabilities; EAFNOSUPPORT as if the family were not built in"},
+		Reason: "AF_ALG (38) sockets expose the kernel crypto API, a recurring source of kernel vulnerabilities; EAFNOSUPPORT " +
+			"as if the family were not built in"},
 
 	// The provider's additions.
 	{Syscall: "kexec_file_load", Source: SourceHardened, Reason: "the file-descriptor variant of kexec_load, which LXC's list misses"},
-	{Syscall: "add_key", Errno: ENOSYS, Source: SourceHardened, Feature: FeatureKeyctl, Reason: "the rest of the kernel keyring API denied with keyctl (and allowed with it)"},
-	{Syscall: "request_key", Errno: ENOSYS, Source: SourceHardened, Feature: FeatureKeyctl, Reason: "the rest of the kernel keyring API denied with keyctl (and allowed with it)"},
-	{Syscall: "bpf", Source: SourceHardened, Reason: "eBPF programs and maps are host-wide kernel objects (tracing, reading kernel memory, verifier bugs); systemd falls back without it"},
-	{Syscall: "perf_event_open", Source: SourceHardened, Reason: "host-wide performance counters and tracepoints: information leaks and side channels across containers"},
-	{Syscall: "userfaultfd", Source: SourceHardened, Reason: "lets an attacker stall kernel page faults at will, a standard tool for winning kernel race conditions; only post-copy migration and CRIU use it"},
-	{Syscall: "io_uring_setup", Errno: ENOSYS, Source: SourceHardened, Reason: "io_uring is a large, frequently exploited kernel attack surface (denied by Docker and on Google's fleets); ENOSYS lets callers fall back to classic I/O"},
+	{Syscall: "add_key", Errno: ENOSYS, Source: SourceHardened, Feature: FeatureKeyctl, Reason: "the rest of the kernel keyring API denied with keyctl (and " +
+		"allowed with it)"},
+	{Syscall: "request_key", Errno: ENOSYS, Source: SourceHardened, Feature: FeatureKeyctl, Reason: "the rest of the kernel keyring API denied with keyctl " +
+		"(and allowed with it)"},
+	{Syscall: "bpf", Source: SourceHardened, Reason: "eBPF programs and maps are host-wide kernel objects (tracing, reading kernel memory, verifier bugs); " +
+		"systemd falls back without it"},
+	{Syscall: "perf_event_open", Source: SourceHardened, Reason: "host-wide performance counters and tracepoints: information leaks and side channels across " +
+		"containers"},
+	{Syscall: "userfaultfd", Source: SourceHardened, Reason: "lets an attacker stall kernel page faults at will, a standard tool for winning kernel race " +
+		"conditions; only post-copy migration and CRIU use it"},
+	{Syscall: "io_uring_setup", Errno: ENOSYS, Source: SourceHardened, Reason: "io_uring is a large, frequently exploited kernel attack surface (denied by " +
+		"Docker and on Google's fleets); ENOSYS lets callers fall back to classic I/O"},
 	{Syscall: "io_uring_enter", Errno: ENOSYS, Source: SourceHardened, Reason: "see io_uring_setup"},
 	{Syscall: "io_uring_register", Errno: ENOSYS, Source: SourceHardened, Reason: "see io_uring_setup"},
 	{Syscall: "iopl", Source: SourceHardened, Reason: "raw I/O port access to host hardware; nothing in a container drives hardware ports"},
@@ -150,7 +161,8 @@ var notDenied = []NotDenied{
 	{Syscalls: []string{"reboot"},
 		Reason: "LXC turns a reboot or power-off inside the container into a restart or stop of the container"},
 	{Syscalls: []string{"ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd"},
-		Reason: "all subject to the same ptrace access check, which only reaches processes the container can see and own anyway; debuggers, strace and CRIU need them"},
+		Reason: "all subject to the same ptrace access check, which only reaches processes the container can see and own " +
+			"anyway; debuggers, strace and CRIU need them"},
 	{Syscalls: []string{"quotactl"},
 		Reason: "PVE's quota option for mount points runs the quota tools inside the container"},
 	{Syscalls: []string{"mknod", "mknodat"},

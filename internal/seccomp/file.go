@@ -37,6 +37,72 @@ func pathOf(text []byte) string {
 	return Dir + "/" + FilePrefix + hex.EncodeToString(h[:8]) + ".seccomp"
 }
 
+// recoverHeader sets p's mode (and an allowlist's errno) from the policy
+// file's header line.
+func recoverHeader(p *Policy, line string) bool {
+	header := strings.Fields(line)
+	switch {
+	case len(header) == 1 && header[0] == "denylist":
+		p.Mode = ModeDenylist
+	case len(header) == 3 && header[0] == "allowlist" && header[1] == "errno":
+		p.Mode = ModeAllowlist
+		p.Errno, _ = strconv.Atoi(header[2])
+	default:
+		return false
+	}
+	return true
+}
+
+// recoverNames collects the syscalls of the policy file's rule lines that
+// are p's own: not the baseline's (a denylist's errno is kexec_load's) and
+// not the ones p's features add to an allowlist.
+func recoverNames(p *Policy, rules []string) (map[string]bool, bool) {
+	baselineCond := map[string]bool{}
+	for _, e := range entries(p.Keyctl, p.UserNamespaces) {
+		if e.Cond != nil {
+			baselineCond[e.Syscall] = true
+		}
+	}
+	names := map[string]bool{}
+	for _, l := range rules {
+		f := strings.Fields(l)
+		if len(f) < 2 {
+			return nil, false
+		}
+		switch {
+		case p.Mode == ModeAllowlist && f[1] == "allow":
+			names[f[0]] = true
+		case p.Mode == ModeDenylist && f[1] == "errno" && len(f) >= 3:
+			n, _ := strconv.Atoi(f[2])
+			if f[0] == "kexec_load" {
+				p.Errno = n // the policy errno: kexec_load is always denied with it
+			}
+			if len(f) == 4 && baselineCond[f[0]] {
+				continue // the baseline's own conditional rule
+			}
+			names[f[0]] = true
+		}
+	}
+	for _, e := range entries(p.Keyctl, p.UserNamespaces) {
+		if e.Cond == nil && p.Mode == ModeDenylist {
+			delete(names, e.Syscall)
+		}
+	}
+	if p.Mode == ModeAllowlist {
+		if p.Keyctl {
+			for _, s := range keyringSyscalls {
+				delete(names, s)
+			}
+		}
+		if p.Mknod {
+			for _, s := range mknodSyscalls {
+				delete(names, s)
+			}
+		}
+	}
+	return names, true
+}
+
 // Recover finds the policy whose rendering is exactly text at path, given
 // the container's keyctl and mknod features and whether user namespaces
 // are allowed (nesting or seccomp.allow_user_namespaces): the import of a container, or
@@ -53,58 +119,12 @@ func Recover(path string, text []byte, keyctl, mknod, userns bool) (Policy, bool
 		return Policy{}, false
 	}
 	p := Policy{Keyctl: keyctl, Mknod: mknod, UserNamespaces: userns}
-	header := strings.Fields(lines[1])
-	switch {
-	case len(header) == 1 && header[0] == "denylist":
-		p.Mode = ModeDenylist
-	case len(header) == 3 && header[0] == "allowlist" && header[1] == "errno":
-		p.Mode = ModeAllowlist
-		p.Errno, _ = strconv.Atoi(header[2])
-	default:
+	if !recoverHeader(&p, lines[1]) {
 		return Policy{}, false
 	}
-	baselineCond := map[string]bool{}
-	for _, e := range entries(keyctl, userns) {
-		if e.Cond != nil {
-			baselineCond[e.Syscall] = true
-		}
-	}
-	names := map[string]bool{}
-	for _, l := range lines[3:] {
-		f := strings.Fields(l)
-		if len(f) < 2 {
-			return Policy{}, false
-		}
-		switch {
-		case p.Mode == ModeAllowlist && f[1] == "allow":
-			names[f[0]] = true
-		case p.Mode == ModeDenylist && f[1] == "errno" && len(f) >= 3:
-			n, _ := strconv.Atoi(f[2])
-			if f[0] == "kexec_load" {
-				p.Errno = n // the policy errno: kexec_load is always denied with it
-			}
-			if len(f) == 4 && baselineCond[f[0]] {
-				continue // the baseline's own conditional rule
-			}
-			names[f[0]] = true
-		}
-	}
-	for _, e := range entries(keyctl, userns) {
-		if e.Cond == nil && p.Mode == ModeDenylist {
-			delete(names, e.Syscall)
-		}
-	}
-	if p.Mode == ModeAllowlist {
-		if keyctl {
-			for _, s := range keyringSyscalls {
-				delete(names, s)
-			}
-		}
-		if mknod {
-			for _, s := range mknodSyscalls {
-				delete(names, s)
-			}
-		}
+	names, ok := recoverNames(&p, lines[3:])
+	if !ok {
+		return Policy{}, false
 	}
 	for n := range names {
 		p.Syscalls = append(p.Syscalls, n)

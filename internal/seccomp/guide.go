@@ -57,7 +57,9 @@ func Markdown() string {
 	w("page_title: \"Seccomp policies\"\n")
 	w("subcategory: \"\"\n")
 	w("description: |-\n")
-	w("  How hardened_container confines system calls with seccomp: the denylist, allowlist and default modes, the errno, where the policy file lives and what it contains, and the hardened denylist with the reason for every entry.\n")
+	w("  How hardened_container confines system calls with seccomp: the denylist, allowlist and default modes, the " +
+		"errno, where the policy file lives and what it contains, and the hardened denylist with the reason for every " +
+		"entry.\n")
 	w("---\n\n")
 	w("# Seccomp policies\n\n")
 	w("A seccomp filter makes the kernel refuse system calls before they run. `lxc-start` installs the container's filter\n")
@@ -71,7 +73,8 @@ func Markdown() string {
 	w("|------|---------|-------------|\n")
 	w("| `%s` (default) | the hardened denylist below, plus every name in `syscalls` (with `errno`) | written by the provider |\n", ModeDenylist)
 	w("| `%s` | every syscall not in `syscalls` (with `errno`); the hardened denylist still applies on top | written by the provider |\n", ModeAllowlist)
-	w("| `%s` | what PVE refuses on its own: LXC's `common.seccomp`, and PVE's additions for unprivileged containers | none: no `lxc.seccomp.profile` line |\n\n", ModeDefault)
+	w("| `%s` | what PVE refuses on its own: LXC's `common.seccomp`, and PVE's additions for unprivileged containers "+
+		"| none: no `lxc.seccomp.profile` line |\n\n", ModeDefault)
 	w("A container whose configuration names its own `lxc.seccomp.profile` gets none of PVE's seccomp additions\n")
 	w("(PVE's `make_seccomp_config` emits nothing then), so the provider's policy file carries them itself, as part of the\n")
 	w("hardened denylist. With `%s` none of the provider's additions apply, and `syscalls` must be empty.\n\n", ModeDefault)
@@ -87,7 +90,8 @@ func Markdown() string {
 	w("  device nodes; the plan warns.\n\n")
 
 	w("## Errno\n\n")
-	w("`errno` is the error a refused call returns: 1 to %d. The default is %d (%s, \"Operation not permitted\"), which programs\n", maxErrno, EPERM, ErrnoName(EPERM))
+	w("`errno` is the error a refused call returns: 1 to %d. The default is %d (%s, \"Operation not permitted\"), "+
+		"which programs\n", maxErrno, EPERM, ErrnoName(EPERM))
 	w("report clearly; %d (%s) makes programs treat the call as not implemented and fall back, which suits an allowlist.\n", ENOSYS, ErrnoName(ENOSYS))
 	w("libseccomp refuses %d (MAX_ERRNO) and above, and `lxc-start` then fails to start the container.\n\n", maxErrno+1)
 	w("Entries of the hardened denylist that fix their own errno keep it, whatever `errno` says, because callers act on the value:\n\n")
@@ -160,7 +164,8 @@ func Markdown() string {
 	w("```\n\n")
 
 	w("## The hardened denylist\n\n")
-	w("Every `%s` and `%s` policy refuses these calls (%d entries; %s leave it with `features.keyctl`):\n\n", ModeDenylist, ModeAllowlist, len(deny), codeList(keyringSyscalls, "and"))
+	w("Every `%s` and `%s` policy refuses these calls (%d entries; %s leave it with `features.keyctl`):\n\n", ModeDenylist, ModeAllowlist, len(deny),
+		codeList(keyringSyscalls, "and"))
 	w("| Syscall | Refused when | Errno | Source | Lifted by | Reason |\n")
 	w("|---------|--------------|-------|--------|-----------|--------|\n")
 	for _, e := range deny {

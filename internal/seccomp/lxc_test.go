@@ -147,58 +147,10 @@ func TestPoliciesRunInLXC(t *testing.T) {
 			}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			text, err := tc.policy.Render()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := c.start(t, tc.name, text, append([]string{"/" + probeArg, probeArg}, allProbes...)...)
-			if err != nil {
-				t.Fatalf("lxc-start refused the policy: %v\n%s\npolicy:\n%s", err, out, text)
-			}
-			got := probeResults(t, out)
-			if got["pid"] != 1 || got["seccomp"] != 2 {
-				t.Fatalf("init has pid %d, Seccomp %d; want pid 1, Seccomp 2 (filter)\n%s", got["pid"], got["seccomp"], out)
-			}
-			want := map[string]int{}
-			if tc.policy.mode() == ModeDenylist {
-				want = deniedWant(tc.policy)
-			}
-			for k, v := range tc.want {
-				want[k] = v
-			}
-			for _, n := range allProbes {
-				w, ok := want[n]
-				if !ok || w < 0 {
-					continue // not asserted (-1: kernel-dependent)
-				}
-				if g, ran := got[n]; !ran || g != w {
-					t.Errorf("%s (%s): errno %d, want %d", n, probes[n].syscall, g, w)
-				}
-			}
-			if t.Failed() {
-				t.Logf("probe output:\n%s\npolicy:\n%s", out, text)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkProbes(t, c, tc.name, tc.policy, tc.want, allProbes) })
 	}
 
-	t.Run("allowlist busybox", func(t *testing.T) {
-		p := Policy{Mode: ModeAllowlist, Syscalls: append(EssentialSyscalls(), busyboxExtra...)}
-		text, err := p.Render()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := c.start(t, "allowlist busybox", text, "/bin/sh", "-c",
-			"grep Seccomp: /proc/self/status; mkdir /tmp/not-allowed || echo mkdir failed; echo done")
-		if err != nil {
-			t.Fatalf("lxc-start refused the policy: %v\n%s\npolicy:\n%s", err, out, text)
-		}
-		for _, w := range []string{"Seccomp:\t2", "Operation not permitted", "mkdir failed", "done"} {
-			if !strings.Contains(out, w) {
-				t.Errorf("output lacks %q:\n%s", w, out)
-			}
-		}
-	})
+	t.Run("allowlist busybox", func(t *testing.T) { checkBusybox(t, c) })
 
 	// Files Render never writes: lxc-start must refuse them, so the cases
 	// above would notice a policy LXC rejects.
@@ -267,4 +219,60 @@ func boolKeys(m map[string]string) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// checkProbes starts the probe under policy and compares every probe's
+// errno with what the policy means (want adds to a denylist's denials).
+func checkProbes(t *testing.T, c *container, name string, policy Policy, wantExtra map[string]int, allProbes []string) {
+	text, err := policy.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.start(t, name, text, append([]string{"/" + probeArg, probeArg}, allProbes...)...)
+	if err != nil {
+		t.Fatalf("lxc-start refused the policy: %v\n%s\npolicy:\n%s", err, out, text)
+	}
+	got := probeResults(t, out)
+	if got["pid"] != 1 || got["seccomp"] != 2 {
+		t.Fatalf("init has pid %d, Seccomp %d; want pid 1, Seccomp 2 (filter)\n%s", got["pid"], got["seccomp"], out)
+	}
+	want := map[string]int{}
+	if policy.mode() == ModeDenylist {
+		want = deniedWant(policy)
+	}
+	for k, v := range wantExtra {
+		want[k] = v
+	}
+	for _, n := range allProbes {
+		w, ok := want[n]
+		if !ok || w < 0 {
+			continue // not asserted (-1: kernel-dependent)
+		}
+		if g, ran := got[n]; !ran || g != w {
+			t.Errorf("%s (%s): errno %d, want %d", n, probes[n].syscall, g, w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("probe output:\n%s\npolicy:\n%s", out, text)
+	}
+}
+
+// checkBusybox: an allowlist of the essential calls and busybox's runs a
+// shell and refuses the rest (mkdir).
+func checkBusybox(t *testing.T, c *container) {
+	p := Policy{Mode: ModeAllowlist, Syscalls: append(EssentialSyscalls(), busyboxExtra...)}
+	text, err := p.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.start(t, "allowlist busybox", text, "/bin/sh", "-c",
+		"grep Seccomp: /proc/self/status; mkdir /tmp/not-allowed || echo mkdir failed; echo done")
+	if err != nil {
+		t.Fatalf("lxc-start refused the policy: %v\n%s\npolicy:\n%s", err, out, text)
+	}
+	for _, w := range []string{"Seccomp:\t2", "Operation not permitted", "mkdir failed", "done"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
 }

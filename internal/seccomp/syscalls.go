@@ -1,11 +1,11 @@
 package seccomp
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/textdist"
-
 	_ "embed"
 	"strconv"
 	"strings"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/textdist"
 )
 
 //go:generate go run ./gen -in /usr/include/x86_64-linux-gnu/asm/unistd_64.h -extra extra_x86_64.txt -out syscalls_x86_64.txt

@@ -45,7 +45,9 @@ func Validate(p Policy) []Problem {
 	}
 	if p.Mknod && mode != ModeDefault {
 		add("mknod", -1, true, "mknod is only not denied",
-			"With its own seccomp profile the container does not get PVE's seccomp-notify handling of mknod (pve-lxc-syscalld): mknod and mknodat are left alone, so an unprivileged container still cannot create device nodes.")
+			"With its own seccomp profile the container does not get PVE's seccomp-notify handling of mknod "+
+				"(pve-lxc-syscalld): mknod and mknodat are left alone, so an unprivileged container still cannot create device "+
+				"nodes.")
 	}
 	if mode == ModeDefault {
 		if len(p.Syscalls) > 0 {
@@ -56,7 +58,8 @@ func Validate(p Policy) []Problem {
 	}
 	if mode == ModeAllowlist && len(p.Syscalls) == 0 {
 		add("syscalls", -1, false, "empty allowlist",
-			"An allowlist denies every syscall not listed: with none listed the container cannot even start. List the complete set (at least %s).", strings.Join(EssentialSyscalls(), ", "))
+			"An allowlist denies every syscall not listed: with none listed the container cannot even start. List the "+
+				"complete set (at least %s).", strings.Join(EssentialSyscalls(), ", "))
 		return out
 	}
 	first := map[string]int{}
@@ -86,7 +89,8 @@ func Validate(p Policy) []Problem {
 		}
 		if len(missing) > 0 {
 			add("syscalls", -1, true, "allowlist misses essential syscalls",
-				"Not allowed: %s. LXC's start sequence or any container init needs them, so the container will probably fail to start (or hang while starting).", strings.Join(missing, ", "))
+				"Not allowed: %s. LXC's start sequence or any container init needs them, so the container will probably fail "+
+					"to start (or hang while starting).", strings.Join(missing, ", "))
 		}
 	}
 	return out
@@ -98,7 +102,8 @@ func unknownProblem(mode Mode, i int, s string) Problem {
 		effect = "allow nothing: whatever needs it would fail"
 	}
 	if nr, ok := unresolvable[s]; ok {
-		d := fmt.Sprintf("%q (x86_64 system call %d) is newer than libseccomp %s, with which LXC on PVE resolves names. LXC silently skips names it cannot resolve, so this entry would %s.", s, nr, PVELibseccomp, effect)
+		d := fmt.Sprintf("%q (x86_64 system call %d) is newer than libseccomp %s, with which LXC on PVE resolves names. LXC silently "+
+			"skips names it cannot resolve, so this entry would %s.", s, nr, PVELibseccomp, effect)
 		return Problem{Field: "syscalls", Index: i, Summary: "unknown syscall", Detail: d}
 	}
 	d := fmt.Sprintf("%q is not an x86_64 system call. LXC silently skips names it cannot resolve, so this entry would %s.", s, effect)
@@ -139,7 +144,8 @@ func checkAllow(p Policy, i int, s string) []Problem {
 		if e.Feature == FeatureKeyctl {
 			if !p.Keyctl {
 				out = append(out, Problem{Field: "syscalls", Index: i, Summary: "needs the keyctl feature",
-					Detail: fmt.Sprintf("%q belongs to the kernel keyring API, which is denied unless keyctl is enabled; enable keyctl instead of listing it.", s)})
+					Detail: fmt.Sprintf("%q belongs to the kernel keyring API, which is denied unless keyctl is enabled; enable keyctl instead of "+
+						"listing it.", s)})
 			}
 			continue
 		}

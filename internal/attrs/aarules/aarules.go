@@ -48,27 +48,55 @@ func Default(standalone bool) types.Object {
 // Attribute is the block's schema.
 func Attribute(description string, standalone bool) schema.SingleNestedAttribute {
 	deny := func(desc string) schema.BoolAttribute {
-		return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: desc + " Default `true`."}
+		return schema.BoolAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(true),
+			MarkdownDescription: desc + " Default `true`.",
+		}
 	}
 	attrs := map[string]schema.Attribute{
-		"deny_raw_network":    deny("Deny raw sockets: no packet crafting or ICMP/ARP spoofing from the container (ping then needs unprivileged ICMP sockets, which modern iputils use)."),
+		"deny_raw_network": deny("Deny raw sockets: no packet crafting or ICMP/ARP spoofing from the container (ping then needs unprivileged " +
+			"ICMP sockets, which modern iputils use)."),
 		"deny_packet_network": deny("Deny AF_PACKET sockets: no sniffing of the container's interfaces, no raw layer-2 frames."),
 		"deny_ptrace":         deny("Deny tracing other processes (debuggers, reading secrets from another process's memory); reading /proc stays allowed."),
 		"deny_proc_sys_write": deny("Deny every write under /proc/sys, including the namespaced net.* and IPC sysctls LXC's base still allows."),
 		"deny_sys_write":      deny("Deny every write under /sys except the container's own cgroup tree /sys/fs/cgroup (systemd in the container needs it)."),
-		"deny_mount":          deny("Deny every mount, remount, umount and pivot_root (systemd units with PrivateTmp and the like then run without those mounts; set `false` if a service needs them). Without it, PVE's denies of mounting /proc and /sys stay unless nesting is on."),
-		"extra_rules": schema.ListAttribute{ElementType: types.StringType, Optional: true, Computed: true, Default: listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
-			MarkdownDescription: "Further AppArmor rules, one rule ending in `,` per element (e.g. `deny /srv/secret/** rw,`). Checked at plan time: no blocks, comments, includes, `unconfined` or unconfined exec modes (`ux`, `pux`, `cux`). Default none."},
+		"deny_mount": deny("Deny every mount, remount, umount and pivot_root (systemd units with PrivateTmp and the like then run without " +
+			"those mounts; set `false` if a service needs them). Without it, PVE's denies of mounting /proc and /sys stay " +
+			"unless nesting is on."),
+		"extra_rules": schema.ListAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			Computed:    true,
+			Default:     listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
+			MarkdownDescription: "Further AppArmor rules, one rule ending in `,` per element (e.g. `deny /srv/secret/** rw,`). Checked at plan " +
+				"time: no blocks, comments, includes, `unconfined` or unconfined exec modes (`ux`, `pux`, `cux`). Default none.",
+		},
 	}
 	if standalone {
-		attrs["nesting"] = schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-			MarkdownDescription: "Allow nested containers (LXC's nesting rules; needs `deny_mount = false`) for containers with `features.nesting`. Default `false`."}
-		attrs["mount_fs_types"] = schema.SetAttribute{ElementType: types.StringType, Optional: true, Computed: true,
+		attrs["nesting"] = schema.BoolAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(false),
+			MarkdownDescription: "Allow nested containers (LXC's nesting rules; needs `deny_mount = false`) for containers with " +
+				"`features.nesting`. Default `false`.",
+		}
+		attrs["mount_fs_types"] = schema.SetAttribute{
+			ElementType:         types.StringType,
+			Optional:            true,
+			Computed:            true,
 			Default:             setdefaultEmpty(),
-			MarkdownDescription: "File system types containers under this profile may mount (as `features.mount`; needs `deny_mount = false`). Default none."}
+			MarkdownDescription: "File system types containers under this profile may mount (as `features.mount`; needs `deny_mount = false`). Default none.",
+		}
 	}
-	return schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(Default(standalone)),
-		MarkdownDescription: description, Attributes: attrs}
+	return schema.SingleNestedAttribute{
+		Optional:            true,
+		Computed:            true,
+		Default:             objectdefault.StaticValue(Default(standalone)),
+		MarkdownDescription: description,
+		Attributes:          attrs,
+	}
 }
 
 // ToSettings converts the block (null or unknown: the zero settings, ok

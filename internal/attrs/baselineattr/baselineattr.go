@@ -63,7 +63,8 @@ func description(s policy.Setting) string {
 
 const blockDoc = "The organisation's hardening baseline, checked against every `hardened_container` at plan time " +
 	"(a violation fails the plan with its rule ID unless the container lists an `exceptions` entry for it) and reported by `hardened_audit`. " +
-	"Each unset setting has its default from seed 000's audit checklist (so no block at all is that checklist); see the policy rule catalogue guide for every rule."
+	"Each unset setting has its default from seed 000's audit checklist (so no block at all is that checklist); " +
+	"see the policy rule catalogue guide for every rule."
 
 // attributes builds one optional attribute per setting with the schema
 // package's constructors (the provider and data source schemas are
@@ -108,7 +109,8 @@ func DataSourceAttribute() dschema.SingleNestedAttribute {
 			return dschema.SetAttribute{ElementType: e, Optional: true, MarkdownDescription: d}
 		})
 	return dschema.SingleNestedAttribute{Optional: true, Attributes: attrs,
-		MarkdownDescription: "The baseline to audit against, setting by setting; unset settings come from the provider's `baseline` (and from seed 000's checklist where that is unset too)."}
+		MarkdownDescription: "The baseline to audit against, setting by setting; unset settings come from the provider's `baseline` (and " +
+			"from seed 000's checklist where that is unset too)."}
 }
 
 // Apply overrides base with the settings o sets (a null o changes nothing).

@@ -52,7 +52,10 @@ func Empty() types.List { return types.ListValueMust(ObjectType, []attr.Value{})
 // they are in/out/group.
 func Attribute(group bool) schema.ListNestedAttribute {
 	opt := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Optional: true, MarkdownDescription: desc}
+		return schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: desc,
+		}
 	}
 	typeDesc, types_ := "`in`, `out`, or `group` (a reference to a `hardened_security_group`, whose name goes into `action`).", []string{"in", "out", "group"}
 	actionDesc := "`ACCEPT`, `DROP`, `REJECT` (with `macro`: applied to the macro's ports); for `group` the security group's name."
@@ -62,14 +65,24 @@ func Attribute(group bool) schema.ListNestedAttribute {
 		actionDesc = "`ACCEPT`, `DROP`, `REJECT` (with `macro`: applied to the macro's ports; `forward` rules cannot `REJECT`)."
 		ifaceDesc = "Not allowed in a security group (PVE refuses `-i` there): set `iface` on the container's `group` rule."
 	}
-	return schema.ListNestedAttribute{Optional: true, Computed: true, Default: listdefault.StaticValue(Empty()),
+	return schema.ListNestedAttribute{
+		Optional: true,
+		Computed: true,
+		Default:  listdefault.StaticValue(Empty()),
 		MarkdownDescription: strings.Join([]string{"Ordered rules; the first matching rule decides, so order is semantic and kept exactly as written.",
 			"A rule added, removed, moved or disabled by hand shows in the next plan and is put back by apply (the file is rewritten in one atomic step).",
-			"Every rule is checked at plan time like PVE's `verify_rule` (macro names, ports need a protocol, ICMP types, references to ipsets and aliases, no IPv4/IPv6 mix)."}, " "),
+			"Every rule is checked at plan time like PVE's `verify_rule` (macro names, ports need a protocol, ICMP types, " +
+				"references to ipsets and aliases, no IPv4/IPv6 mix)."}, " "),
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"type": schema.StringAttribute{Required: true, MarkdownDescription: typeDesc,
-				Validators: []validator.String{stringvalidator.OneOf(types_...)}},
-			"action":    schema.StringAttribute{Required: true, MarkdownDescription: actionDesc},
+			"type": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: typeDesc,
+				Validators:          []validator.String{stringvalidator.OneOf(types_...)},
+			},
+			"action": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: actionDesc,
+			},
 			"macro":     opt("A PVE macro, e.g. `SSH`, `HTTPS`, `DNS`, `Ping` (its protocol and ports; do not repeat them in `proto`/`dport`)."),
 			"iface":     opt(ifaceDesc),
 			"source":    opt("Source: IP, CIDR, `a-b` range, comma list (one IP version), `+ipset`, alias, or `dc/` (cluster) and `guest/` scoped names."),
@@ -78,12 +91,21 @@ func Attribute(group bool) schema.ListNestedAttribute {
 			"dport":     opt("Destination port(s): number, service name, `a:b` range, comma list (needs `proto` or a macro)."),
 			"sport":     opt("Source port(s), as `dport`."),
 			"icmp_type": opt("ICMP type name, e.g. `echo-request` (needs `proto` `icmp`/`icmpv6`; excludes `dport`)."),
-			"log": schema.StringAttribute{Optional: true, MarkdownDescription: "Log level for packets this rule matches.",
-				Validators: []validator.String{stringvalidator.OneOf(hardening.LogLevels...)}},
+			"log": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Log level for packets this rule matches.",
+				Validators:          []validator.String{stringvalidator.OneOf(hardening.LogLevels...)},
+			},
 			"comment": opt("Comment (kept in the file after `#`)."),
-			"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "Rule active. Default `true` (PVE's API would default to disabled). A disabled rule is kept in the file with a `|` prefix."},
-		}}}
+			"enabled": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "Rule active. Default `true` (PVE's API would default to disabled). A disabled rule is kept in the file with a " +
+					"`|` prefix.",
+			},
+		}},
+	}
 }
 
 // ToRules converts the list (null or unknown: none).

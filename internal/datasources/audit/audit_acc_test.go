@@ -95,6 +95,7 @@ func handMade(t *testing.T, env *acctest.Env) {
 // hand-made non-compliant ones; the audit reports exactly the failing rules.
 func TestAccAudit(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	const all = "data.hardened_audit.all"
 	const strict = "data.hardened_audit.strict"

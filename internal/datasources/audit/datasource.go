@@ -58,13 +58,20 @@ func (d *auditDataSource) Configure(_ context.Context, req datasource.ConfigureR
 }
 
 func computedStrings(doc string) schema.ListAttribute {
-	return schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: doc}
+	return schema.ListAttribute{
+		ElementType:         types.StringType,
+		Computed:            true,
+		MarkdownDescription: doc,
+	}
 }
 
 func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	failure := map[string]schema.Attribute{}
 	for k, doc := range findingsattr.Docs {
-		failure[k] = schema.StringAttribute{Computed: true, MarkdownDescription: doc}
+		failure[k] = schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: doc,
+		}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Audits every container of the cluster — managed by Terraform or not — against the hardening baseline " +
@@ -74,30 +81,64 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"provider-written AppArmor profiles and seccomp policies through the node channel, once per file. " +
 			"Exceptions of `hardened_container` resources live in Terraform state, not on the cluster: the audit reports raw failures.",
 		Attributes: map[string]schema.Attribute{
-			"node": schema.StringAttribute{Optional: true, MarkdownDescription: "Only containers on this node. Unset: every node."},
-			"vmids": schema.SetAttribute{ElementType: types.Int64Type, Optional: true,
-				MarkdownDescription: "Only these containers. Unset: every container (of `node`)."},
+			"node": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only containers on this node. Unset: every node.",
+			},
+			"vmids": schema.SetAttribute{
+				ElementType:         types.Int64Type,
+				Optional:            true,
+				MarkdownDescription: "Only these containers. Unset: every container (of `node`).",
+			},
 			"baseline": baselineattr.DataSourceAttribute(),
-			"containers": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The audited containers, by VMID.",
+			"containers": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The audited containers, by VMID.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "`<node>/<vmid>` (the `hardened_container` import ID)."},
-					"node":      schema.StringAttribute{Computed: true, MarkdownDescription: "Node."},
-					"vmid":      schema.Int64Attribute{Computed: true, MarkdownDescription: "VMID."},
-					"hostname":  schema.StringAttribute{Computed: true, MarkdownDescription: "Host name."},
-					"status":    schema.StringAttribute{Computed: true, MarkdownDescription: "`running` or `stopped`."},
-					"tags":      computedStrings("Tags."),
-					"compliant": schema.BoolAttribute{Computed: true, MarkdownDescription: "No rule fails."},
-					"failing":   computedStrings("IDs of the failing rules."),
-					"failures": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The failing rules with what was observed.",
-						NestedObject: schema.NestedAttributeObject{Attributes: failure}},
-				}}},
+					"id": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "`<node>/<vmid>` (the `hardened_container` import ID).",
+					},
+					"node": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "Node.",
+					},
+					"vmid": schema.Int64Attribute{
+						Computed:            true,
+						MarkdownDescription: "VMID.",
+					},
+					"hostname": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "Host name.",
+					},
+					"status": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "`running` or `stopped`.",
+					},
+					"tags": computedStrings("Tags."),
+					"compliant": schema.BoolAttribute{
+						Computed:            true,
+						MarkdownDescription: "No rule fails.",
+					},
+					"failing": computedStrings("IDs of the failing rules."),
+					"failures": schema.ListNestedAttribute{
+						Computed:            true,
+						MarkdownDescription: "The failing rules with what was observed.",
+						NestedObject:        schema.NestedAttributeObject{Attributes: failure},
+					},
+				}},
+			},
 			"compliant":     computedStrings("IDs (`<node>/<vmid>`) of the containers that fail no rule."),
 			"non_compliant": computedStrings("IDs of the containers that fail at least one rule."),
 			"unfinished": computedStrings("IDs of the containers whose creation by this provider did not finish (an interrupted or failed apply left them, " +
-				"stopped, with onboot off and the tag `" + hardening.UnfinishedTag + "`; rule HC-OPS-003). The next apply of the same `hardened_container` removes them; " +
+				"stopped, with onboot off and the tag `" + hardening.UnfinishedTag + "`; rule HC-OPS-003). The next apply of the same `hardened_container` " +
+				"removes them; " +
 				"a leftover of a configuration that no longer exists is removed with `pct destroy <vmid> --purge`."),
-			"failing_by_rule": schema.MapAttribute{ElementType: types.ListType{ElemType: types.StringType}, Computed: true,
-				MarkdownDescription: "For each failing rule ID, the containers that fail it."},
+			"failing_by_rule": schema.MapAttribute{
+				ElementType:         types.ListType{ElemType: types.StringType},
+				Computed:            true,
+				MarkdownDescription: "For each failing rule ID, the containers that fail it.",
+			},
 		},
 	}
 }

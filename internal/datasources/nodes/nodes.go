@@ -71,8 +71,14 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Computed:            true,
 				MarkdownDescription: "The cluster's nodes, sorted by name.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name":   schema.StringAttribute{Computed: true, MarkdownDescription: "Node name, e.g. `pve1`."},
-					"status": schema.StringAttribute{Computed: true, MarkdownDescription: "`online`, `offline` or `unknown`."},
+					"name": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "Node name, e.g. `pve1`.",
+					},
+					"status": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "`online`, `offline` or `unknown`.",
+					},
 				}},
 			},
 		},

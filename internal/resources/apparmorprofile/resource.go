@@ -66,21 +66,42 @@ func (r *profileResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"A node whose copy differs or is missing shows in the next plan (`copies`); deleting a profile a container still uses fails.",
 		}, " "),
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The profile's name.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"name": schema.StringAttribute{Required: true,
-				MarkdownDescription: "Profile name: `lxc-` then letters, digits, `.`, `_` or `-` (seed 003: container profiles are `lxc-*`); `lxc-hardened-*` is reserved for generated profiles. Changing it replaces the profile.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators: []validator.String{stringvalidator.RegexMatches(apparmor.ProfileNameRE, "must be lxc- followed by letters, digits, '.', '_' or '-'"),
-					reservedName{}}},
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The profile's name.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Profile name: `lxc-` then letters, digits, `.`, `_` or `-` (seed 003: container profiles are `lxc-*`); " +
+					"`lxc-hardened-*` is reserved for generated profiles. Changing it replaces the profile.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{stringvalidator.RegexMatches(apparmor.ProfileNameRE, "must be lxc- followed by letters, digits, '.', '_' or "+
+					"'-'"),
+					reservedName{}},
+			},
 			"settings": aarules.Attribute("Typed rules (default: every deny on, as a container's generated profile). Ignored when `raw` is set.", true),
-			"raw": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "The complete profile text instead of `settings`: one `profile <name> ... { ... }` block (includes such as `#include <abstractions/lxc/container-base>` are fine). Checked at plan time for the name and for `unconfined`/unconfined exec modes; the node's `apparmor_parser` checks the rest at apply."},
-			"nodes": schema.SetAttribute{ElementType: types.StringType, Optional: true, Computed: true,
-				MarkdownDescription: "Nodes that get the profile. Default: every online node of the cluster (a container can then migrate anywhere)."},
-			"content": schema.StringAttribute{Computed: true, MarkdownDescription: "The profile file as written (for review and policy tools)."},
-			"copies": schema.MapAttribute{ElementType: types.StringType, Computed: true,
-				MarkdownDescription: "Per node: `sha256:<digest>` of its copy; `missing` or another digest shows drift, which apply repairs."},
+			"raw": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The complete profile text instead of `settings`: one `profile <name> ... { ... }` block (includes such as " +
+					"`#include <abstractions/lxc/container-base>` are fine). Checked at plan time for the name and for " +
+					"`unconfined`/unconfined exec modes; the node's `apparmor_parser` checks the rest at apply.",
+			},
+			"nodes": schema.SetAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Nodes that get the profile. Default: every online node of the cluster (a container can then migrate anywhere).",
+			},
+			"content": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The profile file as written (for review and policy tools).",
+			},
+			"copies": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Computed:            true,
+				MarkdownDescription: "Per node: `sha256:<digest>` of its copy; `missing` or another digest shows drift, which apply repairs.",
+			},
 		},
 	}
 }
@@ -94,7 +115,8 @@ func (reservedName) MarkdownDescription(context.Context) string {
 func (reservedName) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() && strings.HasPrefix(req.ConfigValue.ValueString(), apparmor.NamePrefix) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Reserved AppArmor profile name",
-			fmt.Sprintf("%q starts with %s, the prefix of the profiles the provider generates for containers; choose another name.", req.ConfigValue.ValueString(), apparmor.NamePrefix))
+			fmt.Sprintf("%q starts with %s, the prefix of the profiles the provider generates for containers; choose another name.",
+				req.ConfigValue.ValueString(), apparmor.NamePrefix))
 	}
 }
 

@@ -58,6 +58,7 @@ func checkFile(env *acctest.Env) resource.TestCheckFunc {
 // refused, removal on destroy.
 func TestAccAppArmorProfile(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t, acctest.WithNodes("pve1", "pve2"))
 	cfg := env.ProviderConfig("local") + profileHCL
 	digest := hardening.FileDigest(wantText())
@@ -119,6 +120,7 @@ resource "hardened_container" "web" {
 // TestAccAppArmorProfileRaw: raw text, and plan-time refusals.
 func TestAccAppArmorProfileRaw(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	raw := "profile lxc-custom flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/lxc/container-base>\n  deny network raw,\n}\n"
 	hcl := func(name, text string) string {

@@ -107,7 +107,8 @@ func (r *clusterFirewallResource) Schema(_ context.Context, _ resource.SchemaReq
 	resp.Schema = schema.Schema{
 		MarkdownDescription: strings.Join([]string{
 			md("The datacenter firewall: the `[OPTIONS]` section of `/etc/pve/firewall/cluster.fw` (Datacenter → Firewall → Options).",
-				"PVE's default is **off**, and while it is off pve-firewall installs no rule at all: every container's `firewall` (its `enabled`, policies and rules)",
+				"PVE's default is **off**, and while it is off pve-firewall installs no rule at all: every container's",
+				"`firewall` (its `enabled`, policies and rules)",
 				"is without effect, which the policy rule HC-FW-004 reports for every container. One per cluster (its ID is `cluster`)."),
 			md("The section is written through the node channel under PVE's cluster firewall lock in one atomic rename; every other section of",
 				"`cluster.fw` (security groups, aliases, ipsets, cluster rules; owned by `hardened_security_group` and others) is kept byte for byte.",
@@ -148,7 +149,8 @@ func (r *clusterFirewallResource) Schema(_ context.Context, _ resource.SchemaReq
 				"own connections out unless host rules allow them."),
 				DefaultPolicyOut, firewall.ClusterPolicies),
 			"policy_forward": policyAttr(md("Policy for traffic the hosts **forward** (routed or SDN traffic, with the nftables firewall) that no rule allows.",
-				"Default `ACCEPT`, PVE's default: bridged container traffic is filtered by each container's own firewall; `DROP` also cuts routed traffic no forward rule allows."),
+				"Default `ACCEPT`, PVE's default: bridged container traffic is filtered by each container's own firewall;",
+				"`DROP` also cuts routed traffic no forward rule allows."),
 				DefaultPolicyForward, firewall.ClusterForwardPolicies),
 			"log_ratelimit": schema.SingleNestedAttribute{
 				Optional: true,
@@ -221,7 +223,8 @@ func (r *clusterFirewallResource) observe(ctx context.Context) (firewall.Cluster
 func warnUnknown(diags *diag.Diagnostics, unknown []string) {
 	if len(unknown) > 0 {
 		diags.AddWarning("The datacenter firewall has options this provider does not manage",
-			fmt.Sprintf("PVE reports %s in cluster.fw's [OPTIONS]. The resource owns the whole section: the next write removes them.", strings.Join(unknown, ", ")))
+			fmt.Sprintf("PVE reports %s in cluster.fw's [OPTIONS]. The resource owns the whole section: the next write removes them.", strings.Join(unknown,
+				", ")))
 	}
 }
 
@@ -298,7 +301,8 @@ func (r *clusterFirewallResource) Delete(_ context.Context, _ resource.DeleteReq
 func (r *clusterFirewallResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if req.ID != ID {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("A cluster has one datacenter firewall: import it with the ID %q (terraform import hardened_cluster_firewall.<name> %s); got %q.", ID, ID, req.ID))
+			fmt.Sprintf("A cluster has one datacenter firewall: import it with the ID %q (terraform import "+
+				"hardened_cluster_firewall.<name> %s); got %q.", ID, ID, req.ID))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ID)...)

@@ -85,6 +85,7 @@ func config(env *acctest.Env, body string) string {
 // and apply repairs it; import; settings; destroy leaves it enabled.
 func TestAccClusterFirewallLifecycle(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t, acctest.WithDatacenterFirewallOff())
 	// PVE's defaults plus a line PVE skips: the resource owns the section
 	write(t, clusterFW(env), "[OPTIONS]\n\nenable: 0\nnftables: 1\n\n"+others)
@@ -165,6 +166,7 @@ func TestAccClusterFirewallLifecycle(t *testing.T) {
 // removes the group and leaves the options in force.
 func TestAccClusterFirewallWithSecurityGroup(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t, acctest.WithDatacenterFirewallOff())
 	cfg := config(env, "  policy_in = \"REJECT\"\n") + `
 resource "hardened_security_group" "web" {

@@ -99,6 +99,7 @@ func addLine(line string) func(string) string {
 // apply removes it.
 func TestAccContainerClosedWorld(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	cfg := webConfig(env, "local", "")
 	steps := []resource.TestStep{{Config: cfg, Check: checkFiles(env)}}
@@ -135,6 +136,7 @@ func TestAccContainerClosedWorld(t *testing.T) {
 // container keeps every capability: that is what the plan must show.
 func TestAccContainerEmptyCapKeep(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	cfg := webConfig(env, "local", `  capabilities = { keep = [] }`)
 	resource.Test(t, resource.TestCase{
@@ -170,6 +172,7 @@ func TestAccContainerEmptyCapKeep(t *testing.T) {
 // pids limit reads as no limit.
 func TestAccContainerConfinementObservation(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	cfg := webConfig(env, "local", "")
 	resource.Test(t, resource.TestCase{
@@ -235,6 +238,7 @@ func TestAccContainerConfinementObservation(t *testing.T) {
 // imported.
 func TestAccContainerClosedWorldAttributes(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	extra := `  mount_points = [
     { path = "/data", storage = "local-lvm", size = 4, backup = true },

@@ -24,41 +24,71 @@ var complianceAttrTypes = map[string]attr.Type{"summary": types.StringType, "pas
 var strMapType = types.MapType{ElemType: types.StringType}
 
 func exceptionsAttribute() schema.ListNestedAttribute {
-	return schema.ListNestedAttribute{Optional: true,
+	return schema.ListNestedAttribute{
+		Optional: true,
 		MarkdownDescription: md("Deliberate deviations from the provider's `baseline`: each names a rule ID of the policy rule catalogue and says why.",
 			"An excepted rule no longer fails the plan; it shows as `excepted` with its reason in `compliance` (and in the plan JSON, for review).",
 			"The baseline's `no_exceptions` rules (by default HC-PRIV-001 and HC-AA-001) cannot be excepted."),
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"rule":   schema.StringAttribute{Required: true, MarkdownDescription: "Rule ID, e.g. `HC-FEAT-001`."},
-			"reason": schema.StringAttribute{Required: true, MarkdownDescription: "Why this container deviates (mandatory, shown in every report)."},
-		}}}
+			"rule": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Rule ID, e.g. `HC-FEAT-001`.",
+			},
+			"reason": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Why this container deviates (mandatory, shown in every report).",
+			},
+		}},
+	}
 }
 
 func complianceAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{Computed: true,
+	return schema.SingleNestedAttribute{
+		Computed: true,
 		MarkdownDescription: md("The container checked against the provider's `baseline`, computed from what the provider **observes** on refresh:",
 			"a weakening made by hand shows both as a diff and as a failing rule here. Known at plan time: the plan predicts it from the planned settings",
 			"(the datacenter firewall, which the container never sets, keeps its last observed finding), so a plan shows which findings an apply changes.",
 			"Compact on purpose (it is in every container's state and every plan): each rule's status, and what was observed only for the rules that",
 			"fail or are excepted; the rules' titles and rationale are in the policy rule catalogue guide, and `hardened_audit` reports every finding in full."),
 		Attributes: map[string]schema.Attribute{
-			"summary": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "One line, e.g. `35 pass, 0 fail, 1 excepted (HC-FEAT-001)`."},
-			"pass": schema.Int64Attribute{Computed: true,
-				MarkdownDescription: "Rules passed."},
-			"fail": schema.Int64Attribute{Computed: true,
-				MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand)."},
-			"excepted": schema.Int64Attribute{Computed: true,
-				MarkdownDescription: "Rules failed but covered by an `exceptions` entry."},
-			"failing": schema.ListAttribute{ElementType: types.StringType, Computed: true,
-				MarkdownDescription: "IDs of the failing rules, in catalogue order."},
-			"excepted_rules": schema.ListAttribute{ElementType: types.StringType, Computed: true,
-				MarkdownDescription: "IDs of the excepted rules, in catalogue order (their reasons are in `exceptions`)."},
-			"rules": schema.MapAttribute{ElementType: types.StringType, Computed: true,
-				MarkdownDescription: "Every rule's status by rule ID: `pass`, `fail` or `excepted`."},
-			"details": schema.MapAttribute{ElementType: types.StringType, Computed: true,
-				MarkdownDescription: "What was observed, by rule ID, for the failing and the excepted rules only (e.g. `network[0].firewall = false ...`)."},
-		}}
+			"summary": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "One line, e.g. `35 pass, 0 fail, 1 excepted (HC-FEAT-001)`.",
+			},
+			"pass": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Rules passed.",
+			},
+			"fail": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Rules failed (0 right after an apply; more after a change by hand).",
+			},
+			"excepted": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Rules failed but covered by an `exceptions` entry.",
+			},
+			"failing": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Computed:            true,
+				MarkdownDescription: "IDs of the failing rules, in catalogue order.",
+			},
+			"excepted_rules": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Computed:            true,
+				MarkdownDescription: "IDs of the excepted rules, in catalogue order (their reasons are in `exceptions`).",
+			},
+			"rules": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Computed:            true,
+				MarkdownDescription: "Every rule's status by rule ID: `pass`, `fail` or `excepted`.",
+			},
+			"details": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Computed:            true,
+				MarkdownDescription: "What was observed, by rule ID, for the failing and the excepted rules only (e.g. `network[0].firewall = false ...`).",
+			},
+		},
+	}
 }
 
 func toExceptions(ctx context.Context, l types.List, diags *diag.Diagnostics) []policy.Exception {
@@ -87,7 +117,8 @@ var observedOnly = map[string]bool{"HC-FW-004": true, "HC-BAK-001": true, "HC-MO
 // carryObserved replaces the planned findings of observedOnly rules by the
 // outcome observed last (prior is the state's compliance), if any.
 // only is observedOnly, or observedRules' wider set.
-func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Object, b policy.Baseline, ex []policy.Exception, only map[string]bool, diags *diag.Diagnostics) []policy.Finding {
+func carryObserved(ctx context.Context, planned []policy.Finding, prior types.Object, b policy.Baseline, ex []policy.Exception,
+	only map[string]bool, diags *diag.Diagnostics) []policy.Finding {
 	if prior.IsNull() || prior.IsUnknown() {
 		return planned
 	}
@@ -200,7 +231,8 @@ func complianceValue(ctx context.Context, fs []policy.Finding, diags *diag.Diagn
 // exceptions and violations as attribute errors (those on values unknown
 // at plan time are left to apply). vals is the plan (AddKnown) or nil (at
 // apply: every value is known).
-func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, ex []policy.Exception, vals problems.Values, diags *diag.Diagnostics) []policy.Finding {
+func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, ex []policy.Exception, vals problems.Values,
+	diags *diag.Diagnostics) []policy.Finding {
 	if r.clients == nil {
 		return nil // the provider is not configured yet: checked at apply
 	}

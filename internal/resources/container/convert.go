@@ -222,7 +222,8 @@ func fromSpec(ctx context.Context, s hardening.Spec, prior containerModel, diags
 		Mount: strSetValue(ctx, s.Features.Mount, diags, false)}, diags)
 	startup := types.ObjectNull(startupAttrTypes)
 	if s.Startup != (hardening.Startup{}) {
-		startup = objectValue(ctx, startupAttrTypes, startupModel{Order: optInt(s.Startup.Order), Up: optInt(s.Startup.Up), Down: optInt(s.Startup.Down)}, diags)
+		startup = objectValue(ctx, startupAttrTypes, startupModel{Order: optInt(s.Startup.Order), Up: optInt(s.Startup.Up), Down: optInt(s.Startup.Down)},
+			diags)
 	}
 	m.Startup = startup
 

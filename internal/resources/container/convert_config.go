@@ -136,10 +136,12 @@ func mountPointChanges(ctx context.Context, plan, state containerModel, diags *d
 		case w.Storage.ValueString() != h.Storage.ValueString():
 			ps = append(ps, hardening.Problem{Path: []any{"mount_points", i, "storage"}, Summary: "Cannot move an existing mount point volume",
 				Detail: "mount_points[" + itoa(i) + "] is the volume " + h.Volume.ValueString() + ": changing its storage would mount a new, empty volume. " +
-					"Move the data with `pct move-volume <vmid> mp" + itoa(i) + " " + w.Storage.ValueString() + "` on the node, then refresh; or append a new mount point."})
+					"Move the data with `pct move-volume <vmid> mp" + itoa(i) + " " + w.Storage.ValueString() + "` on the node, then refresh; or append a " +
+					"new mount point."})
 		case w.Size.ValueInt64() < h.Size.ValueInt64():
 			ps = append(ps, hardening.Problem{Path: []any{"mount_points", i, "size"}, Summary: "Cannot shrink a mount point volume",
-				Detail: "mount_points[" + itoa(i) + "] (" + h.Volume.ValueString() + ") has " + itoa(int(h.Size.ValueInt64())) + " GiB; PVE cannot shrink a volume. Keep the size."})
+				Detail: "mount_points[" + itoa(i) + "] (" + h.Volume.ValueString() + ") has " + itoa(int(h.Size.ValueInt64())) + " GiB; PVE cannot shrink a " +
+					"volume. Keep the size."})
 		}
 	}
 	return ps

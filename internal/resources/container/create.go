@@ -53,10 +53,12 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	api := r.clients.API
 	// fail before anything exists when the node channel is unusable
+	logStep(ctx, "create: checking the node channel", s.Node, s.VMID)
 	if _, err := r.clients.Nodes.FS(ctx, s.Node); err != nil {
 		resp.Diagnostics.AddError("Cannot reach the node", err.Error())
 		return
 	}
+	logStep(ctx, "create: looking for a container an interrupted create left behind", s.Node, s.VMID)
 	orphan, err := r.removeUnfinished(ctx, plan, s)
 	if err != nil {
 		resp.Diagnostics.AddError("Removing an unfinished container failed", err.Error())
@@ -79,6 +81,7 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		t, _ := cfg.String("tags")
 		return slices.Contains(splitTags(t), nonceTag)
 	}
+	logStep(ctx, "create: creating the container (stopped, onboot off, tagged unfinished)", s.Node, vmid)
 	id, upid, err := api.CreateCT(ctx, s.Node, vmid, params)
 	if _, refused := pve.AsPermission(err); refused {
 		// a 403 is PVE's definite refusal, before anything was created
@@ -104,23 +107,29 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 			resp.Diagnostics.AddError(summary, fmt.Sprintf("%v\n\nCT %d on %s was removed again.", err, id, s.Node))
 			return
 		}
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("%v\n\nCT %d on %s could not be removed: it stays in state as tainted, stopped and with onboot off, and the next apply replaces it.", err, id, s.Node))
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("%v\n\nCT %d on %s could not be removed: it stays in state as tainted, stopped and with onboot off, "+
+			"and the next apply replaces it.", err, id, s.Node))
 	}
+	logStep(ctx, "create: waiting for the create task", s.Node, id)
 	if err := r.wait(ctx, plan, upid); err != nil {
 		fail("Creating the container failed", err)
 		return
 	}
+	logStep(ctx, "create: writing the hardening files", s.Node, id)
 	if _, err := r.writeNodeFiles(ctx, s); err != nil {
 		fail("Writing the hardening files failed", err)
 		return
 	}
+	logStep(ctx, "create: finishing (onboot, the provider's tags removed)", s.Node, id)
 	if err := r.finishCreate(ctx, s); err != nil {
 		resp.Diagnostics.AddError("Finishing the container failed",
-			fmt.Sprintf("%v\n\nCT %d on %s is hardened but stopped, with onboot off and the tag %s; it stays in state as tainted and the next apply replaces it.", err, id, s.Node, hardening.UnfinishedTag))
+			fmt.Sprintf("%v\n\nCT %d on %s is hardened but stopped, with onboot off and the tag %s; it stays in state as tainted and "+
+				"the next apply replaces it.", err, id, s.Node, hardening.UnfinishedTag))
 		r.recordRead(ctx, plan, resp)
 		return
 	}
 	if s.Started {
+		logStep(ctx, "create: starting the container", s.Node, id)
 		if err := r.startCreated(ctx, plan, s.Node, id); err != nil {
 			resp.Diagnostics.AddError("Starting the container failed", err.Error())
 		} else if err := r.applySSH(ctx, plan, s.Node, id); err != nil {
@@ -197,7 +206,8 @@ func (r *containerResource) recordRead(ctx context.Context, plan containerModel,
 	state, found := r.read(ctx, plan, false, &resp.Diagnostics)
 	switch {
 	case !found:
-		resp.Diagnostics.AddError("Container vanished", fmt.Sprintf("CT %d on %s disappeared right after creation", plan.VMID.ValueInt64(), plan.Node.ValueString()))
+		resp.Diagnostics.AddError("Container vanished", fmt.Sprintf("CT %d on %s disappeared right after creation", plan.VMID.ValueInt64(),
+			plan.Node.ValueString()))
 		resp.State.RemoveResource(ctx)
 	case resp.Diagnostics.HasError() && state.OSType.IsUnknown():
 		// the read failed: keep the partial state
@@ -297,7 +307,8 @@ func (r *containerResource) providerMade(ctx context.Context, node string, vmid 
 func (r *containerResource) adopt(ctx context.Context, plan containerModel, s hardening.Spec, vmid int, resp *resource.CreateResponse) {
 	tflog.Info(ctx, "adopting the container an interrupted run created", map[string]any{"node": s.Node, "vmid": vmid, "hostname": s.Hostname})
 	resp.Diagnostics.AddWarning("Adopted a container an interrupted run created",
-		fmt.Sprintf("CT %d on %s (hostname %s) was created by this provider, but terraform stopped before it saved the state; it is taken into state and brought to the configuration instead of creating a second one.",
+		fmt.Sprintf("CT %d on %s (hostname %s) was created by this provider, but terraform stopped before it saved the state; it "+
+			"is taken into state and brought to the configuration instead of creating a second one.",
 			vmid, s.Node, s.Hostname))
 	s.VMID = vmid
 	plan.VMID = types.Int64Value(int64(vmid))
@@ -375,7 +386,8 @@ func nonce() string {
 
 // cleanupFailedCreate deletes a container whose creation did not complete
 // and reports whether it is confirmed gone.
-func (r *containerResource) cleanupFailedCreate(ctx context.Context, m containerModel, node string, vmid int, ours func(pve.CTConfig) bool, diags *diag.Diagnostics) bool {
+func (r *containerResource) cleanupFailedCreate(ctx context.Context, m containerModel, node string, vmid int, ours func(pve.CTConfig) bool,
+	diags *diag.Diagnostics) bool {
 	ctx = context.WithoutCancel(ctx)
 	if r.destroy(ctx, m, node, vmid, ours) {
 		return true

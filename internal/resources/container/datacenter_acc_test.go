@@ -25,6 +25,7 @@ import (
 // the plan is empty.
 func TestAccContainerDatacenterFirewall(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t, acctest.WithDatacenterFirewallOff())
 	n := len(policy.Catalogue())
 	off := fmt.Sprintf("%d pass, 1 fail (HC-FW-004), 0 excepted", n-1)

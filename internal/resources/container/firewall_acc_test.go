@@ -184,6 +184,7 @@ func checkAPIView(t *testing.T, env *acctest.Env) resource.TestCheckFunc {
 // an option, a rule and an ipset entry is detected and repaired.
 func TestAccContainerFirewallComplete(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	cfg := fwConfig(env, fwRules)
 	repaired := func(do func()) resource.TestStep {

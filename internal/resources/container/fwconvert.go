@@ -24,7 +24,8 @@ func toIPSets(ctx context.Context, m types.Map, diags *diag.Diagnostics) []firew
 			var entries []ipsetEntryModel
 			diags.Append(set.Entries.ElementsAs(ctx, &entries, false)...)
 			for _, e := range entries {
-				fs.Entries = append(fs.Entries, firewall.IPSetEntry{CIDR: e.CIDR.ValueString(), NoMatch: e.NoMatch.ValueBool(), Comment: e.Comment.ValueString()})
+				fs.Entries = append(fs.Entries, firewall.IPSetEntry{CIDR: e.CIDR.ValueString(), NoMatch: e.NoMatch.ValueBool(),
+					Comment: e.Comment.ValueString()})
 			}
 		}
 		sort.Slice(fs.Entries, func(i, j int) bool { return fs.Entries[i].CIDR < fs.Entries[j].CIDR })

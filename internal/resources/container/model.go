@@ -172,14 +172,16 @@ var (
 
 	rootfsAttrTypes = map[string]attr.Type{"storage": types.StringType, "size": types.Int64Type, "mount_options": strSet, "volume": types.StringType}
 	capsAttrTypes   = map[string]attr.Type{"drop": strSet, "keep": strSet}
-	featAttrTypes   = map[string]attr.Type{"nesting": types.BoolType, "keyctl": types.BoolType, "fuse": types.BoolType, "mknod": types.BoolType, "mount": strSet}
-	nicAttrTypes    = map[string]attr.Type{"name": types.StringType, "bridge": types.StringType, "vlan": types.Int64Type,
+	featAttrTypes   = map[string]attr.Type{"nesting": types.BoolType, "keyctl": types.BoolType, "fuse": types.BoolType, "mknod": types.BoolType,
+		"mount": strSet}
+	nicAttrTypes = map[string]attr.Type{"name": types.StringType, "bridge": types.StringType, "vlan": types.Int64Type,
 		"ipv4": types.StringType, "ipv4_gateway": types.StringType, "ipv6": types.StringType, "ipv6_gateway": types.StringType,
 		"mac": types.StringType, "rate_mbps": types.Float64Type, "mtu": types.Int64Type, "firewall": types.BoolType}
 	ipsetEntryAttrTypes = map[string]attr.Type{"cidr": types.StringType, "nomatch": types.BoolType, "comment": types.StringType}
-	ipsetAttrTypes      = map[string]attr.Type{"comment": types.StringType, "entries": types.SetType{ElemType: types.ObjectType{AttrTypes: ipsetEntryAttrTypes}}}
-	aliasAttrTypes      = map[string]attr.Type{"cidr": types.StringType, "comment": types.StringType}
-	fwAttrTypes         = map[string]attr.Type{"enabled": types.BoolType, "policy_in": types.StringType, "policy_out": types.StringType,
+	ipsetAttrTypes      = map[string]attr.Type{"comment": types.StringType,
+		"entries": types.SetType{ElemType: types.ObjectType{AttrTypes: ipsetEntryAttrTypes}}}
+	aliasAttrTypes = map[string]attr.Type{"cidr": types.StringType, "comment": types.StringType}
+	fwAttrTypes    = map[string]attr.Type{"enabled": types.BoolType, "policy_in": types.StringType, "policy_out": types.StringType,
 		"macfilter": types.BoolType, "ipfilter": types.BoolType, "ndp": types.BoolType, "radv": types.BoolType, "dhcp": types.BoolType,
 		"log_level_in": types.StringType, "log_level_out": types.StringType,
 		"rules":   types.ListType{ElemType: fwrules.ObjectType},

@@ -43,6 +43,7 @@ func findingAttr(rule, attr string) string {
 // created.
 func TestAccContainerPolicyPlanErrors(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	strict := `  baseline = {
     required_tags = ["team-*"]
@@ -82,6 +83,7 @@ func TestAccContainerPolicyPlanErrors(t *testing.T) {
 // on refresh.
 func TestAccContainerPolicyExceptionsAndCompliance(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	rules := len(policy.Catalogue())
 	cfg := withBaseline(env, `  baseline = {

@@ -216,6 +216,7 @@ func (r *containerResource) writeNodeFiles(ctx context.Context, s hardening.Spec
 }
 
 func (r *containerResource) power(ctx context.Context, m containerModel, node string, vmid int, action string) error {
+	logStep(ctx, "power: "+action, node, vmid)
 	upid, err := r.clients.API.CTAction(ctx, node, vmid, action, nil)
 	if err != nil {
 		return err
@@ -305,6 +306,7 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	node, vmid := state.Node.ValueString(), int(state.VMID.ValueInt64())
 	api := r.clients.API
+	logStep(ctx, "delete: reading the container's config", node, vmid)
 	cfg, err := api.CTConfig(ctx, node, vmid, false)
 	if pve.IsNotFound(err) {
 		return
@@ -317,7 +319,8 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 		// PVE removed this resource's container (a failed create) and
 		// another one took the VMID: never delete someone else's
 		resp.Diagnostics.AddWarning("The VMID belongs to another container",
-			fmt.Sprintf("CT %d on %s is not this resource's container (its hostname or MAC address differs); it is left alone and the resource is removed from state.", vmid, node))
+			fmt.Sprintf("CT %d on %s is not this resource's container (its hostname or MAC address differs); it is left alone and the "+
+				"resource is removed from state.", vmid, node))
 		return
 	}
 	st, err := api.CTStatus(ctx, node, vmid)
@@ -329,11 +332,13 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	if s, _ := st.String("status"); s == "running" {
+		logStep(ctx, "delete: stopping the container", node, vmid)
 		if err := r.power(ctx, state, node, vmid, "stop"); err != nil {
 			resp.Diagnostics.AddError("Stopping the container failed", err.Error())
 			return
 		}
 	}
+	logStep(ctx, "delete: deleting the container", node, vmid)
 	upid, err := api.DeleteCT(ctx, node, vmid, true, false)
 	if err == nil {
 		err = r.wait(ctx, state, upid)
@@ -343,6 +348,7 @@ func (r *containerResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	// PVE removes the .fw with the container; make sure nothing of ours is left
+	logStep(ctx, "delete: removing the firewall file and unused confinement files", node, vmid)
 	if nfs, err := r.clients.Nodes.FS(ctx, node); err == nil {
 		if _, err := writeFirewall(ctx, nfs, vmid, nil); err != nil {
 			resp.Diagnostics.AddWarning("Firewall file left behind", err.Error())
@@ -368,8 +374,8 @@ func (r *containerResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("node"), node)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("vmid"), int64(vmid))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_on_hardening_change"), true)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("task_timeout_seconds"), int64(300))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_on_hardening_change"), defaultRestartOnHardeningChange)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("task_timeout_seconds"), int64(defaultTaskTimeoutSeconds))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("allow_replace_after_import"), false)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importPendingKey, []byte("true"))...)

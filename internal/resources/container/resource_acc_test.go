@@ -168,6 +168,7 @@ var importIgnore = []string{"ostemplate", "root_password", "ssh_public_keys"}
 
 func TestAccContainerLifecycleLocal(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	// every attribute group changed from its default
 	updated := webConfig(env, "local", `
@@ -365,6 +366,7 @@ var tampers = []tamper{
 // next apply repairs it.
 func TestAccContainerDrift(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	cfg := webConfig(env, "local", "")
 	steps := []resource.TestStep{{Config: cfg, Check: checkFiles(env)}}
@@ -388,6 +390,7 @@ func TestAccContainerDrift(t *testing.T) {
 
 func TestAccContainerPlanTimeErrors(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	base := webConfig(env, "local", "")
 	with := func(extra string) string { return webConfig(env, "local", extra) }
@@ -425,6 +428,7 @@ func TestAccContainerPlanTimeErrors(t *testing.T) {
 // TestAccContainerNoOrphans: a failed create leaves no container behind.
 func TestAccContainerNoOrphans(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	// the create task fails: PVE removes the half-made CT itself
 	if _, err := env.Sim.Faults().Add(pvesim.FaultRule{Task: "vzcreate", VMID: 150, TaskError: "storage 'local-lvm' is full", Count: 1}); err != nil {
@@ -464,6 +468,7 @@ func TestAccContainerNoOrphans(t *testing.T) {
 // destroy.
 func TestAccContainerSSH(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	cfg := webConfig(env, "ssh", "")
 	repair := func(name string, do func()) resource.TestStep {
@@ -504,6 +509,7 @@ func TestAccContainerSSH(t *testing.T) {
 // container is; once the profile exists, the next apply starts it.
 func TestAccContainerFailedRestart(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	named := webConfig(env, "local", `  apparmor_profile = "lxc-absent"
   exceptions = [{ rule = "HC-AA-002", reason = "profile rolled out by hand" }]

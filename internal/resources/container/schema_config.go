@@ -35,13 +35,15 @@ func mountPointsAttribute() schema.ListNestedAttribute {
 				MarkdownDescription: "Where it is mounted inside the container (absolute, not `/`).",
 			},
 			"storage": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Storage of a new volume (e.g. `local-lvm`). Changing it on an existing volume is refused at plan time (move the volume with `pct move-volume`).",
+				Optional: true,
+				MarkdownDescription: "Storage of a new volume (e.g. `local-lvm`). Changing it on an existing volume is refused at plan time (move " +
+					"the volume with `pct move-volume`).",
 			},
 			"size": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "Size of a new volume in GiB. Changing it on an existing volume is refused at plan time (grow it with `pct resize`, then set the new size).",
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+				Optional: true,
+				MarkdownDescription: "Size of a new volume in GiB. Changing it on an existing volume is refused at plan time (grow it with `pct " +
+					"resize`, then set the new size).",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"host_path": schema.StringAttribute{
 				Optional:            true,
@@ -60,11 +62,12 @@ func mountPointsAttribute() schema.ListNestedAttribute {
 				MarkdownDescription: "Include the volume in vzdump backups (volumes only; PVE's default `false`).",
 			},
 			"mount_options": schema.SetAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             setdefault.StaticValue(stringSetOf(hardening.DefaultMountOptions...)),
-				MarkdownDescription: "Mount options, of `noatime`, `lazytime`, `nodev`, `noexec`, `nosuid`, `discard`. Default `[\"nodev\", \"nosuid\"]` (rule HC-MNT-002); add `noexec` for data-only mounts.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(stringSetOf(hardening.DefaultMountOptions...)),
+				MarkdownDescription: "Mount options, of `noatime`, `lazytime`, `nodev`, `noexec`, `nosuid`, `discard`. Default `[\"nodev\", " +
+					"\"nosuid\"]` (rule HC-MNT-002); add `noexec` for data-only mounts.",
 			},
 			"volume": schema.StringAttribute{
 				Computed:            true,

@@ -57,6 +57,7 @@ var shaRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 // policy; a policy no container uses any more is removed.
 func TestAccContainerSeccomp(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	allowed := append(seccomp.EssentialSyscalls(), "ioctl", "socket", "getrandom", "uname")
 	allow := seccomp.Policy{Mode: seccomp.ModeAllowlist, Errno: seccomp.ENOSYS, Syscalls: allowed}

@@ -197,10 +197,12 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	// a profile or policy the container no longer uses goes, unless another
 	// container's config names it: also after a failed step (e.g. the
 	// restart), once the new lines are written the old files are nobody's
+	logStep(ctx, "update: removing confinement files no container uses", s.Node, s.VMID)
 	_, warnings := r.removeUnusedConfinement(ctx, toSpec(ctx, state, &resp.Diagnostics), hardening.ExpectedNodeFiles(s))
 	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("Confinement file left behind", w)
 	}
+	logStep(ctx, "update: reading the container back", s.Node, s.VMID)
 	m, found := r.read(ctx, plan, false, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddError("Container vanished", "the container disappeared during the update")
@@ -224,6 +226,7 @@ func (e *stepError) Error() string { return e.err.Error() }
 // applyUpdate changes the API config, the node files and the power state.
 func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel, s hardening.Spec, diags *diag.Diagnostics) *stepError {
 	api := r.clients.API
+	logStep(ctx, "update: reading the container's config", s.Node, s.VMID)
 	cfg, err := api.CTConfig(ctx, s.Node, s.VMID, false)
 	if err != nil {
 		return &stepError{"Reading the container failed", err}
@@ -243,10 +246,12 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 		if len(del) > 0 {
 			params["delete"] = strings.Join(del, ",")
 		}
+		logStep(ctx, "update: changing the container's config through the API", s.Node, s.VMID)
 		if err := api.UpdateCTConfig(ctx, s.Node, s.VMID, params, cfg.Digest()); err != nil {
 			return &stepError{"Updating the container's config failed", err}
 		}
 	}
+	logStep(ctx, "update: reading the container's status", s.Node, s.VMID)
 	st, err := api.CTStatus(ctx, s.Node, s.VMID)
 	if err != nil {
 		return &stepError{"Reading the container's status failed", err}
@@ -265,6 +270,7 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 			return &stepError{"Recording the owed restart failed", err}
 		}
 	}
+	logStep(ctx, "update: writing the hardening files", s.Node, s.VMID)
 	linesChanged, err := r.writeNodeFiles(ctx, s)
 	if err != nil {
 		return &stepError{"Writing the hardening files failed", err}
@@ -288,7 +294,8 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 	case restart:
 		powered = false
 		diags.AddWarning("Changes wait for the next restart",
-			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's Pending view) take effect when the container is restarted; until then pending_restart and HC-RUN-001 show the restart owed.")
+			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's "+
+				"Pending view) take effect when the container is restarted; until then pending_restart and HC-RUN-001 show the restart owed.")
 	default:
 		powered = false
 	}

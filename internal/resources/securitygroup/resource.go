@@ -65,15 +65,25 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"(PVE would silently skip the missing group and the container would lose those rules).",
 		}, " "),
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The group's name.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"name": schema.StringAttribute{Required: true,
-				MarkdownDescription: fmt.Sprintf("Group name: a lower-case letter, then lower-case letters, digits, `-` or `_`, at most %d characters (PVE's limit). Changing it replaces the group.", fwnames.MaxGroupNameLength),
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The group's name.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: fmt.Sprintf("Group name: a lower-case letter, then lower-case letters, digits, `-` or `_`, at most %d characters (PVE's "+
+					"limit). Changing it replaces the group.", fwnames.MaxGroupNameLength),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{stringvalidator.LengthBetween(2, fwnames.MaxGroupNameLength),
-					stringvalidator.RegexMatches(groupNameRE, "must be a lower-case letter followed by lower-case letters, digits, - or _ (PVE stores group names in lower case)")}},
-			"comment": schema.StringAttribute{Optional: true, MarkdownDescription: "Comment shown in the PVE UI."},
-			"rules":   fwrules.Attribute(true),
+					stringvalidator.RegexMatches(groupNameRE, "must be a lower-case letter followed by lower-case letters, digits, - or _ (PVE stores group "+
+						"names in lower case)")},
+			},
+			"comment": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Comment shown in the PVE UI.",
+			},
+			"rules": fwrules.Attribute(true),
 		},
 	}
 }
@@ -190,7 +200,8 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 			if err != nil {
 				return err
 			}
-			return fmt.Errorf("security group %q already exists in cluster.fw; import it (terraform import hardened_security_group.<name> %s) instead of creating it", name, name)
+			return fmt.Errorf("security group %q already exists in cluster.fw; import it (terraform import hardened_security_group.<name> "+
+				"%s) instead of creating it", name, name)
 		}
 		return nil
 	}
@@ -245,7 +256,8 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		}
 		if len(refs) > 0 {
 			return fmt.Errorf("security group %q is still referenced by the firewall of %s: deleting it would silently drop those rules "+
-				"(PVE skips a missing group). Remove the `group` rules first (or destroy those containers), then delete the group", name, strings.Join(refs, ", "))
+				"(PVE skips a missing group). Remove the `group` rules first (or destroy those containers), then delete the "+
+				"group", name, strings.Join(refs, ", "))
 		}
 		return nil
 	}

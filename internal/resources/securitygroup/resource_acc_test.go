@@ -82,6 +82,7 @@ func checkClusterFW(t *testing.T, env *acctest.Env, want string) resource.TestCh
 // repaired, import, destroy leaves the rest of cluster.fw untouched.
 func TestAccSecurityGroupLifecycle(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	if err := os.WriteFile(clusterFW(env), []byte(otherSections), 0o640); err != nil {
 		t.Fatal(err)
@@ -155,6 +156,7 @@ func TestAccSecurityGroupLifecycle(t *testing.T) {
 // deleted; plan-time errors for invalid group rules.
 func TestAccSecurityGroupInUse(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t)
 	if err := os.WriteFile(clusterFW(env), []byte(otherSections), 0o640); err != nil {
 		t.Fatal(err)
@@ -195,6 +197,7 @@ resource "hardened_container" "web" {
 // with it, as PVE's writer does for an empty config.
 func TestAccSecurityGroupOnly(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	env := acctest.StartSim(t, acctest.WithDatacenterFirewallOff())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

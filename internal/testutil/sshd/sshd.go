@@ -14,8 +14,6 @@
 package sshd
 
 import (
-	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
-
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -37,6 +35,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/require"
 )
 
 // Path is the sshd binary used.
