@@ -20,7 +20,8 @@ func CgroupProblems(s Spec, node string, layout cgroupmode.Layout) []Problem {
 		return nil
 	}
 	detail := func(what string) string {
-		return fmt.Sprintf("Node %q has a %s cgroup hierarchy (cgroup v1 controllers under /sys/fs/cgroup, read from its /proc/self/mountinfo through the node channel). "+
+		return fmt.Sprintf("Node %q has a %s cgroup hierarchy (cgroup v1 controllers under /sys/fs/cgroup, read from its /proc/self/mountinfo through "+
+			"the node channel). "+
 			"LXC applies lxc.cgroup2.* limits only on a unified (cgroup v2) hierarchy; on this node it starts the container without %s and logs nothing but "+
 			"\"Ignoring cgroup2 limits on legacy cgroup system\": the configuration would show a limit the kernel does not enforce. "+
 			"Boot the node with the unified hierarchy (the default since PVE 7: remove systemd.unified_cgroup_hierarchy=0 from the kernel command line), "+

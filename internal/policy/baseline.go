@@ -225,9 +225,11 @@ var settings = []setting{
 		func(b Baseline) string { return list(b.RequiredMountOptions) }},
 	{"ForbidShellConsole", "forbid_shell_console", "HC-CON-001", "`console_mode` must not be `shell`.",
 		func(b Baseline) string { return boolValue(b.ForbidShellConsole) }},
-	{"DenyUserNamespaces", "deny_user_namespaces", "HC-SC-002", "Containers must not be able to create user namespaces: `seccomp.allow_user_namespaces` is `false` under the provider's `denylist` or `allowlist` (nesting, which needs them, is HC-FEAT-001's).",
+	{"DenyUserNamespaces", "deny_user_namespaces", "HC-SC-002", "Containers must not be able to create user namespaces: `seccomp.allow_user_namespaces` " +
+		"is `false` under the provider's `denylist` or `allowlist` (nesting, which needs them, is HC-FEAT-001's).",
 		func(b Baseline) string { return boolValue(b.DenyUserNamespaces) }},
-	{"AllowedBindMountPrefixes", "allowed_bind_mount_prefixes", "HC-MNT-001", "Host directories under which `mount_points` may bind-mount (empty: no bind mounts). The host's /, /etc, /proc, /sys, /dev, /boot, /root, /run, /var/lib/lxc, /etc/pve, /var/lib/pve-cluster and their parents never pass.",
+	{"AllowedBindMountPrefixes", "allowed_bind_mount_prefixes", "HC-MNT-001", "Host directories under which `mount_points` may bind-mount (empty: no " +
+		"bind mounts). The host's /, /etc, /proc, /sys, /dev, /boot, /root, /run, /var/lib/lxc, /etc/pve, /var/lib/pve-cluster and their parents never pass.",
 		func(b Baseline) string { return list(b.AllowedBindMountPrefixes) }},
 	{"AllowedDevices", "allowed_devices", "HC-DEV-001", "Host device paths `devices` may pass through; an entry ending in `*` matches by prefix (empty: none).",
 		func(b Baseline) string { return list(b.AllowedDevices) }},
@@ -236,9 +238,12 @@ var settings = []setting{
 		func(b Baseline) string { return list(b.AllowedHookscripts) }},
 	{"ForbidUnlimitedPRLimits", "forbid_unlimited_prlimits", "HC-LIM-001", "No `prlimits` value may be `unlimited`.",
 		func(b Baseline) string { return boolValue(b.ForbidUnlimitedPRLimits) }},
-	{"RequireBackupJob", "require_backup_job", "HC-BAK-001", "An enabled scheduled backup job (`hardened_backup_job`, or any job of Datacenter → Backup) must back every container up.",
+	{"RequireBackupJob", "require_backup_job", "HC-BAK-001", "An enabled scheduled backup job (`hardened_backup_job`, or any job of Datacenter → Backup) " +
+		"must back every container up.",
 		func(b Baseline) string { return boolValue(b.RequireBackupJob) }},
-	{"RequiredGuestFiles", "required_guest_files", "HC-MON-001", "Absolute paths that must exist inside every container, e.g. a monitoring agent's binary (`/var/ossec/bin/wazuh-agentd`); checked through PVE's `pct exec` in running containers (empty: the rule is off). The provider checks, it does not install.",
+	{"RequiredGuestFiles", "required_guest_files", "HC-MON-001", "Absolute paths that must exist inside every container, e.g. a monitoring agent's " +
+		"binary (`/var/ossec/bin/wazuh-agentd`); checked through PVE's `pct exec` in running containers (empty: the rule is off). The provider checks, " +
+		"it does not install.",
 		func(b Baseline) string { return list(b.RequiredGuestFiles) }},
 	{"NoExceptions", "no_exceptions", "", "Rule IDs no container may except.",
 		func(b Baseline) string { return list(b.NoExceptions) }},

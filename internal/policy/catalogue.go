@@ -122,10 +122,18 @@ func rules() []Rule {
 		},
 		{
 			ID: "HC-SC-002", Title: "Nested user namespaces are denied", Severity: SeverityHigh, Attribute: "seccomp.allow_user_namespaces",
-			Rationale: seed000 + `: "The attack surface of the Linux kernel is largely its syscall interface"; a user namespace created inside the container gives its creator every capability over the namespaces it then creates, which reaches kernel code (netfilter, many file systems' mount paths) a container's root otherwise cannot, and most recent container-escape and kernel privilege-escalation chains begin there. Verified in a real unprivileged LXC container: unshare(CLONE_NEWUSER) succeeds under LXC's and PVE's own policies. The provider's policies deny unshare and clone with CLONE_NEWUSER, and clone3 (whose flags a filter cannot read) with ENOSYS. Nested containers need user namespaces: with features.nesting on they are allowed, and HC-FEAT-001 governs that feature.`,
-			why:       "A process that can create a user namespace reaches kernel code that is otherwise out of a container's reach, the usual first step of a container escape.",
-			Remedy:    "Remove `seccomp.allow_user_namespaces` (the default `false` denies them) and keep `seccomp.mode` at `denylist` or `allowlist`; a container that runs nested containers needs `features.nesting` (rule HC-FEAT-001) instead.",
-			check:     checkUserNamespaces,
+			Rationale: seed000 + `: "The attack surface of the Linux kernel is largely its syscall interface"; a user namespace created inside the ` +
+				`container gives its creator every capability over the namespaces it then creates, which reaches kernel code (netfilter, many file ` +
+				`systems' mount paths) a container's root otherwise cannot, and most recent container-escape and kernel privilege-escalation chains ` +
+				`begin there. Verified in a real unprivileged LXC container: unshare(CLONE_NEWUSER) succeeds under LXC's and PVE's own policies. ` +
+				`The provider's policies deny unshare and clone with CLONE_NEWUSER, and clone3 (whose flags a filter cannot read) with ` +
+				`ENOSYS. Nested containers need user namespaces: with features.nesting on they are allowed, and HC-FEAT-001 governs that ` +
+				`feature.`,
+			why: "A process that can create a user namespace reaches kernel code that is otherwise out of a container's reach, the usual first " +
+				"step of a container escape.",
+			Remedy: "Remove `seccomp.allow_user_namespaces` (the default `false` denies them) and keep `seccomp.mode` at `denylist` or `allowlist`; a " +
+				"container that runs nested containers needs `features.nesting` (rule HC-FEAT-001) instead.",
+			check: checkUserNamespaces,
 		},
 		{
 			ID: "HC-CAP-001", Title: "Dangerous capabilities are dropped", Severity: SeverityHigh, Attribute: "capabilities.drop",
@@ -318,10 +326,15 @@ func rules() []Rule {
 		},
 		{
 			ID: "HC-RUN-001", Title: "The running container runs its configured confinement", Severity: SeverityHigh, Attribute: "pending_restart",
-			Rationale: seed000 + ` checklist: "AppArmor profile assigned and active", "Default seccomp profile confirmed". Raw lxc.* lines, AppArmor profiles and seccomp policies take effect only when a container starts: a container still running from before its hardening changed (a restart that failed, was interrupted, or waits because restart_on_hardening_change is false) runs its old capabilities, profile and filter while its config looks compliant. The provider records an owed restart on the cluster (/etc/pve/hardened/restart/<vmid>, bound to the running init process) and reads the running init's own view on the node (/proc/<pid>/status CapBnd and Seccomp, /proc/<pid>/attr/current).`,
-			why:       "The container runs with confinement other than its config says: the hardening is configured but not active.",
-			Remedy:    "Restart the container: apply with `restart_on_hardening_change = true` (the default), or restart it by hand (`pct reboot <vmid>`).",
-			check:     checkRuntime,
+			Rationale: seed000 + ` checklist: "AppArmor profile assigned and active", "Default seccomp profile confirmed". Raw lxc.* lines, AppArmor ` +
+				`profiles and seccomp policies take effect only when a container starts: a container still running from before its hardening changed (a ` +
+				`restart that failed, was interrupted, or waits because restart_on_hardening_change is false) runs its old capabilities, profile and ` +
+				`filter while its config looks compliant. The provider records an owed restart on the cluster (/etc/pve/hardened/restart/<vmid>, ` +
+				`bound to the running init process) and reads the running init's own view on the node (/proc/<pid>/status CapBnd and ` +
+				`Seccomp, /proc/<pid>/attr/current).`,
+			why:    "The container runs with confinement other than its config says: the hardening is configured but not active.",
+			Remedy: "Restart the container: apply with `restart_on_hardening_change = true` (the default), or restart it by hand (`pct reboot <vmid>`).",
+			check:  checkRuntime,
 		},
 	}...)
 }

@@ -83,7 +83,8 @@ func checkUserNamespaces(s hardening.Spec, b Baseline) (bool, string, []any) {
 		return true, "seccomp mode \"custom\": judged by HC-SC-001 (a policy file the provider did not write never passes)", nil
 	case m == "default" && len(b.AllowedSeccompModes) > 0 && !contains(b.AllowedSeccompModes, m):
 		// one verdict per cause: HC-SC-001 fails (or is excepted) on the mode
-		return true, "seccomp mode \"default\": judged by HC-SC-001 (the baseline does not allow PVE's own policy, which lets the container create user namespaces)", nil
+		return true, "seccomp mode \"default\": judged by HC-SC-001 (the baseline does not allow PVE's own policy, which lets the container create " +
+			"user namespaces)", nil
 	case m == "default":
 		return false, "seccomp mode \"default\": PVE's own policy lets the container create user namespaces", nil
 	case s.Features.Nesting:

@@ -29,5 +29,6 @@ func checkRuntime(s hardening.Spec, _ Baseline) (bool, string, []any) {
 	if len(s.Runtime.Stale) > 0 {
 		return false, "configured but not active, a restart is owed: " + strings.Join(s.Runtime.Stale, "; "), nil
 	}
-	return true, "no restart is owed: the container runs its configured confinement (checked against the running init's /proc view where the node shows it)", nil
+	return true, "no restart is owed: the container runs its configured confinement (checked against the running init's /proc view where the " +
+		"node shows it)", nil
 }

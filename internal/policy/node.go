@@ -79,32 +79,50 @@ func CheckNode(f NodeFacts) []NodeFinding {
 	return out
 }
 
-const seed004Net = seed004 + ` ("IPv6 Router Advertisements acceptance"): "As LXC containers only use IPv4 addresses, there is a likelihood of containers changing the LXC host's IPv6 routing table through IPv6 router advertisements. For security purposes, it is necessary to configure the networking device manually instead of relying on automatic configuration"; it sets net.ipv6.conf.all.accept_ra=0 and net.ipv6.conf.default.accept_ra=0.`
+const seed004Net = seed004 + ` ("IPv6 Router Advertisements acceptance"): "As LXC containers only use IPv4 addresses, there is a likelihood of ` +
+	`containers changing the LXC host's IPv6 routing table through IPv6 router advertisements. For security purposes, it is necessary to configure the ` +
+	`networking device manually instead of relying on automatic configuration"; it sets net.ipv6.conf.all.accept_ra=0 and ` +
+	`net.ipv6.conf.default.accept_ra=0.`
 
 var nodeRules = []NodeRule{
 	{ID: "HC-NODE-001", Title: "AppArmor is enabled in the node's kernel", Severity: SeverityCritical,
-		Rationale: seed000 + ` checklist: "AppArmor profile assigned and active": a profile is only active when the host kernel has AppArmor enabled; without it every container's apparmor_profile (HC-AA-001, HC-AA-002) is without effect. ` + seed001 + `: "LXC uses many security features like AppArmor, CGroups and kernel namespaces"; "AppArmor profiles are used to restrict access to possibly dangerous actions."`,
-		Remedy:    "Boot the node with AppArmor enabled (PVE's kernel default; remove `apparmor=0` from the kernel command line) and make sure the `apparmor` service runs.",
-		check:     checkNodeAppArmor},
+		Rationale: seed000 + ` checklist: "AppArmor profile assigned and active": a profile is only active when the host kernel has AppArmor enabled; ` +
+			`without it every container's apparmor_profile (HC-AA-001, HC-AA-002) is without effect. ` +
+			seed001 + `: "LXC uses many security features like AppArmor, CGroups and kernel namespaces"; "AppArmor profiles are used to ` +
+			`restrict access to possibly dangerous actions."`,
+		Remedy: "Boot the node with AppArmor enabled (PVE's kernel default; remove `apparmor=0` from the kernel command line) and make sure the " +
+			"`apparmor` service runs.",
+		check: checkNodeAppArmor},
 	{ID: "HC-NODE-002", Title: "The node uses the unified cgroup (v2) hierarchy", Severity: SeverityHigh,
-		Rationale: seed001 + `: "Since Proxmox VE 7.0, the default is a pure cgroupv2 environment"; the provider's limits (pids_max, memory and swap, controlled independently only "with cgroupv2") are lxc.cgroup2.* keys, which LXC ignores on a legacy or hybrid host ("Ignoring cgroup2 limits on legacy cgroup system"). ` + seed000 + ` checklist: "CPU, memory, and PID limits configured".`,
-		Remedy:    "Remove `systemd.unified_cgroup_hierarchy=0` from the node's kernel command line and reboot: /sys/fs/cgroup must be a cgroup2 mount with no cgroup (v1) hierarchy.",
-		check:     checkNodeCgroup},
+		Rationale: seed001 + `: "Since Proxmox VE 7.0, the default is a pure cgroupv2 environment"; the provider's limits (pids_max, memory and swap, ` +
+			`controlled independently only "with cgroupv2") are lxc.cgroup2.* keys, which LXC ignores on a legacy or hybrid host ("Ignoring cgroup2 ` +
+			`limits on legacy cgroup system"). ` + seed000 + ` checklist: "CPU, memory, and PID limits configured".`,
+		Remedy: "Remove `systemd.unified_cgroup_hierarchy=0` from the node's kernel command line and reboot: /sys/fs/cgroup must be a cgroup2 mount " +
+			"with no cgroup (v1) hierarchy.",
+		check: checkNodeCgroup},
 	{ID: "HC-NODE-003", Title: "The node accepts no IPv6 router advertisements", Severity: SeverityMedium,
 		Rationale: seed004Net,
-		Remedy:    "On the node: `sysctl -w net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0`, and persist both in /etc/sysctl.d/ (configure the node's IPv6 addresses and routes statically).",
-		check:     checkNodeAcceptRA},
+		Remedy: "On the node: `sysctl -w net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0`, and persist both in /etc/sysctl.d/ " +
+			"(configure the node's IPv6 addresses and routes statically).",
+		check: checkNodeAcceptRA},
 	{ID: "HC-NODE-004", Title: "root's subordinate ID ranges cover every container's idmap", Severity: SeverityHigh,
-		Rationale: seed003 + `: "If you wish to use unprivileged containers, you will need to ensure that users have sufficient allocated subuids and subgids" (/etc/subuid, /etc/subgid); newuidmap and newgidmap "ensure that the user only maps IDs which are authorised". ` + seed000 + `: an unprivileged container's root is mapped to an unprivileged host UID range; a map outside root's ranges overlaps IDs the host gave to someone else, or fails to start.`,
-		Remedy:    "Add the missing ranges for root to /etc/subuid and /etc/subgid (PVE's default is `root:100000:65536`), or move the container's lxc.idmap lines to ranges root owns.",
-		check:     checkNodeSubIDs},
+		Rationale: seed003 + `: "If you wish to use unprivileged containers, you will need to ensure that users have sufficient allocated subuids and ` +
+			`subgids" (/etc/subuid, /etc/subgid); newuidmap and newgidmap "ensure that the user only maps IDs which are authorised". ` +
+			seed000 + `: an unprivileged container's root is mapped to an unprivileged host UID range; a map outside root's ranges overlaps IDs ` +
+			`the host gave to someone else, or fails to start.`,
+		Remedy: "Add the missing ranges for root to /etc/subuid and /etc/subgid (PVE's default is `root:100000:65536`), or move the container's " +
+			"lxc.idmap lines to ranges root owns.",
+		check: checkNodeSubIDs},
 	{ID: "HC-NODE-005", Title: "The node's host firewall is enabled", Severity: SeverityHigh,
-		Rationale: seed000 + ` checklist: "Dedicated network interface with firewall rules applied". The node firewall (/etc/pve/nodes/<node>/host.fw, [OPTIONS] enable, on unless set to 0) guards the node itself, including the management interface a container must never reach; with it off, pve-firewall installs no rule for the host.`,
-		Remedy:    "Remove `enable: 0` from the node's host.fw [OPTIONS] (Node → Firewall → Options → Firewall: Yes).",
-		check:     checkNodeHostFirewall},
+		Rationale: seed000 + ` checklist: "Dedicated network interface with firewall rules applied". The node firewall (/etc/pve/nodes/<node>/host.fw, ` +
+			`[OPTIONS] enable, on unless set to 0) guards the node itself, including the management interface a container must never reach; with it off, ` +
+			`pve-firewall installs no rule for the host.`,
+		Remedy: "Remove `enable: 0` from the node's host.fw [OPTIONS] (Node → Firewall → Options → Firewall: Yes).",
+		check:  checkNodeHostFirewall},
 	{ID: "HC-NODE-006", Title: "The datacenter firewall is enabled", Severity: SeverityHigh,
-		Rationale: seed000 + ` checklist: "Dedicated network interface with firewall rules applied". While the datacenter firewall (cluster.fw [OPTIONS] enable) is off — PVE's default — pve-firewall installs no rule at all, neither the node's nor any container's (the container rule HC-FW-004).`,
-		Remedy:    "`resource \"hardened_cluster_firewall\" \"dc\" { enable = true }`, or Datacenter → Firewall → Options → Firewall: Yes.",
+		Rationale: seed000 + ` checklist: "Dedicated network interface with firewall rules applied". While the datacenter firewall (cluster.fw [OPTIONS] ` +
+			`enable) is off — PVE's default — pve-firewall installs no rule at all, neither the node's nor any container's (the container rule HC-FW-004).`,
+		Remedy: "`resource \"hardened_cluster_firewall\" \"dc\" { enable = true }`, or Datacenter → Firewall → Options → Firewall: Yes.",
 		check: func(f NodeFacts) (bool, string) {
 			return f.DatacenterFirewall, onOff(f.DatacenterFirewall, "the datacenter firewall")
 		}},
@@ -153,7 +171,8 @@ func checkNodeCgroup(f NodeFacts) (bool, string) {
 	case unified && len(v1) == 0:
 		return true, "/sys/fs/cgroup is the unified cgroup2 hierarchy"
 	case len(v1) > 0:
-		return false, fmt.Sprintf("cgroup v1 hierarchies are mounted (%s): a legacy or hybrid host, where LXC ignores lxc.cgroup2.* limits", strings.Join(v1, ", "))
+		return false, fmt.Sprintf("cgroup v1 hierarchies are mounted (%s): a legacy or hybrid host, where LXC ignores "+
+			"lxc.cgroup2.* limits", strings.Join(v1, ", "))
 	}
 	return false, "no cgroup2 file system is mounted at /sys/fs/cgroup"
 }

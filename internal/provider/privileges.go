@@ -27,7 +27,8 @@ var LeastPrivilege = []Grant{
 	{Feature: "containers", Path: "/vms", Propagate: true,
 		Privs: []string{"VM.Allocate", "VM.Audit", "VM.Config.CPU", "VM.Config.Disk", "VM.Config.Memory",
 			"VM.Config.Network", "VM.Config.Options", "VM.PowerMgmt"},
-		Why: "create and destroy (VM.Allocate), read (VM.Audit), each config key by its class, resize (VM.Config.Disk and VM.Config.Options), start/stop/reboot"},
+		Why: "create and destroy (VM.Allocate), read (VM.Audit), each config key by its class, resize (VM.Config.Disk and VM.Config.Options), " +
+			"start/stop/reboot"},
 	{Feature: "containers", Path: "/storage", Propagate: true,
 		Privs: []string{"Datastore.AllocateSpace", "Datastore.Audit"},
 		Why:   "allocate root and mount point volumes, read the template (ostemplate) and list templates"},
@@ -54,7 +55,8 @@ var LeastPrivilege = []Grant{
 		Why:   "read and write /cluster/backup jobs"},
 	{Feature: "template downloads", Path: "/storage/local", Propagate: false, Optional: true,
 		Privs: []string{"Datastore.Allocate", "Datastore.AllocateTemplate"},
-		Why:   "hardened_template downloads into the storage (AllocateTemplate) and deletes its file on destroy (Allocate, which can delete any volume of that storage: grant it on the template storage only)"},
+		Why: "hardened_template downloads into the storage (AllocateTemplate) and deletes its file on destroy (Allocate, which can delete any volume " +
+			"of that storage: grant it on the template storage only)"},
 	{Feature: "template downloads", Path: "/nodes", Propagate: true, Optional: true,
 		Privs: []string{"Sys.AccessNetwork"},
 		Why:   "PVE downloads from the node's network (the alternative, Sys.Audit and Sys.Modify on /, is wider)"},

@@ -239,7 +239,8 @@ func clampNofile(t *translation, v string, limit uint64) string {
 		return v
 	}
 	out := strings.Join(parts, ":")
-	t.Notes = append(t.Notes, fmt.Sprintf("lxc.prlimit.nofile = %s lowered to %s: lxc-start's own hard limit on this host is %d (PVE's systemd gives it 524288)", v, out, limit))
+	t.Notes = append(t.Notes, fmt.Sprintf("lxc.prlimit.nofile = %s lowered to %s: lxc-start's own hard limit on this host is %d (PVE's "+
+		"systemd gives it 524288)", v, out, limit))
 	return out
 }
 

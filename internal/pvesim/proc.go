@@ -135,7 +135,8 @@ func (s *Sim) writeProc(vmid, pid int, conf *ctconf.Config) error {
 		"NoNewPrivs:\t0\nSeccomp:\t2\nSeccomp_filters:\t1\n", pid, pid, pid-1, caps, caps, caps)
 	// starttime (field 22) in clock ticks (100 Hz) since the node booted
 	start := time.Since(s.booted).Milliseconds()/10 + int64(pid)
-	stat := fmt.Sprintf("%d (init) S %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+	stat := fmt.Sprintf("%d (init) S %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 "+
+		"0 0 0 0 0 0 0\n",
 		pid, pid-1, pid, pid, start)
 	files := map[string]string{"status": status, "stat": stat, "attr/current": bootAppArmorLabel(vmid, conf) + "\n"}
 	for name, content := range files {

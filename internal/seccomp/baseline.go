@@ -137,13 +137,17 @@ var baseline = []Entry{
 	{Syscall: "lookup_dcookie", Source: SourceHardened, Reason: "oprofile interface returning host paths of dentries; obsolete (removed in Linux 6.8)"},
 	{Syscall: "unshare", Cond: &Cond{Arg: 0, Op: "SCMP_CMP_MASKED_EQ", Value: CloneNewUser, Mask: CloneNewUser},
 		Condition: "flags include CLONE_NEWUSER (0x10000000)", Source: SourceHardened, Feature: FeatureUserNamespaces,
-		Reason: "a new user namespace hands its creator every capability over the namespaces it then creates, which opens kernel code (netfilter, mounts of many file systems, io paths) that is otherwise out of a container's reach; most recent container escapes and kernel privilege escalations start there. The nesting feature (nested containers) allows it"},
+		Reason: "a new user namespace hands its creator every capability over the namespaces it then creates, which opens kernel code (netfilter, mounts " +
+			"of many file systems, io paths) that is otherwise out of a container's reach; most recent container escapes and kernel privilege " +
+			"escalations start there. The nesting feature (nested containers) allows it"},
 	{Syscall: "clone", Cond: &Cond{Arg: 0, Op: "SCMP_CMP_MASKED_EQ", Value: CloneNewUser, Mask: CloneNewUser},
 		Condition: "flags include CLONE_NEWUSER (0x10000000)", Source: SourceHardened, Feature: FeatureUserNamespaces,
 		Reason: "see unshare: clone with CLONE_NEWUSER creates a user namespace for the new process"},
 	{Syscall: "clone3", Errno: ENOSYS, Source: SourceHardened, Feature: FeatureUserNamespaces,
-		Reason: "clone3 passes its flags in memory, where a seccomp filter cannot read them, so it cannot be denied for CLONE_NEWUSER alone; ENOSYS makes glibc and musl fall back to clone, whose flags the filter sees"},
-	{Syscall: "acct", Source: SourceHardened, Reason: "process accounting (CAP_SYS_PACCT) makes the kernel append a record for every exiting process to a file, an unbounded disk writer; distributions leave it off, Docker denies it"},
+		Reason: "clone3 passes its flags in memory, where a seccomp filter cannot read them, so it cannot be denied for CLONE_NEWUSER alone; ENOSYS " +
+			"makes glibc and musl fall back to clone, whose flags the filter sees"},
+	{Syscall: "acct", Source: SourceHardened, Reason: "process accounting (CAP_SYS_PACCT) makes the kernel append a record for every exiting process to " +
+		"a file, an unbounded disk writer; distributions leave it off, Docker denies it"},
 }
 
 // NotDenied is a group of syscalls the hardened denylist deliberately
@@ -157,7 +161,8 @@ type NotDenied struct {
 // namespaces already confine them. The guide lists them.
 var notDenied = []NotDenied{
 	{Syscalls: []string{"mount", "umount2", "pivot_root", "unshare", "clone", "setns", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"},
-		Reason: "systemd's service sandboxing and nested containers (PVE's nesting feature) need them; mounts and namespaces made inside the container stay inside it (umount2 is denied only with MNT_FORCE, unshare and clone only with CLONE_NEWUSER)"},
+		Reason: "systemd's service sandboxing and nested containers (PVE's nesting feature) need them; mounts and namespaces made inside the container " +
+			"stay inside it (umount2 is denied only with MNT_FORCE, unshare and clone only with CLONE_NEWUSER)"},
 	{Syscalls: []string{"reboot"},
 		Reason: "LXC turns a reboot or power-off inside the container into a restart or stop of the container"},
 	{Syscalls: []string{"ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd"},

@@ -152,7 +152,8 @@ func checkAllow(p Policy, i int, s string) []Problem {
 		if e.Feature == FeatureUserNamespaces {
 			if !p.UserNamespaces {
 				out = append(out, Problem{Field: "syscalls", Index: i, Summary: "needs user namespaces allowed",
-					Detail: fmt.Sprintf("%q returns ENOSYS while user namespaces are denied (%s); set seccomp.allow_user_namespaces = true (or enable nesting) instead of listing it.", s, e.Reason)})
+					Detail: fmt.Sprintf("%q returns ENOSYS while user namespaces are denied (%s); set seccomp.allow_user_namespaces = true (or enable "+
+						"nesting) instead of listing it.", s, e.Reason)})
 			}
 			continue
 		}

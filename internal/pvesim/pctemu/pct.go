@@ -203,7 +203,8 @@ func (c cmd) exec(args []string) int {
 	}
 	name := path.Base(extra[0])
 	if !c.hasExecutable(extra[0]) {
-		_, _ = fmt.Fprintf(c.stderr, "lxc-attach: %d: ../src/lxc/attach.c: lxc_attach_run_command: 1841 No such file or directory - Failed to exec \"%s\"\n", c.vmid, extra[0])
+		_, _ = fmt.Fprintf(c.stderr, "lxc-attach: %d: ../src/lxc/attach.c: lxc_attach_run_command: 1841 No such file or directory - "+
+			"Failed to exec \"%s\"\n", c.vmid, extra[0])
 		return 127
 	}
 	switch name {

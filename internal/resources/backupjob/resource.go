@@ -265,7 +265,8 @@ func (r *jobResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	m, found := r.readInto(ctx, j.ID, &resp.Diagnostics)
 	if !found {
 		if !resp.Diagnostics.HasError() {
-			resp.Diagnostics.AddError("The backup job vanished during its update", fmt.Sprintf("Job %q is no longer listed; the next apply creates it again.", j.ID))
+			resp.Diagnostics.AddError("The backup job vanished during its update",
+				fmt.Sprintf("Job %q is no longer listed; the next apply creates it again.", j.ID))
 			resp.State.RemoveResource(ctx)
 		}
 		return
@@ -292,7 +293,8 @@ func (r *jobResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 
 func (r *jobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if err := backupjob.CheckID(req.ID); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import a backup job by its ID (as in Datacenter → Backup, or `pvesh get /cluster/backup`): %v.", err))
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import a backup job by its ID (as in Datacenter → Backup, or `pvesh get "+
+			"/cluster/backup`): %v.", err))
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)

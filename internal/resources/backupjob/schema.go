@@ -83,9 +83,10 @@ func (v checkString) ValidateString(_ context.Context, req validator.StringReque
 }
 
 var (
-	storageIDValidator = stringvalidator.RegexMatches(storageIDRE, "must be a PVE storage ID: a letter, then letters, digits, '-', '_' or '.', ending in a letter or digit")
-	nodeValidator      = stringvalidator.RegexMatches(nodeRE, "must be a PVE node name")
-	poolValidator      = stringvalidator.RegexMatches(poolRE, "must be a PVE pool ID (letters, digits, '_', '-'; up to two '/' levels)")
+	storageIDValidator = stringvalidator.RegexMatches(storageIDRE, "must be a PVE storage ID: a letter, then letters, digits, '-', '_' or '.', ending in "+
+		"a letter or digit")
+	nodeValidator = stringvalidator.RegexMatches(nodeRE, "must be a PVE node name")
+	poolValidator = stringvalidator.RegexMatches(poolRE, "must be a PVE pool ID (letters, digits, '_', '-'; up to two '/' levels)")
 )
 
 func vmidSet(doc string) schema.SetAttribute {
@@ -109,17 +110,21 @@ func (r *jobResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 			"exactly one of `all` (every guest but `exclude`), `pool` or `vmids`.",
 			"Every managed option is read back, so a job changed, disabled or deleted by hand shows in the next plan and apply repairs it.",
 			"Options the resource does not manage (e.g. `mailto`, `bwlimit`, set by hand) are left as they are.",
-			"Containers' compliance observes the jobs once per Terraform run: after the apply that creates a job, their `compliance` shows it from the next refresh on."),
+			"Containers' compliance observes the jobs once per Terraform run: after the apply that creates a job, their `compliance` shows it from the "+
+				"next refresh on."),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Required: true, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{checkString{"backup job ID", backupjob.CheckID}},
-				MarkdownDescription: "The job's ID (PVE's `pve-configid`: a letter, then letters, digits, `_` or `-`; at most 50 characters). Changing it replaces the job."},
+				Validators: []validator.String{checkString{"backup job ID", backupjob.CheckID}},
+				MarkdownDescription: "The job's ID (PVE's `pve-configid`: a letter, then letters, digits, `_` or `-`; at most 50 characters). Changing " +
+					"it replaces the job."},
 			"schedule": schema.StringAttribute{Required: true, Validators: []validator.String{checkString{"schedule", backupjob.CheckSchedule}},
-				MarkdownDescription: "When the job runs: a PVE calendar event (a subset of systemd's), e.g. `21:00`, `mon..fri 02:30`, `sat 03:00`, `*/30` or `daily`."},
+				MarkdownDescription: "When the job runs: a PVE calendar event (a subset of systemd's), e.g. `21:00`, `mon..fri 02:30`, `sat 03:00`, " +
+					"`*/30` or `daily`."},
 			"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(DefaultEnabled),
 				MarkdownDescription: "Whether the job runs. Default: `true`. A disabled job backs nothing up and covers no container for HC-BAK-001."},
 			"storage": schema.StringAttribute{Required: true, Validators: []validator.String{storageIDValidator},
-				MarkdownDescription: "The storage the backups go to (its content must include `backup`; a Proxmox Backup Server storage keeps them off the node)."},
+				MarkdownDescription: "The storage the backups go to (its content must include `backup`; a Proxmox Backup Server storage keeps them off " +
+					"the node)."},
 			"mode": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(DefaultMode),
 				Validators:          []validator.String{stringvalidator.OneOf(backupjob.Modes...)},
 				MarkdownDescription: "`snapshot` (default: no downtime), `suspend` or `stop` (a consistent backup at the price of downtime)."},
@@ -129,7 +134,8 @@ func (r *jobResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 			"node": schema.StringAttribute{Optional: true, Validators: []validator.String{nodeValidator},
 				MarkdownDescription: "Run the job only on this node (its guests only). Unset (default): every node runs it for its own guests."},
 			"all": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Back up every guest (but `exclude`), including guests created later: the simplest way to keep HC-BAK-001 passing. Default: `false`."},
+				MarkdownDescription: "Back up every guest (but `exclude`), including guests created later: the simplest way to keep HC-BAK-001 passing. " +
+					"Default: `false`."},
 			"exclude": vmidSet("VMIDs `all` leaves out (only with `all = true`)."),
 			"pool": schema.StringAttribute{Optional: true, Validators: []validator.String{poolValidator},
 				MarkdownDescription: "Back up the guests of this resource pool (the pool must exist)."},
@@ -137,7 +143,8 @@ func (r *jobResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 			"prune_backups": schema.SingleNestedAttribute{Optional: true, Attributes: pruneAttributes,
 				MarkdownDescription: "Retention for this job's backups, instead of the storage's (`prune-backups`). Unset: the storage's retention."},
 			"notes_template": schema.StringAttribute{Optional: true, Validators: []validator.String{checkString{"notes template", backupjob.CheckNotesTemplate}},
-				MarkdownDescription: "The backups' notes: one line with `{{cluster}}`, `{{guestname}}`, `{{node}}` or `{{vmid}}` (PVE refuses other variables and escapes but `\\n` and `\\\\`)."},
+				MarkdownDescription: "The backups' notes: one line with `{{cluster}}`, `{{guestname}}`, `{{node}}` or `{{vmid}}` (PVE refuses other " +
+					"variables and escapes but `\\n` and `\\\\`)."},
 			"comment": schema.StringAttribute{Optional: true, Validators: []validator.String{checkString{"comment", backupjob.CheckComment}},
 				MarkdownDescription: "A description of the job (one line, at most 512 characters)."},
 			"repeat_missed": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),

@@ -49,7 +49,8 @@ func complianceAttribute() schema.SingleNestedAttribute {
 			"a weakening made by hand shows both as a diff and as a failing rule here. Known at plan time: the plan predicts it from the planned settings",
 			"(the datacenter firewall, which the container never sets, keeps its last observed finding), so a plan shows which findings an apply changes.",
 			"Compact on purpose (it is in every container's state and every plan): each rule's status, and what was observed only for the rules that",
-			"fail or are excepted; the rules' titles and rationale are in the policy rule catalogue guide, and `hardened_audit` reports every finding in full."),
+			"fail or are excepted; the rules' titles and rationale are in the policy rule catalogue guide, and `hardened_audit` reports every "+
+				"finding in full."),
 		Attributes: map[string]schema.Attribute{
 			"summary": schema.StringAttribute{
 				Computed:            true,

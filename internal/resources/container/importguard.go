@@ -33,14 +33,17 @@ func guardImportReplace(ctx context.Context, req resource.ModifyPlanRequest, res
 	}
 	if plan.AllowReplace.ValueBool() {
 		resp.Diagnostics.AddWarning("The imported container will be replaced",
-			fmt.Sprintf("allow_replace_after_import = true: applying this plan destroys CT %d and its volumes (%s cannot change in place) and creates a new container.",
+			fmt.Sprintf("allow_replace_after_import = true: applying this plan destroys CT %d and its volumes (%s cannot change in place) and creates a "+
+				"new container.",
 				state.VMID.ValueInt64(), replaceReasons(replacing)))
 		return
 	}
-	detail := fmt.Sprintf("CT %d on %s was imported and Terraform has not changed it yet. Applying this plan would destroy it together with its volumes (its data) and create a new, empty container, "+
+	detail := fmt.Sprintf("CT %d on %s was imported and Terraform has not changed it yet. Applying this plan would destroy it together with its volumes "+
+		"(its data) and create a new, empty container, "+
 		"because %s cannot change in place.\n\n", state.VMID.ValueInt64(), state.Node.ValueString(), replaceReasons(replacing))
 	if isFalse(state.Unprivileged) && !isFalse(plan.Unprivileged) {
-		detail += "The container is privileged (its root is the host's root). PVE cannot make a container unprivileged in place; migrate it, keeping its data:\n" +
+		detail += "The container is privileged (its root is the host's root). PVE cannot make a container unprivileged in place; migrate it, keeping its " +
+			"data:\n" +
 			"  1. back it up:   vzdump <vmid> --mode stop --storage <backup storage>\n" +
 			"  2. restore the backup as an unprivileged container (PVE shifts the file ownership):\n" +
 			"                   pct restore <new vmid> <backup archive> --unprivileged 1 --storage <storage>\n" +

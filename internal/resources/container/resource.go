@@ -287,7 +287,8 @@ func (r *containerResource) Read(ctx context.Context, req resource.ReadRequest, 
 	m, found := r.read(ctx, state, true, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddWarning("Container no longer exists",
-			fmt.Sprintf("CT %d on node %s was deleted outside Terraform (or by a destroy that was interrupted); it is removed from state and the next apply creates it again.%s",
+			fmt.Sprintf("CT %d on node %s was deleted outside Terraform (or by a destroy that was interrupted); it is removed from state and the next "+
+				"apply creates it again.%s",
 				state.VMID.ValueInt64(), state.Node.ValueString(), r.removeOrphanedConfinement(ctx, state, &resp.Diagnostics)))
 		resp.State.RemoveResource(ctx)
 		return
@@ -418,7 +419,8 @@ func (r *containerResource) checkCgroupLayout(ctx context.Context, plan containe
 	layout, err := r.clients.CgroupLayout(ctx, node)
 	if err != nil {
 		diags.AddAttributeWarning(path.Root("node"), "Cannot tell the node's cgroup hierarchy",
-			fmt.Sprintf("The provider checks that node %q enforces the container's cgroup limits (LXC ignores lxc.cgroup2.* limits on a legacy or hybrid hierarchy), but could not read its mountinfo: %v", node, err))
+			fmt.Sprintf("The provider checks that node %q enforces the container's cgroup limits (LXC ignores lxc.cgroup2.* limits on a legacy or hybrid "+
+				"hierarchy), but could not read its mountinfo: %v", node, err))
 		return
 	}
 	problems.AddKnown(ctx, diags, vals, hardening.CgroupProblems(s, node, layout))

@@ -19,7 +19,8 @@ import (
 func pendingRestartAttribute() schema.StringAttribute {
 	return schema.StringAttribute{Computed: true,
 		MarkdownDescription: md("Empty when the running container runs what its config says; else what it does not run, e.g.",
-			"`restart owed: lxc.cap.drop, lxc.seccomp.profile changed while it ran` or `lxc.apparmor.profile: the running init runs under \"unconfined\", not \"lxc-web\"`.",
+			"`restart owed: lxc.cap.drop, lxc.seccomp.profile changed while it ran` or `lxc.apparmor.profile: the running init runs under "+
+				"\"unconfined\", not \"lxc-web\"`.",
 			"Observed on every refresh from the node (a restart record the provider keeps on the cluster, bound to the running init process, and the init's",
 			"/proc view: capability bounding set, seccomp mode, AppArmor label), so a restart that failed or was interrupted shows here and in HC-RUN-001,",
 			"and the plan performs it (with `restart_on_hardening_change = true`, the default; with `false` it stays, with a plan warning).")}
@@ -75,6 +76,7 @@ func warnRestartWaits(plan, state containerModel, diags *diag.Diagnostics) {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("pending_restart"), "A restart is owed",
-		fmt.Sprintf("CT %d runs hardening older than its config (%s): the new confinement is configured but not active (HC-RUN-001). restart_on_hardening_change is false, so no apply restarts it: restart it by hand (pct reboot %d) or set restart_on_hardening_change = true.",
+		fmt.Sprintf("CT %d runs hardening older than its config (%s): the new confinement is configured but not active (HC-RUN-001). "+
+			"restart_on_hardening_change is false, so no apply restarts it: restart it by hand (pct reboot %d) or set restart_on_hardening_change = true.",
 			state.VMID.ValueInt64(), state.PendingRestart.ValueString(), state.VMID.ValueInt64()))
 }

@@ -58,7 +58,8 @@ func (sshValidator) ValidateString(_ context.Context, req validator.StringReques
 		return
 	}
 	if err := sshdconfig.ValidateBanner(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid SSH banner", err.Error()+". Write plain text (it is shown to every client before authentication).")
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid SSH banner", err.Error()+". Write plain text (it is shown to every client before "+
+			"authentication).")
 	}
 }
 
@@ -67,9 +68,11 @@ func sshServerAttribute() schema.SingleNestedAttribute {
 		MarkdownDescription: md("The OpenSSH server inside the container (seed 000: \"SSH: key-only auth, root login disabled, banner configured\").",
 			"Set, the provider writes a drop-in, `/etc/ssh/sshd_config.d/00-hardened.conf` (sshd keeps the **first** value it reads for a keyword, and",
 			"Debian's and Ubuntu's `sshd_config` include this directory first), and the banner file through PVE's own tooling on the node",
-			"(`pct push`, which enters the container's namespaces: nothing is written from the host side), then reloads sshd (`pct exec ... systemctl reload ssh`).",
+			"(`pct push`, which enters the container's namespaces: nothing is written from the host side), then reloads sshd (`pct exec ... systemctl "+
+				"reload ssh`).",
 			"It reads back the **effective** configuration (`pct exec <vmid> -- sshd -T`), so a hand edit anywhere (the drop-in, an earlier file in",
-			"`sshd_config.d`, the main file) shows in the next plan and apply repairs it. PVE's `pct` reaches only a running container: `started` must be `true`;",
+			"`sshd_config.d`, the main file) shows in the next plan and apply repairs it. PVE's `pct` reaches only a running container: `started` must "+
+				"be `true`;",
 			"while the container is stopped the last observation is kept. A template without OpenSSH (`/usr/sbin/sshd`) fails the apply with a clear message.",
 			"Unset (default): sshd's configuration is not managed."),
 		Attributes: map[string]schema.Attribute{
@@ -77,11 +80,14 @@ func sshServerAttribute() schema.SingleNestedAttribute {
 				Validators:          []validator.String{stringvalidator.OneOf(sshdconfig.RootLoginNo, sshdconfig.RootLoginProhibitPassword)},
 				MarkdownDescription: "`PermitRootLogin`: `no` (default: root cannot log in over SSH) or `prohibit-password` (root with a key only)."},
 			"key_only": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				Validators:          nil,
-				MarkdownDescription: "Key-only authentication: `PasswordAuthentication no`, `KbdInteractiveAuthentication no`, `PermitEmptyPasswords no`, `PubkeyAuthentication yes`. Default `true`; it cannot be `false` (reads as `false` when sshd allows passwords, e.g. after a hand edit)."},
+				Validators: nil,
+				MarkdownDescription: "Key-only authentication: `PasswordAuthentication no`, `KbdInteractiveAuthentication no`, `PermitEmptyPasswords " +
+					"no`, `PubkeyAuthentication yes`. Default `true`; it cannot be `false` (reads as `false` when sshd allows passwords, e.g. after a " +
+					"hand edit)."},
 			"banner": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(DefaultSSHBanner),
-				Validators:          []validator.String{sshValidator{}},
-				MarkdownDescription: "The banner shown before authentication (`Banner " + sshdconfig.BannerFile + "`); plain text, at most 4096 bytes. Default: `" + DefaultSSHBanner + "`."},
+				Validators: []validator.String{sshValidator{}},
+				MarkdownDescription: "The banner shown before authentication (`Banner " + sshdconfig.BannerFile + "`); plain text, at most 4096 bytes. " +
+					"Default: `" + DefaultSSHBanner + "`."},
 			"allow_users": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.RegexMatches(sshdconfig.UserRE, "must be a user name (lower case) or user@host"))},
 				MarkdownDescription: "`AllowUsers`: only these users (or `user@host` patterns) may log in. Unset: any user with a key."},
@@ -109,7 +115,8 @@ func validateSSHServer(m containerModel, diags *diag.Diagnostics) {
 	}
 	if !m.Started.IsNull() && !m.Started.IsUnknown() && !m.Started.ValueBool() {
 		diags.AddAttributeError(path.Root("ssh_server"), "ssh_server needs a running container",
-			"PVE's pct push and pct exec reach only a running container, so the SSH policy can be neither written nor checked while `started = false`. Set `started = true` or remove `ssh_server`.")
+			"PVE's pct push and pct exec reach only a running container, so the SSH policy can be neither written nor checked while `started = false`. "+
+				"Set `started = true` or remove `ssh_server`.")
 	}
 	if ko, ok := m.SSHServer.Attributes()["key_only"].(types.Bool); ok && !ko.IsNull() && !ko.IsUnknown() && !ko.ValueBool() {
 		diags.AddAttributeError(path.Root("ssh_server").AtName("key_only"), "Password authentication is not allowed",
@@ -136,7 +143,8 @@ func (r *containerResource) applySSH(ctx context.Context, m containerModel, node
 		if errors.Is(err, guest.ErrNotRunning) {
 			return err
 		}
-		return fmt.Errorf("the container has no OpenSSH server (%s is not there): install openssh-server in the template, or remove ssh_server (%w)", sshdconfig.SSHD, err)
+		return fmt.Errorf("the container has no OpenSSH server (%s is not there): install openssh-server in the template, or remove "+
+			"ssh_server (%w)", sshdconfig.SSHD, err)
 	}
 	tflog.Debug(ctx, "writing the SSH policy", map[string]any{"node": node, "vmid": vmid})
 	if b := p.RenderBanner(); b != nil {

@@ -306,7 +306,8 @@ func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel
 		// the container (re)started from its current config or stopped:
 		// no restart is owed (a record left over is stale anyway)
 		if err := nodesync.ClearRestartOwed(ctx, nfs, s.VMID); err != nil {
-			diags.AddWarning("Restart record left behind", fmt.Sprintf("%s: %v (it is stale: the container restarted since)", nodesync.RestartRecordPath(s.VMID), err))
+			diags.AddWarning("Restart record left behind",
+				fmt.Sprintf("%s: %v (it is stale: the container restarted since)", nodesync.RestartRecordPath(s.VMID), err))
 		}
 	}
 	return nil

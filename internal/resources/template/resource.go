@@ -109,10 +109,12 @@ func (r *templateResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"without a verified checksum could be anything. PVE refuses a file that does not match and keeps nothing.",
 				Validators: []validator.String{stringvalidator.RegexMatches(hexRE, "must be a hexadecimal checksum")}},
 			"checksum_algorithm": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(defaultAlgorithm),
-				PlanModifiers:       []planmodifier.String{replaceUnlessImported()},
-				MarkdownDescription: "`sha256`, `sha384` or `sha512`. Default `sha512`. (PVE also offers md5, sha1 and sha224, which are refused here: they are too weak to pin a template.)",
-				Validators:          []validator.String{stringvalidator.OneOf("sha256", "sha384", "sha512")}},
-			"volid": schema.StringAttribute{Computed: true, MarkdownDescription: "Volume ID for `ostemplate`, e.g. `local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`.",
+				PlanModifiers: []planmodifier.String{replaceUnlessImported()},
+				MarkdownDescription: "`sha256`, `sha384` or `sha512`. Default `sha512`. (PVE also offers md5, sha1 and sha224, which are refused here: " +
+					"they are too weak to pin a template.)",
+				Validators: []validator.String{stringvalidator.OneOf("sha256", "sha384", "sha512")}},
+			"volid": schema.StringAttribute{Computed: true, MarkdownDescription: "Volume ID for `ostemplate`, e.g. " +
+				"`local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"size": schema.Int64Attribute{Computed: true, MarkdownDescription: "Size in bytes as the storage reports it.",
 				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}},
@@ -208,7 +210,8 @@ func (r *templateResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	if !found {
 		resp.Diagnostics.AddWarning("Template no longer exists",
-			fmt.Sprintf("%s is gone from storage %s on %s; the next apply downloads it again.", m.VolID.ValueString(), m.Storage.ValueString(), m.Node.ValueString()))
+			fmt.Sprintf("%s is gone from storage %s on %s; the next apply downloads it again.",
+				m.VolID.ValueString(), m.Storage.ValueString(), m.Node.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}

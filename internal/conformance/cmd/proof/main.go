@@ -55,7 +55,8 @@ func main() {
 func notes() {
 	if mi, err := os.ReadFile(cgroupmode.MountinfoPath); err == nil {
 		if l := cgroupmode.FromMountinfo(mi); l != cgroupmode.Unified {
-			fmt.Printf("this host's cgroup layout is %s: the simulator's LXC backend wrote the limits' lxc.cgroup2.* keys in their cgroup v1 form (LXC ignores cgroup2 keys here; PVE 9 nodes are cgroup v2, and the provider refuses such limits on a node that is not)\n", l)
+			fmt.Printf("this host's cgroup layout is %s: the simulator's LXC backend wrote the limits' lxc.cgroup2.* keys in their cgroup v1 form (LXC "+
+				"ignores cgroup2 keys here; PVE 9 nodes are cgroup v2, and the provider refuses such limits on a node that is not)\n", l)
 		}
 	}
 	fmt.Println("not shown: the firewall (the backend gives containers a loopback-only network namespace)")
