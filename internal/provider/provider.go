@@ -169,7 +169,10 @@ func dialer(s settings, api *pve.Client) providerdata.Dialer {
 }
 
 // dialSSH opens the SSH node channel to t for node.
-func dialSSH(ctx context.Context, s settings, t sshTarget, node string, secrets []string, logCtx context.Context) (nodefs.FS, error) { //nolint:revive // logCtx carries the masking, ctx the deadline
+func dialSSH(
+	ctx context.Context, s settings, t sshTarget, node string, secrets []string,
+	logCtx context.Context, //nolint:revive // logCtx carries the masking, ctx the deadline
+) (nodefs.FS, error) {
 	return nodefs.DialSSH(ctx, nodefs.SSHConfig{
 		Host: t.Host, Port: t.Port, User: s.SSH.User,
 		PrivateKey: s.SSH.PrivateKey, PrivateKeyPassphrase: s.SSH.Passphrase, UseAgent: s.SSH.Agent,

@@ -160,7 +160,8 @@ type NotDenied struct {
 // notDenied: ordinary container userspace needs these, or capabilities and
 // namespaces already confine them. The guide lists them.
 var notDenied = []NotDenied{
-	{Syscalls: []string{"mount", "umount2", "pivot_root", "unshare", "clone", "setns", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"},
+	{Syscalls: []string{"mount", "umount2", "pivot_root", "unshare", "clone", "setns",
+		"open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"},
 		Reason: "systemd's service sandboxing and nested containers (PVE's nesting feature) need them; mounts and namespaces made inside the container " +
 			"stay inside it (umount2 is denied only with MNT_FORCE, unshare and clone only with CLONE_NEWUSER)"},
 	{Syscalls: []string{"reboot"},

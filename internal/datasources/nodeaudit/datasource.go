@@ -76,7 +76,10 @@ func ruleList() string {
 }
 
 func str(doc string) schema.StringAttribute {
-	return schema.StringAttribute{Computed: true, MarkdownDescription: doc}
+	return schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: doc,
+	}
 }
 
 func (d *nodeAuditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -88,15 +91,30 @@ func (d *nodeAuditDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"read fails its rule (nothing shows the check holds). It only reads; the remedies are host administration outside a Terraform provider.\n\nRules:" +
 			ruleList(),
 		Attributes: map[string]schema.Attribute{
-			"nodes": schema.ListAttribute{Optional: true, Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "The nodes to audit. Default: every online node (sorted)."},
-			"results": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "One entry per audited node, in `nodes` order.",
+			"nodes": schema.ListAttribute{
+				Optional:            true,
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "The nodes to audit. Default: every online node (sorted).",
+			},
+			"results": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "One entry per audited node, in `nodes` order.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"node":      str("Node name."),
-					"compliant": schema.BoolAttribute{Computed: true, MarkdownDescription: "Every node rule passes."},
-					"summary":   str("One line, e.g. `5 pass, 1 fail (HC-NODE-003)`."),
-					"failing":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "IDs of the failing rules."},
-					"findings": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Every node rule's outcome, in rule order.",
+					"node": str("Node name."),
+					"compliant": schema.BoolAttribute{
+						Computed:            true,
+						MarkdownDescription: "Every node rule passes.",
+					},
+					"summary": str("One line, e.g. `5 pass, 1 fail (HC-NODE-003)`."),
+					"failing": schema.ListAttribute{
+						Computed:            true,
+						ElementType:         types.StringType,
+						MarkdownDescription: "IDs of the failing rules.",
+					},
+					"findings": schema.ListNestedAttribute{
+						Computed:            true,
+						MarkdownDescription: "Every node rule's outcome, in rule order.",
 						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 							"rule":     str("Rule ID (`HC-NODE-*`)."),
 							"title":    str("Rule title."),
@@ -104,11 +122,20 @@ func (d *nodeAuditDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 							"status":   str("`pass` or `fail`."),
 							"detail":   str("What was observed."),
 							"remedy":   str("How to comply."),
-						}}},
-				}}},
-			"non_compliant": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The nodes failing any rule."},
-			"failing_by_rule": schema.MapAttribute{Computed: true, ElementType: types.ListType{ElemType: types.StringType},
-				MarkdownDescription: "For each failing rule, the nodes failing it."},
+						}},
+					},
+				}},
+			},
+			"non_compliant": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "The nodes failing any rule.",
+			},
+			"failing_by_rule": schema.MapAttribute{
+				Computed:            true,
+				ElementType:         types.ListType{ElemType: types.StringType},
+				MarkdownDescription: "For each failing rule, the nodes failing it.",
+			},
 		},
 	}
 }

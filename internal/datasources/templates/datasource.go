@@ -60,7 +60,10 @@ func (d *templatesDataSource) Metadata(_ context.Context, req datasource.Metadat
 }
 
 func computedString(desc string) schema.StringAttribute {
-	return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	return schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: desc,
+	}
 }
 
 func (d *templatesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -72,20 +75,34 @@ func (d *templatesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"(`<os>-<version>-<variant>_<release>_<arch>.tar.<compression>`) are understood; other files are listed " +
 			"with their name only.",
 		Attributes: map[string]schema.Attribute{
-			"node": schema.StringAttribute{Required: true, MarkdownDescription: "Node whose storage is listed.",
-				Validators: []validator.String{stringvalidator.RegexMatches(nodeNameRE, "must be a PVE node name")}},
-			"storage": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Storage holding the templates. Default `local`."},
-			"os": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only this OS, e.g. `debian`, `ubuntu`, `alpine`. Default: every OS."},
-			"version": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only this OS version, e.g. `12` or `24.04`. Default: every version."},
-			"name_regex": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only file names matching this RE2 regular expression. Default: every file."},
-			"arch": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only this architecture, e.g. `amd64`. Default: every architecture."},
+			"node": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Node whose storage is listed.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(nodeNameRE, "must be a PVE node name")},
+			},
+			"storage": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Storage holding the templates. Default `local`.",
+			},
+			"os": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only this OS, e.g. `debian`, `ubuntu`, `alpine`. Default: every OS.",
+			},
+			"version": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only this OS version, e.g. `12` or `24.04`. Default: every version.",
+			},
+			"name_regex": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only file names matching this RE2 regular expression. Default: every file.",
+			},
+			"arch": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only this architecture, e.g. `amd64`. Default: every architecture.",
+			},
 			"latest": computedString("Volume ID of the first (newest) matching template, for `ostemplate`; null when none matches."),
-			"templates": schema.ListNestedAttribute{Computed: true,
+			"templates": schema.ListNestedAttribute{
+				Computed:            true,
 				MarkdownDescription: "The matching templates, newest first: by OS, then version and release (numeric, highest first), then upload time.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"volid":   computedString("Volume ID, e.g. `local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`."),
@@ -95,8 +112,14 @@ func (d *templatesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 					"variant": computedString("Variant, e.g. `standard` or `default`."),
 					"release": computedString("The template's own build version."),
 					"arch":    computedString("Architecture."),
-					"size":    schema.Int64Attribute{Computed: true, MarkdownDescription: "Size in bytes."},
-					"ctime":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Upload time (Unix seconds)."},
+					"size": schema.Int64Attribute{
+						Computed:            true,
+						MarkdownDescription: "Size in bytes.",
+					},
+					"ctime": schema.Int64Attribute{
+						Computed:            true,
+						MarkdownDescription: "Upload time (Unix seconds).",
+					},
 				}},
 			},
 		},

@@ -431,12 +431,13 @@ var (
 	hostBoolOptRE    = perlRE(`(?i)^(enable|nosmurfs|tcpflags|ndp|log_nf_conntrack|nf_conntrack_allow_invalid|protection_synflood|nftables):\s*(0|1)\s*$`)
 	hostLogOptRE     = perlRE(`(?i)^(log_level_(?:in|out|forward)|tcp_flags_log_level|smurf_log_level):\s*((` + logLevels + `)\s*)?$`)
 	hostHelpersOptRE = perlRE(`(?i)^(nf_conntrack_helpers):\s*(((\S+)[,]?)+)\s*$`)
-	hostIntOptRE     = perlRE(`(?i)^(nf_conntrack_max|nf_conntrack_tcp_timeout_established|nf_conntrack_tcp_timeout_syn_recv|protection_synflood_rate|protection_synflood_burst|protection_limit):\s*(\d+)\s*$`)
-	clEnableOptRE    = perlRE(`(?i)^(enable):\s*(\d+)\s*$`)
-	clEbtablesOptRE  = perlRE(`(?i)^(ebtables):\s*(0|1)\s*$`)
-	clPolicyOptRE    = perlRE(`(?i)^(policy_(in|out|forward)):\s*(ACCEPT|DROP|REJECT)\s*$`)
-	clRateOptRE      = perlRE(`^(log_ratelimit):\s*(\S+)\s*$`)
-	commaSplitRE     = perlRE(`\s*,\s*`)
+	hostIntOptRE     = perlRE(`(?i)^(nf_conntrack_max|nf_conntrack_tcp_timeout_established|nf_conntrack_tcp_timeout_syn_recv|` +
+		`protection_synflood_rate|protection_synflood_burst|protection_limit):\s*(\d+)\s*$`)
+	clEnableOptRE   = perlRE(`(?i)^(enable):\s*(\d+)\s*$`)
+	clEbtablesOptRE = perlRE(`(?i)^(ebtables):\s*(0|1)\s*$`)
+	clPolicyOptRE   = perlRE(`(?i)^(policy_(in|out|forward)):\s*(ACCEPT|DROP|REJECT)\s*$`)
+	clRateOptRE     = perlRE(`^(log_ratelimit):\s*(\S+)\s*$`)
+	commaSplitRE    = perlRE(`\s*,\s*`)
 )
 
 // intText is Perl's int() of a digit string, as text.

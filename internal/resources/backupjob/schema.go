@@ -90,17 +90,27 @@ var (
 )
 
 func vmidSet(doc string) schema.SetAttribute {
-	return schema.SetAttribute{Optional: true, ElementType: types.Int64Type, MarkdownDescription: doc,
-		Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueInt64sAre(int64validator.Between(100, 999999999))}}
+	return schema.SetAttribute{
+		Optional:            true,
+		ElementType:         types.Int64Type,
+		MarkdownDescription: doc,
+		Validators:          []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueInt64sAre(int64validator.Between(100, 999999999))},
+	}
 }
 
 func (r *jobResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	pruneAttributes := map[string]schema.Attribute{
-		"keep_all": schema.BoolAttribute{Optional: true, MarkdownDescription: "Keep every backup (conflicts with the other options when `true`)."},
+		"keep_all": schema.BoolAttribute{
+			Optional:            true,
+			MarkdownDescription: "Keep every backup (conflicts with the other options when `true`).",
+		},
 	}
 	for _, k := range pruneAttrs[1:] {
-		pruneAttributes[k] = schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.AtLeast(0)},
-			MarkdownDescription: fmt.Sprintf("PVE's `%s`: how many backups of that kind to keep.", strings.ReplaceAll(k, "_", "-"))}
+		pruneAttributes[k] = schema.Int64Attribute{
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			MarkdownDescription: fmt.Sprintf("PVE's `%s`: how many backups of that kind to keep.", strings.ReplaceAll(k, "_", "-")),
+		}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: md("A PVE scheduled backup job (Datacenter → Backup; `/cluster/backup`, stored in `/etc/pve/jobs.cfg`).",
@@ -113,42 +123,86 @@ func (r *jobResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 			"Containers' compliance observes the jobs once per Terraform run: after the apply that creates a job, their `compliance` shows it from the "+
 				"next refresh on."),
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Required: true, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators: []validator.String{checkString{"backup job ID", backupjob.CheckID}},
+			"id": schema.StringAttribute{
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{checkString{"backup job ID", backupjob.CheckID}},
 				MarkdownDescription: "The job's ID (PVE's `pve-configid`: a letter, then letters, digits, `_` or `-`; at most 50 characters). Changing " +
-					"it replaces the job."},
-			"schedule": schema.StringAttribute{Required: true, Validators: []validator.String{checkString{"schedule", backupjob.CheckSchedule}},
+					"it replaces the job.",
+			},
+			"schedule": schema.StringAttribute{
+				Required:   true,
+				Validators: []validator.String{checkString{"schedule", backupjob.CheckSchedule}},
 				MarkdownDescription: "When the job runs: a PVE calendar event (a subset of systemd's), e.g. `21:00`, `mon..fri 02:30`, `sat 03:00`, " +
-					"`*/30` or `daily`."},
-			"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(DefaultEnabled),
-				MarkdownDescription: "Whether the job runs. Default: `true`. A disabled job backs nothing up and covers no container for HC-BAK-001."},
-			"storage": schema.StringAttribute{Required: true, Validators: []validator.String{storageIDValidator},
+					"`*/30` or `daily`.",
+			},
+			"enabled": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(DefaultEnabled),
+				MarkdownDescription: "Whether the job runs. Default: `true`. A disabled job backs nothing up and covers no container for HC-BAK-001.",
+			},
+			"storage": schema.StringAttribute{
+				Required:   true,
+				Validators: []validator.String{storageIDValidator},
 				MarkdownDescription: "The storage the backups go to (its content must include `backup`; a Proxmox Backup Server storage keeps them off " +
-					"the node)."},
-			"mode": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(DefaultMode),
+					"the node).",
+			},
+			"mode": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(DefaultMode),
 				Validators:          []validator.String{stringvalidator.OneOf(backupjob.Modes...)},
-				MarkdownDescription: "`snapshot` (default: no downtime), `suspend` or `stop` (a consistent backup at the price of downtime)."},
-			"compress": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(DefaultCompress),
+				MarkdownDescription: "`snapshot` (default: no downtime), `suspend` or `stop` (a consistent backup at the price of downtime).",
+			},
+			"compress": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(DefaultCompress),
 				Validators:          []validator.String{stringvalidator.OneOf(backupjob.Compressions...)},
-				MarkdownDescription: "Compression, one of `0` (none, PVE's default), `1`, `gzip`, `lzo`, `zstd`. Default: `zstd`."},
-			"node": schema.StringAttribute{Optional: true, Validators: []validator.String{nodeValidator},
-				MarkdownDescription: "Run the job only on this node (its guests only). Unset (default): every node runs it for its own guests."},
-			"all": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Compression, one of `0` (none, PVE's default), `1`, `gzip`, `lzo`, `zstd`. Default: `zstd`.",
+			},
+			"node": schema.StringAttribute{
+				Optional:            true,
+				Validators:          []validator.String{nodeValidator},
+				MarkdownDescription: "Run the job only on this node (its guests only). Unset (default): every node runs it for its own guests.",
+			},
+			"all": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Back up every guest (but `exclude`), including guests created later: the simplest way to keep HC-BAK-001 passing. " +
-					"Default: `false`."},
+					"Default: `false`.",
+			},
 			"exclude": vmidSet("VMIDs `all` leaves out (only with `all = true`)."),
-			"pool": schema.StringAttribute{Optional: true, Validators: []validator.String{poolValidator},
-				MarkdownDescription: "Back up the guests of this resource pool (the pool must exist)."},
+			"pool": schema.StringAttribute{
+				Optional:            true,
+				Validators:          []validator.String{poolValidator},
+				MarkdownDescription: "Back up the guests of this resource pool (the pool must exist).",
+			},
 			"vmids": vmidSet("Back up exactly these guests."),
-			"prune_backups": schema.SingleNestedAttribute{Optional: true, Attributes: pruneAttributes,
-				MarkdownDescription: "Retention for this job's backups, instead of the storage's (`prune-backups`). Unset: the storage's retention."},
-			"notes_template": schema.StringAttribute{Optional: true, Validators: []validator.String{checkString{"notes template", backupjob.CheckNotesTemplate}},
+			"prune_backups": schema.SingleNestedAttribute{
+				Optional:            true,
+				Attributes:          pruneAttributes,
+				MarkdownDescription: "Retention for this job's backups, instead of the storage's (`prune-backups`). Unset: the storage's retention.",
+			},
+			"notes_template": schema.StringAttribute{
+				Optional:   true,
+				Validators: []validator.String{checkString{"notes template", backupjob.CheckNotesTemplate}},
 				MarkdownDescription: "The backups' notes: one line with `{{cluster}}`, `{{guestname}}`, `{{node}}` or `{{vmid}}` (PVE refuses other " +
-					"variables and escapes but `\\n` and `\\\\`)."},
-			"comment": schema.StringAttribute{Optional: true, Validators: []validator.String{checkString{"comment", backupjob.CheckComment}},
-				MarkdownDescription: "A description of the job (one line, at most 512 characters)."},
-			"repeat_missed": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Run a missed job as soon as possible when the scheduler was not running at its time. Default: `false` (PVE's)."},
+					"variables and escapes but `\\n` and `\\\\`).",
+			},
+			"comment": schema.StringAttribute{
+				Optional:            true,
+				Validators:          []validator.String{checkString{"comment", backupjob.CheckComment}},
+				MarkdownDescription: "A description of the job (one line, at most 512 characters).",
+			},
+			"repeat_missed": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "Run a missed job as soon as possible when the scheduler was not running at its time. Default: `false` (PVE's).",
+			},
 		},
 	}
 }

@@ -17,13 +17,15 @@ import (
 // (its plan plans the restart), HC-RUN-001 fails with it.
 
 func pendingRestartAttribute() schema.StringAttribute {
-	return schema.StringAttribute{Computed: true,
+	return schema.StringAttribute{
+		Computed: true,
 		MarkdownDescription: md("Empty when the running container runs what its config says; else what it does not run, e.g.",
 			"`restart owed: lxc.cap.drop, lxc.seccomp.profile changed while it ran` or `lxc.apparmor.profile: the running init runs under "+
 				"\"unconfined\", not \"lxc-web\"`.",
 			"Observed on every refresh from the node (a restart record the provider keeps on the cluster, bound to the running init process, and the init's",
 			"/proc view: capability bounding set, seccomp mode, AppArmor label), so a restart that failed or was interrupted shows here and in HC-RUN-001,",
-			"and the plan performs it (with `restart_on_hardening_change = true`, the default; with `false` it stays, with a plan warning).")}
+			"and the plan performs it (with `restart_on_hardening_change = true`, the default; with `false` it stays, with a plan warning)."),
+	}
 }
 
 // pendingRestartText is the pending_restart value of an observed Runtime.

@@ -64,7 +64,8 @@ func (sshValidator) ValidateString(_ context.Context, req validator.StringReques
 }
 
 func sshServerAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{Optional: true,
+	return schema.SingleNestedAttribute{
+		Optional: true,
 		MarkdownDescription: md("The OpenSSH server inside the container (seed 000: \"SSH: key-only auth, root login disabled, banner configured\").",
 			"Set, the provider writes a drop-in, `/etc/ssh/sshd_config.d/00-hardened.conf` (sshd keeps the **first** value it reads for a keyword, and",
 			"Debian's and Ubuntu's `sshd_config` include this directory first), and the banner file through PVE's own tooling on the node",
@@ -76,22 +77,41 @@ func sshServerAttribute() schema.SingleNestedAttribute {
 			"while the container is stopped the last observation is kept. A template without OpenSSH (`/usr/sbin/sshd`) fails the apply with a clear message.",
 			"Unset (default): sshd's configuration is not managed."),
 		Attributes: map[string]schema.Attribute{
-			"permit_root_login": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(sshdconfig.RootLoginNo),
+			"permit_root_login": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(sshdconfig.RootLoginNo),
 				Validators:          []validator.String{stringvalidator.OneOf(sshdconfig.RootLoginNo, sshdconfig.RootLoginProhibitPassword)},
-				MarkdownDescription: "`PermitRootLogin`: `no` (default: root cannot log in over SSH) or `prohibit-password` (root with a key only)."},
-			"key_only": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "`PermitRootLogin`: `no` (default: root cannot log in over SSH) or `prohibit-password` (root with a key only).",
+			},
+			"key_only": schema.BoolAttribute{
+				Optional:   true,
+				Computed:   true,
+				Default:    booldefault.StaticBool(true),
 				Validators: nil,
 				MarkdownDescription: "Key-only authentication: `PasswordAuthentication no`, `KbdInteractiveAuthentication no`, `PermitEmptyPasswords " +
 					"no`, `PubkeyAuthentication yes`. Default `true`; it cannot be `false` (reads as `false` when sshd allows passwords, e.g. after a " +
-					"hand edit)."},
-			"banner": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(DefaultSSHBanner),
+					"hand edit).",
+			},
+			"banner": schema.StringAttribute{
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(DefaultSSHBanner),
 				Validators: []validator.String{sshValidator{}},
 				MarkdownDescription: "The banner shown before authentication (`Banner " + sshdconfig.BannerFile + "`); plain text, at most 4096 bytes. " +
-					"Default: `" + DefaultSSHBanner + "`."},
-			"allow_users": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-				Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.RegexMatches(sshdconfig.UserRE, "must be a user name (lower case) or user@host"))},
-				MarkdownDescription: "`AllowUsers`: only these users (or `user@host` patterns) may log in. Unset: any user with a key."},
-		}}
+					"Default: `" + DefaultSSHBanner + "`.",
+			},
+			"allow_users": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				Validators: []validator.List{
+					listvalidator.SizeAtLeast(1),
+					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(sshdconfig.UserRE, "must be a user name (lower case) or user@host")),
+				},
+				MarkdownDescription: "`AllowUsers`: only these users (or `user@host` patterns) may log in. Unset: any user with a key.",
+			},
+		},
+	}
 }
 
 func sshPolicy(ctx context.Context, o types.Object, diags *diag.Diagnostics) (sshdconfig.Policy, bool) {

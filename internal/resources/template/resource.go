@@ -67,7 +67,9 @@ var (
 // replaceUnlessImported: a change replaces the template, except that after an
 // import (PVE does not keep the URL or the checksum) the configured value is adopted.
 func replaceUnlessImported() planmodifier.String {
-	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	return stringplanmodifier.RequiresReplaceIf(func(
+		_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse,
+	) {
 		resp.RequiresReplace = !req.StateValue.IsNull()
 	}, "Changing the value downloads the template again, except after an import (the configured value is adopted).",
 		"Changing the value downloads the template again, except after an import (the configured value is adopted).")
@@ -87,37 +89,67 @@ func (r *templateResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"`Sys.AccessNetwork` on the node (or `Sys.Audit` and `Sys.Modify` on `/`); destroying it needs " +
 			"`Datastore.Allocate` on the storage.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<node>/<volid>`.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"node": schema.StringAttribute{Required: true, PlanModifiers: replace,
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`<node>/<volid>`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"node": schema.StringAttribute{
+				Required:            true,
+				PlanModifiers:       replace,
 				MarkdownDescription: "Node that downloads the template (for a shared storage, any node). Changing it downloads it again.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(nodeNameRE, "must be a PVE node name")}},
-			"storage": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(defaultStorage), PlanModifiers: replace,
-				MarkdownDescription: "File-based storage with the `vztmpl` content type. Default `local`."},
-			"file_name": schema.StringAttribute{Required: true, PlanModifiers: replace,
+				Validators:          []validator.String{stringvalidator.RegexMatches(nodeNameRE, "must be a PVE node name")},
+			},
+			"storage": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(defaultStorage),
+				PlanModifiers:       replace,
+				MarkdownDescription: "File-based storage with the `vztmpl` content type. Default `local`.",
+			},
+			"file_name": schema.StringAttribute{
+				Required:      true,
+				PlanModifiers: replace,
 				MarkdownDescription: "File name in the storage, e.g. `debian-12-standard_12.12-1_amd64.tar.zst`: letters, digits, `_`, `.`, `-` " +
 					"(what PVE keeps unchanged) ending in `.tar`, `.tar.gz`, `.tar.xz`, `.tar.zst` or `.tar.bz2`. Name it like PVE's " +
 					"appliance index (`<os>-<version>-<variant>_<release>_<arch>`) to find it with `hardened_templates`.",
 				Validators: []validator.String{stringvalidator.RegexMatches(fileNameRE,
-					"must be letters, digits, _ . - ending in .tar, .tar.gz, .tar.xz, .tar.zst or .tar.bz2 (PVE would rename anything else)")}},
-			"url": schema.StringAttribute{Required: true, PlanModifiers: []planmodifier.String{replaceUnlessImported()},
+					"must be letters, digits, _ . - ending in .tar, .tar.gz, .tar.xz, .tar.zst or .tar.bz2 (PVE would rename anything else)")},
+			},
+			"url": schema.StringAttribute{
+				Required:      true,
+				PlanModifiers: []planmodifier.String{replaceUnlessImported()},
 				MarkdownDescription: "`https://` (or `http://`) URL to download from. PVE verifies the server's certificate. " +
 					"Not read back (PVE does not keep it); changing it downloads the template again.",
-				Validators: []validator.String{stringvalidator.RegexMatches(urlRE, "must be an http:// or https:// URL")}},
-			"checksum": schema.StringAttribute{Required: true, PlanModifiers: []planmodifier.String{replaceUnlessImported()},
+				Validators: []validator.String{stringvalidator.RegexMatches(urlRE, "must be an http:// or https:// URL")},
+			},
+			"checksum": schema.StringAttribute{
+				Required:      true,
+				PlanModifiers: []planmodifier.String{replaceUnlessImported()},
 				MarkdownDescription: "Expected checksum of the file (hex), from the template's publisher. Required: a template " +
 					"without a verified checksum could be anything. PVE refuses a file that does not match and keeps nothing.",
-				Validators: []validator.String{stringvalidator.RegexMatches(hexRE, "must be a hexadecimal checksum")}},
-			"checksum_algorithm": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(defaultAlgorithm),
+				Validators: []validator.String{stringvalidator.RegexMatches(hexRE, "must be a hexadecimal checksum")},
+			},
+			"checksum_algorithm": schema.StringAttribute{
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(defaultAlgorithm),
 				PlanModifiers: []planmodifier.String{replaceUnlessImported()},
 				MarkdownDescription: "`sha256`, `sha384` or `sha512`. Default `sha512`. (PVE also offers md5, sha1 and sha224, which are refused here: " +
 					"they are too weak to pin a template.)",
-				Validators: []validator.String{stringvalidator.OneOf("sha256", "sha384", "sha512")}},
-			"volid": schema.StringAttribute{Computed: true, MarkdownDescription: "Volume ID for `ostemplate`, e.g. " +
-				"`local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"size": schema.Int64Attribute{Computed: true, MarkdownDescription: "Size in bytes as the storage reports it.",
-				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}},
+				Validators: []validator.String{stringvalidator.OneOf("sha256", "sha384", "sha512")},
+			},
+			"volid": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Volume ID for `ostemplate`, e.g. " +
+					"`local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"size": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Size in bytes as the storage reports it.",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
 		},
 	}
 }
