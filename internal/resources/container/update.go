@@ -2,17 +2,14 @@ package container
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/nodesync"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pve"
 )
 
@@ -222,96 +219,6 @@ type stepError struct {
 }
 
 func (e *stepError) Error() string { return e.err.Error() }
-
-// applyUpdate changes the API config, the node files and the power state.
-func (r *containerResource) applyUpdate(ctx context.Context, plan containerModel, s hardening.Spec, diags *diag.Diagnostics) *stepError {
-	api := r.clients.API
-	logStep(ctx, "update: reading the container's config", s.Node, s.VMID)
-	cfg, err := api.CTConfig(ctx, s.Node, s.VMID, false)
-	if err != nil {
-		return &stepError{"Reading the container failed", err}
-	}
-	if grown, err := r.growVolumes(ctx, s, cfg); err != nil {
-		return &stepError{"Growing a volume failed", err}
-	} else if grown {
-		if cfg, err = api.CTConfig(ctx, s.Node, s.VMID, false); err != nil {
-			return &stepError{"Reading the container failed", err}
-		}
-	}
-	if set, del := configDiff(s, cfg); len(set) > 0 || len(del) > 0 {
-		params := map[string]any{}
-		for k, v := range set {
-			params[k] = v
-		}
-		if len(del) > 0 {
-			params["delete"] = strings.Join(del, ",")
-		}
-		logStep(ctx, "update: changing the container's config through the API", s.Node, s.VMID)
-		if err := api.UpdateCTConfig(ctx, s.Node, s.VMID, params, cfg.Digest()); err != nil {
-			return &stepError{"Updating the container's config failed", err}
-		}
-	}
-	logStep(ctx, "update: reading the container's status", s.Node, s.VMID)
-	st, err := api.CTStatus(ctx, s.Node, s.VMID)
-	if err != nil {
-		return &stepError{"Reading the container's status failed", err}
-	}
-	status, _ := st.String("status")
-	running := status == "running"
-	pid, _ := st.Int("pid")
-	nfs, err := r.clients.Nodes.FS(ctx, s.Node)
-	if err != nil {
-		return &stepError{"Writing the hardening files failed", err}
-	}
-	if running {
-		// on the cluster before the lines change: a failed or killed
-		// apply leaves the owed restart visible to the next refresh
-		if err := nodesync.RecordRestartOwed(ctx, r.clients, nfs, s, int(pid), cfg.LXCLines(), hardening.LXCLines(s)); err != nil {
-			return &stepError{"Recording the owed restart failed", err}
-		}
-	}
-	logStep(ctx, "update: writing the hardening files", s.Node, s.VMID)
-	linesChanged, err := r.writeNodeFiles(ctx, s)
-	if err != nil {
-		return &stepError{"Writing the hardening files failed", err}
-	}
-	owed := false
-	if running {
-		// a restart owed from an earlier apply, or a running init that
-		// does not run what the config says
-		owed = len(nodesync.ObserveRuntime(ctx, r.clients, s, int(pid)).Stale) > 0
-	}
-	pending := running && r.hasPending(ctx, s)
-	restart := running && (linesChanged || pending || owed)
-	powered := true
-	switch {
-	case s.Started && !running:
-		err = r.power(ctx, plan, s.Node, s.VMID, "start")
-	case !s.Started && running:
-		err = r.power(ctx, plan, s.Node, s.VMID, "shutdown")
-	case restart && plan.RestartOnChange.ValueBool():
-		err = r.power(ctx, plan, s.Node, s.VMID, "reboot")
-	case restart:
-		powered = false
-		diags.AddWarning("Changes wait for the next restart",
-			"restart_on_hardening_change is false: the new raw lxc.* lines and any pending keys (see the container's "+
-				"Pending view) take effect when the container is restarted; until then pending_restart and HC-RUN-001 show the restart owed.")
-	default:
-		powered = false
-	}
-	if err != nil {
-		return &stepError{"Changing the container's power state failed", err}
-	}
-	if powered || !running {
-		// the container (re)started from its current config or stopped:
-		// no restart is owed (a record left over is stale anyway)
-		if err := nodesync.ClearRestartOwed(ctx, nfs, s.VMID); err != nil {
-			diags.AddWarning("Restart record left behind",
-				fmt.Sprintf("%s: %v (it is stale: the container restarted since)", nodesync.RestartRecordPath(s.VMID), err))
-		}
-	}
-	return nil
-}
 
 // hasPending reports whether the container has pending config changes.
 func (r *containerResource) hasPending(ctx context.Context, s hardening.Spec) bool {
