@@ -64,6 +64,20 @@ func ValidateBaseline(b Baseline) []hardening.Problem {
 	add := func(setting, summary, detail string, a ...any) {
 		ps = append(ps, hardening.Problem{Path: []any{"baseline", setting}, Summary: summary, Detail: fmt.Sprintf(detail, a...)})
 	}
+	validateBaselineLimits(b, add)
+	validateBaselineNetwork(b, add)
+	validateBaselineConfinement(b, add)
+	validateBaselineNames(b, add)
+	return ps
+}
+
+// addProblem reports a problem of a baseline setting: its summary, and its
+// detail as a fmt format with its arguments.
+type addProblem func(setting, summary, detail string, a ...any)
+
+// validateBaselineLimits checks the capabilities to drop, the maxima and the
+// guest files.
+func validateBaselineLimits(b Baseline, add addProblem) {
 	for _, c := range b.RequiredDropCapabilities {
 		if err := hardening.ValidateCapability(c); err != nil {
 			add("required_drop_capabilities", "Invalid capability", "%v", err)
@@ -82,6 +96,10 @@ func ValidateBaseline(b Baseline) []hardening.Problem {
 			add("required_guest_files", "Invalid path", "%q is not an absolute, clean path inside the container (e.g. \"/var/ossec/bin/wazuh-agentd\").", f)
 		}
 	}
+}
+
+// validateBaselineNetwork checks the allowed bridges and VLANs.
+func validateBaselineNetwork(b Baseline, add addProblem) {
 	for _, br := range b.AllowedBridges {
 		if strings.TrimSpace(br) == "" {
 			add("allowed_bridges", "Empty bridge name", "allowed_bridges lists an empty name; list bridges such as \"vmbr20\" (an empty list allows any "+
@@ -93,6 +111,11 @@ func ValidateBaseline(b Baseline) []hardening.Problem {
 			add("allowed_vlans", "Invalid VLAN", "%d is not a VLAN tag: tags are 1 to 4094.", v)
 		}
 	}
+}
+
+// validateBaselineConfinement checks the allowed features, AppArmor profiles
+// and seccomp modes.
+func validateBaselineConfinement(b Baseline, add addProblem) {
 	for _, f := range b.AllowedFeatures {
 		if !contains(Features, f) {
 			add("allowed_features", "Unknown feature", "%q is not a container feature; features are: %s.", f, strings.Join(Features, ", "))
@@ -118,6 +141,11 @@ func ValidateBaseline(b Baseline) []hardening.Problem {
 			add("allowed_seccomp_modes", "Unknown seccomp mode", "%q is not a seccomp mode; modes are: default, denylist, allowlist.", m)
 		}
 	}
+}
+
+// validateBaselineNames checks the required tags and mount options and the
+// rule IDs no container may except.
+func validateBaselineNames(b Baseline, add addProblem) {
 	for _, t := range b.RequiredTags {
 		if strings.TrimSpace(t) == "" {
 			add("required_tags", "Empty tag", "required_tags lists an empty tag, which no container can carry; write a tag or a prefix such as \"owner-*\".")
@@ -134,5 +162,4 @@ func ValidateBaseline(b Baseline) []hardening.Problem {
 			add("no_exceptions", "Unknown policy rule", "%q is not a rule ID of the policy catalogue. %s", id, suggestRule(id))
 		}
 	}
-	return ps
 }
