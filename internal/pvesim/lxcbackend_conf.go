@@ -80,6 +80,40 @@ func translate(in translateInput) translation {
 	}
 	w("lxc.arch", arch)
 
+	translateSecurity(in, raw, w, &b, &t)
+	// no console: the backend has no terminal to give the container
+	w("lxc.console.path", "none")
+	tty := c.Keys["tty"]
+	if tty == "" {
+		tty = "2"
+	}
+	w("lxc.tty.max", tty)
+	w("lxc.environment", "TERM=linux")
+	host := c.Keys["hostname"]
+	if host == "" {
+		host = "CT" + vmid
+	}
+	w("lxc.uts.name", host)
+
+	translateLimits(in, &b, &t)
+
+	w("lxc.rootfs.path", filepath.Join(in.Dir, "rootfs"))
+	// no bridges on this host: one loopback-only network namespace
+	w("lxc.net.0.type", "empty")
+	for _, e := range c.Env {
+		w("lxc.environment", e)
+	}
+
+	translateRaw(in, raw, w, &b, &t)
+	t.Config = b.String()
+	return t
+}
+
+// translateSecurity is update_lxc_config's confinement section: the
+// includes, the seccomp profile of an unprivileged container, the AppArmor
+// lines of the features, sys:mixed and the default id map.
+func translateSecurity(in translateInput, raw rawLines, w func(k, v string), b *strings.Builder, t *translation) {
+	c := in.Conf
 	customIDMap := raw.has("lxc.idmap")
 	unpriv := c.Keys["unprivileged"] == "1" || customIDMap
 	ostype := c.Keys["ostype"]
@@ -107,20 +141,12 @@ func translate(in translateInput) translation {
 		w("lxc.idmap", "u 0 100000 65536")
 		w("lxc.idmap", "g 0 100000 65536")
 	}
-	// no console: the backend has no terminal to give the container
-	w("lxc.console.path", "none")
-	tty := c.Keys["tty"]
-	if tty == "" {
-		tty = "2"
-	}
-	w("lxc.tty.max", tty)
-	w("lxc.environment", "TERM=linux")
-	host := c.Keys["hostname"]
-	if host == "" {
-		host = "CT" + vmid
-	}
-	w("lxc.uts.name", host)
+}
 
+// translateLimits is update_lxc_config's cgroup section: memory, swap and
+// the CPU limit and weight, as lxc.cgroup2 lines (translated on a v1 host).
+func translateLimits(in translateInput, b *strings.Builder, t *translation) {
+	c := in.Conf
 	var cg []string // lxc.cgroup2 lines, translated below on a v1 host
 	memory := atoiDefault(c.Keys["memory"], 512)
 	swap := atoiDefault(c.Keys["swap"], 0)
@@ -139,35 +165,32 @@ func translate(in translateInput) translation {
 		n = max(1, min(n, 10000))
 		cg = append(cg, "lxc.cgroup2.cpu.weight = "+strconv.Itoa(n))
 	}
-	writeCgroup(&b, &t, cg, in)
+	writeCgroup(b, t, cg, in)
+}
 
-	w("lxc.rootfs.path", filepath.Join(in.Dir, "rootfs"))
-	// no bridges on this host: one loopback-only network namespace
-	w("lxc.net.0.type", "empty")
-	for _, e := range c.Env {
-		w("lxc.environment", e)
-	}
-
+// translateRaw writes the raw lxc.* lines of the config (node paths for a
+// seccomp profile, lxc-start's nofile limit), then the cpuset of cores
+// unless a raw line set one.
+func translateRaw(in translateInput, raw rawLines, w func(k, v string), b *strings.Builder, t *translation) {
+	c := in.Conf
 	hadCpuset := false
 	for _, l := range raw {
 		k, v := l[0], l[1]
 		hadCpuset = hadCpuset || k == "lxc.cgroup2.cpuset.cpus"
 		switch {
 		case strings.HasPrefix(k, "lxc.cgroup2."):
-			writeCgroup(&b, &t, []string{k + " = " + v}, in)
+			writeCgroup(b, t, []string{k + " = " + v}, in)
 			continue
 		case k == "lxc.seccomp.profile" && v != "":
 			v = nodePath(in.Root, v)
 		case k == "lxc.prlimit.nofile":
-			v = clampNofile(&t, v, in.NofileMax)
+			v = clampNofile(t, v, in.NofileMax)
 		}
 		w(k, v)
 	}
 	if cores := atoiDefault(c.Keys["cores"], 0); !hadCpuset && cores > 0 && in.CPUs > 0 {
-		writeCgroup(&b, &t, []string{"lxc.cgroup2.cpuset.cpus = " + cpuRange(min(cores, in.CPUs))}, in)
+		writeCgroup(b, t, []string{"lxc.cgroup2.cpuset.cpus = " + cpuRange(min(cores, in.CPUs))}, in)
 	}
-	t.Config = b.String()
-	return t
 }
 
 // includeFile is LXC's <ostype>.<name>, or <name> when LXC ships none.
