@@ -43,8 +43,12 @@ func TestAccFleetDestroyKilledBeforeCleanup(t *testing.T) {
 	if _, err := env.Sim.Faults().Add(pvesim.FaultRule{Method: "GET", Path: "/cluster/resources", Latency: pvesim.Duration(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
+	// -refresh=false: the refresh would wait on the same slow
+	// /cluster/resources (one per run, shared by every container's Read)
+	// before any delete; the kill must land between the deletes and their
+	// cleanup scans
 	applyKilled(t, env, cli, dir, "DELETE /nodes/{node}/lxc/{vmid}", n,
-		"destroy", "-no-color", "-input=false", "-auto-approve", "-parallelism=10")
+		"destroy", "-no-color", "-input=false", "-auto-approve", "-refresh=false", "-parallelism=10")
 	if confs, _ := filepath.Glob(filepath.Join(env.DataDir, "etc/pve/nodes/*/lxc/*.conf")); len(confs) != 0 {
 		t.Fatalf("containers left after the deletes: %v", confs)
 	}
