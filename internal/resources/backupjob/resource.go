@@ -210,9 +210,7 @@ func (r *jobResource) Create(ctx context.Context, req resource.CreateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// the run's snapshot of the jobs is taken before this apply writes
-	// (see providerdata.Clients.BackupJobs)
-	_, _ = r.clients.BackupJobs(ctx)
+	r.snapshotJobsBeforeWrite(ctx)
 	j := toJob(ctx, plan, &resp.Diagnostics)
 	tflog.Debug(ctx, "creating backup job", map[string]any{"id": j.ID})
 	if err := r.clients.API.CreateBackupJob(ctx, j.CreateParams()); err != nil {
@@ -228,6 +226,14 @@ func (r *jobResource) Create(ctx context.Context, req resource.CreateRequest, re
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// snapshotJobsBeforeWrite takes the provider run's snapshot of the backup
+// jobs (providerdata.Clients.BackupJobs) before this resource writes, so the
+// containers' HC-BAK-001 in this apply sees what their plan saw. A failed
+// read is not this resource's error: the next caller retries it.
+func (r *jobResource) snapshotJobsBeforeWrite(ctx context.Context) {
+	_, _ = r.clients.BackupJobs(ctx)
 }
 
 func (r *jobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -255,7 +261,7 @@ func (r *jobResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, _ = r.clients.BackupJobs(ctx)
+	r.snapshotJobsBeforeWrite(ctx)
 	j := toJob(ctx, plan, &resp.Diagnostics)
 	tflog.Debug(ctx, "updating backup job", map[string]any{"id": j.ID})
 	if err := r.clients.API.UpdateBackupJob(ctx, j.ID, j.UpdateParams()); err != nil {
@@ -280,7 +286,7 @@ func (r *jobResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, _ = r.clients.BackupJobs(ctx)
+	r.snapshotJobsBeforeWrite(ctx)
 	id := state.ID.ValueString()
 	tflog.Debug(ctx, "deleting backup job", map[string]any{"id": id})
 	if err := r.clients.API.DeleteBackupJob(ctx, id); err != nil {
