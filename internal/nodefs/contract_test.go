@@ -55,11 +55,32 @@ func tempFiles(t *testing.T, dir string) []string {
 	return m
 }
 
+// contractWriteReadStat runs its steps in order on one FS: each builds on
+// the files the one before left.
 func contractWriteReadStat(t *testing.T, newFS fsFactory) {
-	ctx := context.Background()
 	root := t.TempDir()
 	f := newFS(t, root)
 	const p = "/etc/pve/firewall/100.fw"
+	writeReadStatSmall(t, f, root, p)
+	big := writeReadReplaceAndEmpty(t, f, root, p)
+	// Unclean paths are cleaned.
+	if got, err := f.ReadFile(context.Background(), "//etc/./pve//firewall/100.fw"); err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("ReadFile(unclean) len %d, %v", len(got), err)
+	}
+	mkdirAllAndStatDir(t, f)
+	// Remove.
+	if err := f.Remove(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Stat(context.Background(), p); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Stat after Remove: %v", err)
+	}
+}
+
+// writeReadStatSmall writes a small file at p and reads it back through f
+// and from the disk below root.
+func writeReadStatSmall(t *testing.T, f FS, root, p string) {
+	ctx := context.Background()
 	data := []byte("[OPTIONS]\nenable: 1\n")
 	mustWrite(t, f, p, data, 0o640)
 
@@ -79,11 +100,15 @@ func contractWriteReadStat(t *testing.T, newFS fsFactory) {
 	if fi.Size() != int64(len(data)) || fi.IsDir() || fi.Mode().Perm() != 0o640 {
 		t.Fatalf("Stat: size %d dir %v mode %v", fi.Size(), fi.IsDir(), fi.Mode())
 	}
+}
 
-	// Replace with another mode; a larger file exercises chunked I/O.
+// writeReadReplaceAndEmpty replaces p with a large file of another mode
+// (chunked I/O), writes an empty /etc/empty, and returns the large content.
+func writeReadReplaceAndEmpty(t *testing.T, f FS, root, p string) []byte {
+	ctx := context.Background()
 	big := bytes.Repeat([]byte("0123456789abcdef"), 70_000) // 1.1 MB
 	mustWrite(t, f, p, big, 0o600)
-	got, err = f.ReadFile(ctx, p)
+	got, err := f.ReadFile(ctx, p)
 	if err != nil || !bytes.Equal(got, big) {
 		t.Fatalf("ReadFile(big): len %d, %v", len(got), err)
 	}
@@ -101,33 +126,25 @@ func contractWriteReadStat(t *testing.T, newFS fsFactory) {
 	if left := tempFiles(t, filepath.Join(root, "/etc/pve/firewall")); len(left) > 0 {
 		t.Fatalf("temp files left: %v", left)
 	}
+	return big
+}
 
-	// Unclean paths are cleaned.
-	if got, err := f.ReadFile(ctx, "//etc/./pve//firewall/100.fw"); err != nil || !bytes.Equal(got, big) {
-		t.Fatalf("ReadFile(unclean) len %d, %v", len(got), err)
-	}
-
-	// MkdirAll and Stat on a directory.
+// mkdirAllAndStatDir: MkdirAll (twice) and Stat on a directory; MkdirAll
+// below the file /etc/empty fails.
+func mkdirAllAndStatDir(t *testing.T, f FS) {
+	ctx := context.Background()
 	if err := f.MkdirAll(ctx, "/etc/apparmor.d/lxc/deep", 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.MkdirAll(ctx, "/etc/apparmor.d/lxc/deep", 0o755); err != nil {
 		t.Fatalf("MkdirAll on existing dir: %v", err)
 	}
-	fi, err = f.Stat(ctx, "/etc/apparmor.d/lxc/deep")
+	fi, err := f.Stat(ctx, "/etc/apparmor.d/lxc/deep")
 	if err != nil || !fi.IsDir() {
 		t.Fatalf("Stat(dir) = %v, %v", fi, err)
 	}
 	if err := f.MkdirAll(ctx, "/etc/empty/sub", 0o755); err == nil {
 		t.Fatal("MkdirAll below a file succeeded")
-	}
-
-	// Remove.
-	if err := f.Remove(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Stat(ctx, p); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("Stat after Remove: %v", err)
 	}
 }
 

@@ -114,23 +114,6 @@ func (c *Client) rules(ctx context.Context, p string) ([]map[string]any, error) 
 	return out, nil
 }
 
-// OnlineNodes lists the cluster's online nodes, sorted.
-func (c *Client) OnlineNodes(ctx context.Context) ([]string, error) {
-	var list []map[string]any
-	if err := c.api.Get(ctx, "/nodes", &list); err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, n := range list {
-		if st, _ := CTConfig(n).String("status"); st == "online" {
-			name, _ := CTConfig(n).String("node")
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
 // GroupReferences lists the containers ("node/vmid") whose firewall has a
 // GROUP rule for group: one cluster resources call, then one rules call per
 // container.

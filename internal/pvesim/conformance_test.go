@@ -122,23 +122,7 @@ func TestConformanceWithRealSchema(t *testing.T) {
 			if fm == nil {
 				t.Fatalf("not in the real schema")
 			}
-			em := rt.schema
-			// the permission checks come from the embedded schema: a
-			// schema.json generated without them would make every method
-			// root@pam-only (go generate ./internal/pvesim/apischema/)
-			if !reflect.DeepEqual(fm.Permissions, em.Permissions) {
-				t.Fatalf("embedded permissions differ from the real schema: %+v, want %+v", em.Permissions, fm.Permissions)
-			}
-			if !reflect.DeepEqual(paramNames(fm), paramNames(em)) {
-				t.Fatalf("embedded params differ:\nreal:     %v\nembedded: %v", paramNames(fm), paramNames(em))
-			}
-			for name, fp := range fm.Params {
-				ep := em.Params[name]
-				if fp.Optional != ep.Optional || fp.Type != ep.Type || !reflect.DeepEqual(fp.Enum, ep.Enum) ||
-					!reflect.DeepEqual(fp.Minimum, ep.Minimum) || !reflect.DeepEqual(fp.Maximum, ep.Maximum) || fp.Format != ep.Format {
-					t.Errorf("%s: embedded constraints differ from the real schema", name)
-				}
-			}
+			checkEmbeddedEqualsReal(t, fm, rt.schema)
 			send := func(pathOverride map[string]string, params map[string]string) apiResp {
 				p := fillPath(rt.template, pathOverride)
 				if rt.template == "/access/ticket" {
@@ -146,50 +130,92 @@ func TestConformanceWithRealSchema(t *testing.T) {
 				}
 				return call(t, s, rt.method, p, params)
 			}
-			// an unknown parameter is refused with PVE's message
-			r := send(nil, map[string]string{unknownArg: "1"})
-			if r.Status != 400 || r.Errors[unknownArg] != notDefined {
-				t.Fatalf("unknown parameter: %d %v", r.Status, r.Errors)
-			}
-			for name, p := range fm.Params {
-				if isPathParam(rt.template, name) {
-					continue
-				}
-				cn := concreteName(name)
-				// every schema parameter name is known
-				r := send(nil, map[string]string{unknownArg: "1", cn: "x"})
-				if r.Errors[cn] == notDefined {
-					t.Errorf("%s: refused as unknown", cn)
-				}
-				// required parameters are required
-				if !p.Optional {
-					r := send(nil, map[string]string{unknownArg: "1"})
-					if r.Errors[cn] != missing {
-						t.Errorf("%s: required but missing gives %q", cn, r.Errors[cn])
-					}
-				}
-			}
-			// a constraint-violating value of each constrained parameter is refused
-			for _, name := range sortedParamNames(fm) {
-				p := fm.Params[name]
-				bad, kind := badValue(p)
-				if bad == "" {
-					continue
-				}
-				cn := concreteName(name)
-				var r apiResp
-				if isPathParam(rt.template, name) {
-					r = send(map[string]string{name: bad}, nil)
-				} else {
-					r = send(nil, map[string]string{cn: bad})
-				}
-				if r.Status != 400 || r.Errors[cn] == "" || r.Errors[cn] == notDefined {
-					t.Errorf("%s=%q (%s) accepted: %d %q %v", cn, bad, kind, r.Status, r.Reason, r.Errors)
-				}
-			}
+			checkParamNamesAndRequired(t, rt.template, fm, send)
+			checkBadValuesRefused(t, rt.template, fm, send)
 		})
 	}
-	// every method of the embedded schema is routed (no schema kept for nothing)
+	checkEveryEmbeddedMethodRouted(t, s)
+}
+
+// conformanceSend calls the method under test with path parameters
+// overridden and (body or query) parameters.
+type conformanceSend func(pathOverride map[string]string, params map[string]string) apiResp
+
+// checkEmbeddedEqualsReal: the embedded schema of a method has the real
+// schema's permissions, parameter names and constraints.
+func checkEmbeddedEqualsReal(t *testing.T, fm, em *apischema.Method) {
+	// the permission checks come from the embedded schema: a
+	// schema.json generated without them would make every method
+	// root@pam-only (go generate ./internal/pvesim/apischema/)
+	if !reflect.DeepEqual(fm.Permissions, em.Permissions) {
+		t.Fatalf("embedded permissions differ from the real schema: %+v, want %+v", em.Permissions, fm.Permissions)
+	}
+	if !reflect.DeepEqual(paramNames(fm), paramNames(em)) {
+		t.Fatalf("embedded params differ:\nreal:     %v\nembedded: %v", paramNames(fm), paramNames(em))
+	}
+	for name, fp := range fm.Params {
+		ep := em.Params[name]
+		if fp.Optional != ep.Optional || fp.Type != ep.Type || !reflect.DeepEqual(fp.Enum, ep.Enum) ||
+			!reflect.DeepEqual(fp.Minimum, ep.Minimum) || !reflect.DeepEqual(fp.Maximum, ep.Maximum) || fp.Format != ep.Format {
+			t.Errorf("%s: embedded constraints differ from the real schema", name)
+		}
+	}
+}
+
+// checkParamNamesAndRequired: an unknown parameter is refused with PVE's
+// message, every schema parameter name is known and the required ones are
+// required.
+func checkParamNamesAndRequired(t *testing.T, template string, fm *apischema.Method, send conformanceSend) {
+	// an unknown parameter is refused with PVE's message
+	r := send(nil, map[string]string{unknownArg: "1"})
+	if r.Status != 400 || r.Errors[unknownArg] != notDefined {
+		t.Fatalf("unknown parameter: %d %v", r.Status, r.Errors)
+	}
+	for name, p := range fm.Params {
+		if isPathParam(template, name) {
+			continue
+		}
+		cn := concreteName(name)
+		// every schema parameter name is known
+		r := send(nil, map[string]string{unknownArg: "1", cn: "x"})
+		if r.Errors[cn] == notDefined {
+			t.Errorf("%s: refused as unknown", cn)
+		}
+		// required parameters are required
+		if !p.Optional {
+			r := send(nil, map[string]string{unknownArg: "1"})
+			if r.Errors[cn] != missing {
+				t.Errorf("%s: required but missing gives %q", cn, r.Errors[cn])
+			}
+		}
+	}
+}
+
+// checkBadValuesRefused: a constraint-violating value of each constrained
+// parameter is refused.
+func checkBadValuesRefused(t *testing.T, template string, fm *apischema.Method, send conformanceSend) {
+	for _, name := range sortedParamNames(fm) {
+		p := fm.Params[name]
+		bad, kind := badValue(p)
+		if bad == "" {
+			continue
+		}
+		cn := concreteName(name)
+		var r apiResp
+		if isPathParam(template, name) {
+			r = send(map[string]string{name: bad}, nil)
+		} else {
+			r = send(nil, map[string]string{cn: bad})
+		}
+		if r.Status != 400 || r.Errors[cn] == "" || r.Errors[cn] == notDefined {
+			t.Errorf("%s=%q (%s) accepted: %d %q %v", cn, bad, kind, r.Status, r.Reason, r.Errors)
+		}
+	}
+}
+
+// checkEveryEmbeddedMethodRouted: every method of the embedded schema is
+// routed (no schema kept for nothing).
+func checkEveryEmbeddedMethodRouted(t *testing.T, s *Sim) {
 	routed := map[string]bool{}
 	for _, rt := range s.routes.routes {
 		routed[rt.method+" "+rt.template] = true

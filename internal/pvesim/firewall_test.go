@@ -51,18 +51,31 @@ func list(t *testing.T, r apiResp) []map[string]any {
 	return out
 }
 
+// TestFirewallRules runs one rule list through its life, step by step: each
+// step builds on the file the one before left.
 func TestFirewallRules(t *testing.T) {
 	s := startTestSim(t)
 	createCT(t, s, "pve1", "100", nil)
+	fwRulesEmpty(t, s)
+	digest := fwRulesCreateAndRead(t, s)
+	fwRulesMoveAndUpdate(t, s, digest)
+	fwRulesVerifyErrors(t, s)
+	fwRulesDelete(t, s, digest)
+}
 
-	// an empty rule list; options of a missing file carry sha1("")
+// fwRulesEmpty: an empty rule list; options of a missing file carry sha1("").
+func fwRulesEmpty(t *testing.T, s *Sim) {
 	if r := mustOK(t, call(t, s, "GET", ctFW+"/rules", nil), "rules"); len(list(t, r)) != 0 {
 		t.Fatalf("rules: %v", r.Data)
 	}
 	if d := mustOK(t, call(t, s, "GET", ctFW+"/options", nil), "options").Data.(map[string]any)["digest"]; d != "da39a3ee5e6b4b0d3255bfef95601890afd80709" {
 		t.Fatalf("empty options digest %v", d)
 	}
+}
 
+// fwRulesCreateAndRead creates two rules and reads them back as a list and
+// one by one; it returns the list's digest.
+func fwRulesCreateAndRead(t *testing.T, s *Sim) string {
 	// new rules go to position 0 whatever pos says; enable defaults to 0
 	mustOK(t, call(t, s, "POST", ctFW+"/rules", map[string]string{"type": "in", "action": "ACCEPT", "proto": "tcp", "dport": "22", "comment": "ssh"}), "create 1")
 	mustOK(t, call(t, s, "POST", ctFW+"/rules", map[string]string{"type": "out", "action": "DROP", "enable": "1", "pos": "1", "macro": "dns"}), "create 2")
@@ -88,7 +101,12 @@ func TestFirewallRules(t *testing.T) {
 			t.Fatalf("rule %s: %d %q", pos, r.Status, r.Reason)
 		}
 	}
+	return digest
+}
 
+// fwRulesMoveAndUpdate: moveto refused with a wrong digest, then moveto with
+// the right one, then updates.
+func fwRulesMoveAndUpdate(t *testing.T, s *Sim, digest string) {
 	// digest mismatch, then moveto with the right digest (other arguments ignored)
 	if r := call(t, s, "PUT", ctFW+"/rules/0", map[string]string{"moveto": "2", "digest": strings.Repeat("0", 40)}); r.Status != 500 ||
 		r.Reason != "detected modified configuration - file changed by other user? Try again." {
@@ -110,8 +128,10 @@ func TestFirewallRules(t *testing.T) {
 	if r := call(t, s, "PUT", ctFW+"/rules/5", map[string]string{"comment": "x"}); r.Status != 500 || r.Reason != "no rule at position 5" {
 		t.Fatalf("update 5: %d %q", r.Status, r.Reason)
 	}
+}
 
-	// verify_rule errors are parameter errors
+// fwRulesVerifyErrors: verify_rule errors are parameter errors.
+func fwRulesVerifyErrors(t *testing.T, s *Sim) {
 	for _, tc := range []struct {
 		p        map[string]string
 		key, msg string
@@ -126,8 +146,11 @@ func TestFirewallRules(t *testing.T) {
 			t.Errorf("%v: %d %q %v", tc.p, r.Status, r.Reason, r.Errors)
 		}
 	}
+}
 
-	// delete with a stale digest, out of range, then for real
+// fwRulesDelete: delete with a stale digest, out of range, then for real;
+// the last delete removes the file.
+func fwRulesDelete(t *testing.T, s *Sim, digest string) {
 	if r := call(t, s, "DELETE", ctFW+"/rules/0", map[string]string{"digest": digest}); r.Status != 500 {
 		t.Fatalf("stale digest delete: %d", r.Status)
 	}
@@ -144,6 +167,19 @@ func TestFirewallRules(t *testing.T) {
 func TestFirewallIndexOptionsAndHandEdits(t *testing.T) {
 	s := startTestSim(t)
 	createCT(t, s, "pve1", "100", nil)
+	fwIndexAndOptions(t, s)
+	fwHandEdits(t, s)
+	// a rule of an unknown type read from the file makes every write die, like PVE's writer
+	writeFW(t, s, "100.fw", "[RULES]\nFOO ACCEPT\n")
+	if r := call(t, s, "PUT", ctFW+"/options", map[string]string{"enable": "1"}); r.Status != 500 ||
+		r.Reason != "unknown rule type 'foo' at /usr/share/perl5/PVE/Firewall.pm line 3731." {
+		t.Fatalf("unknown type: %d %q", r.Status, r.Reason)
+	}
+}
+
+// fwIndexAndOptions: the firewall index, then options set, read, refused
+// (unknown key to delete, wrong digest) and changed.
+func fwIndexAndOptions(t *testing.T, s *Sim) {
 	idx := list(t, mustOK(t, call(t, s, "GET", ctFW, nil), "index"))
 	if len(idx) != 5 || idx[0]["name"] != "rules" || idx[4]["name"] != "options" {
 		t.Fatalf("index %v", idx)
@@ -160,11 +196,15 @@ func TestFirewallIndexOptionsAndHandEdits(t *testing.T) {
 		t.Fatalf("options digest: %d", r.Status)
 	}
 	mustOK(t, call(t, s, "PUT", ctFW+"/options", map[string]string{"delete": "log_level_in", "enable": "0", "digest": o["digest"].(string)}), "options 2")
+}
 
-	// a hand edit is what the API shows (PVE's tolerant reader: bad lines skipped, broken rules kept with errors)
+// fwHandEdits: a hand edit is what the API shows (PVE's tolerant reader: bad
+// lines skipped, broken rules kept with errors), and the next write
+// normalises the file like PVE's writer.
+func fwHandEdits(t *testing.T, s *Sim) {
 	writeFW(t, s, "100.fw", "[OPTIONS]\nenable: 1\nbogus: 7\n[ALIASES]\nweb 10.0.0.5/32 # www\n[IPSET Trusted]\n10.0.0.0/24\n!10.0.0.9\n"+
 		"[RULES]\nin ssh(ACCEPT) -i net0 -source +trusted # admins\nIN ACCEPT -source +missing\nthis is not a rule\nOUT DROP -dest web\n")
-	o = mustOK(t, call(t, s, "GET", ctFW+"/options", nil), "options").Data.(map[string]any)
+	o := mustOK(t, call(t, s, "GET", ctFW+"/options", nil), "options").Data.(map[string]any)
 	if o["enable"] != float64(1) || len(o) != 2 {
 		t.Fatalf("hand-edited options %v", o)
 	}
@@ -187,12 +227,6 @@ func TestFirewallIndexOptionsAndHandEdits(t *testing.T) {
 		"[RULES]\n\nIN SSH(ACCEPT) -i net0 -source +trusted # admins\nIN ACCEPT -source +missing\nOUT DROP -dest web # no web\n\n"
 	if got := readFW(t, s, "100.fw"); got != want {
 		t.Fatalf("rewritten:\n%s\nwant\n%s", got, want)
-	}
-	// a rule of an unknown type read from the file makes every write die, like PVE's writer
-	writeFW(t, s, "100.fw", "[RULES]\nFOO ACCEPT\n")
-	if r := call(t, s, "PUT", ctFW+"/options", map[string]string{"enable": "1"}); r.Status != 500 ||
-		r.Reason != "unknown rule type 'foo' at /usr/share/perl5/PVE/Firewall.pm line 3731." {
-		t.Fatalf("unknown type: %d %q", r.Status, r.Reason)
 	}
 }
 
@@ -282,71 +316,6 @@ func TestFirewallAliases(t *testing.T) {
 	}
 	mustOK(t, call(t, s, "DELETE", ctFW+"/aliases/FRONT", nil), "delete")
 	mustOK(t, call(t, s, "DELETE", ctFW+"/aliases/front", nil), "delete again is fine")
-}
-
-func TestFirewallSecurityGroups(t *testing.T) {
-	s := startTestSim(t)
-	createCT(t, s, "pve1", "100", nil)
-	const g = "/cluster/firewall/groups"
-	mustOK(t, call(t, s, "POST", g, map[string]string{"group": "webserver", "comment": "web"}), "create group")
-	if r := call(t, s, "POST", g, map[string]string{"group": "webserver"}); r.Status != 400 || r.Errors["group"] != "Security group 'webserver' already exists" {
-		t.Fatalf("dup group: %d %v", r.Status, r.Errors)
-	}
-	mustOK(t, call(t, s, "POST", g+"/webserver", map[string]string{"type": "in", "action": "ACCEPT", "macro": "HTTP", "enable": "1"}), "group rule")
-	mustOK(t, call(t, s, "POST", g+"/webserver", map[string]string{"type": "forward", "action": "ACCEPT", "proto": "tcp", "dport": "443"}), "forward rule in a group")
-	if r := call(t, s, "POST", g+"/webserver", map[string]string{"type": "in", "action": "ACCEPT", "iface": "net0"}); r.Status != 400 || r.Errors["type"] != "parameter -i not allowed for this rule type" {
-		t.Fatalf("iface in group: %d %v", r.Status, r.Errors)
-	}
-	if r := call(t, s, "GET", g+"/nope", nil); r.Status != 500 || r.Reason != "no such security group 'nope'" {
-		t.Fatalf("missing group: %d %q", r.Status, r.Reason)
-	}
-	if got := readFW(t, s, "cluster.fw"); got != "[group webserver] # web\n\n|FORWARD ACCEPT -p tcp -dport 443\nIN HTTP(ACCEPT)\n\n" {
-		t.Fatalf("cluster.fw %q", got)
-	}
-	groups := list(t, mustOK(t, call(t, s, "GET", g, nil), "groups"))
-	if len(groups) != 1 || groups[0]["group"] != "webserver" || groups[0]["comment"] != "web" || len(groups[0]["digest"].(string)) != 40 {
-		t.Fatalf("groups %v", groups)
-	}
-	grules := list(t, mustOK(t, call(t, s, "GET", g+"/webserver", nil), "group rules"))
-	if len(grules) != 2 || grules[1]["macro"] != "HTTP" || grules[0]["type"] != "forward" {
-		t.Fatalf("group rules %v", grules)
-	}
-	// PVE's moveto inserts before the rule that is at <moveto> now: 0 -> 1 changes nothing, 0 -> 2 moves past rule 1
-	mustOK(t, call(t, s, "PUT", g+"/webserver/0", map[string]string{"moveto": "1"}), "group moveto 1")
-	if r := mustOK(t, call(t, s, "GET", g+"/webserver/0", nil), "group rule 0").Data.(map[string]any); r["type"] != "forward" {
-		t.Fatalf("moveto 1: %v", r)
-	}
-	mustOK(t, call(t, s, "PUT", g+"/webserver/0", map[string]string{"moveto": "2"}), "group moveto 2")
-	if r := mustOK(t, call(t, s, "GET", g+"/webserver/1", nil), "group rule 1").Data.(map[string]any); r["type"] != "forward" || r["pos"] != "1" {
-		t.Fatalf("moved: %v", r)
-	}
-
-	// a CT rule referencing the group (unknown groups are not checked, like PVE)
-	mustOK(t, call(t, s, "POST", ctFW+"/rules", map[string]string{"type": "group", "action": "webserver", "iface": "net0", "enable": "1"}), "group ref")
-	mustOK(t, call(t, s, "POST", ctFW+"/rules", map[string]string{"type": "group", "action": "nosuchgroup"}), "unknown group ref")
-
-	// delete: only an empty group; references are not checked
-	if r := call(t, s, "DELETE", g+"/webserver", nil); r.Status != 500 || r.Reason != "Security group 'webserver' is not empty" {
-		t.Fatalf("delete non-empty: %d %q", r.Status, r.Reason)
-	}
-	// rename rewrites the references in guest files
-	mustOK(t, call(t, s, "POST", g, map[string]string{"group": "web2", "rename": "webserver", "digest": groups[0]["digest"].(string)}), "rename")
-	if got := readFW(t, s, "100.fw"); got != "[RULES]\n\n|GROUP nosuchgroup\nGROUP web2 -i net0\n\n" {
-		t.Fatalf("100.fw after rename %q", got)
-	}
-	groups = list(t, mustOK(t, call(t, s, "GET", g, nil), "groups"))
-	if len(groups) != 1 || groups[0]["group"] != "web2" || groups[0]["comment"] != "web" {
-		t.Fatalf("groups after rename %v", groups)
-	}
-	mustOK(t, call(t, s, "DELETE", g+"/web2/0", nil), "delete group rule 0")
-	mustOK(t, call(t, s, "DELETE", g+"/web2/0", nil), "delete group rule 1")
-	if r := call(t, s, "DELETE", g+"/web2/0", nil); r.Status != 500 || r.Reason != "no rule at position 0" {
-		t.Fatalf("empty group rule: %d %q", r.Status, r.Reason)
-	}
-	mustOK(t, call(t, s, "DELETE", g+"/web2", nil), "delete group")
-	if _, err := os.Stat(filepath.Join(s.DataDir(), "etc/pve/firewall/cluster.fw")); !os.IsNotExist(err) {
-		t.Fatalf("cluster.fw should be gone: %v", err)
-	}
 }
 
 func TestFirewallClusterOptions(t *testing.T) {

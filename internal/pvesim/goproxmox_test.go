@@ -78,7 +78,8 @@ func TestGoProxmoxSmoke(t *testing.T) {
 
 // TestGoProxmoxKnownBugs documents the go-proxmox v0.8.2 behaviours of FACTS §9
 // that the provider must work around. If one of these starts failing, go-proxmox
-// changed and the workaround in internal/pve must be revisited.
+// changed and the workaround in internal/pve must be revisited. The subtests
+// run in order on one simulator: later ones use the CTs earlier ones made.
 func TestGoProxmoxKnownBugs(t *testing.T) {
 	sim, client := startHTTPS(t)
 	ctx := context.Background()
@@ -86,90 +87,107 @@ func TestGoProxmoxKnownBugs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	create := func(vmid int, extra ...proxmox.ContainerOption) (*proxmox.Task, error) {
-		opts := append([]proxmox.ContainerOption{
-			{Name: "ostemplate", Value: "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz"},
-			{Name: "rootfs", Value: "local-lvm:2"}}, extra...)
-		return node.NewContainer(ctx, vmid, opts...)
+	b := &knownBugs{ctx: ctx, sim: sim, client: client, node: node}
+	t.Run("cpulimit string breaks Node.Container", b.cpulimitString)
+	t.Run("500 error text is only the status line", b.errorTextIsStatusLine)
+	t.Run("Task.Wait returns nil for a failed task", b.waitNilForFailedTask)
+	t.Run("WARNINGS exit status counts as failed", b.warningsCountAsFailed)
+	t.Run("Container.Config returns no task", b.configReturnsNoTask)
+	t.Run("403 becomes ErrNotAuthorized without PVE's reason", b.forbiddenLosesReason)
+}
+
+// knownBugs is what the subtests of TestGoProxmoxKnownBugs share.
+type knownBugs struct {
+	ctx    context.Context
+	sim    *pvesim.Sim
+	client *proxmox.Client
+	node   *proxmox.Node
+}
+
+// create starts creating a CT from the alpine template.
+func (b *knownBugs) create(vmid int, extra ...proxmox.ContainerOption) (*proxmox.Task, error) {
+	opts := append([]proxmox.ContainerOption{
+		{Name: "ostemplate", Value: "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz"},
+		{Name: "rootfs", Value: "local-lvm:2"}}, extra...)
+	return b.node.NewContainer(b.ctx, vmid, opts...)
+}
+
+func (b *knownBugs) cpulimitString(t *testing.T) {
+	task, err := b.create(101, proxmox.ContainerOption{Name: "cpulimit", Value: "0.5"})
+	if err != nil {
+		t.Fatal(err)
 	}
+	_ = task.Wait(b.ctx, 5*time.Millisecond, 10*time.Second)
+	if _, err := b.node.Container(b.ctx, 101); err == nil {
+		t.Fatal("go-proxmox now decodes cpulimit/cpus strings: revisit the provider's own config decoding")
+	}
+	var raw map[string]any
+	if err := b.client.Get(b.ctx, "/nodes/pve1/lxc/101/config", &raw); err != nil || raw["cpulimit"] != "0.5" {
+		t.Fatalf("generic Get must work: %v %#v", err, raw["cpulimit"])
+	}
+}
 
-	t.Run("cpulimit string breaks Node.Container", func(t *testing.T) {
-		task, err := create(101, proxmox.ContainerOption{Name: "cpulimit", Value: "0.5"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = task.Wait(ctx, 5*time.Millisecond, 10*time.Second)
-		if _, err := node.Container(ctx, 101); err == nil {
-			t.Fatal("go-proxmox now decodes cpulimit/cpus strings: revisit the provider's own config decoding")
-		}
-		var raw map[string]any
-		if err := client.Get(ctx, "/nodes/pve1/lxc/101/config", &raw); err != nil || raw["cpulimit"] != "0.5" {
-			t.Fatalf("generic Get must work: %v %#v", err, raw["cpulimit"])
-		}
-	})
+func (b *knownBugs) errorTextIsStatusLine(t *testing.T) {
+	_, err := b.create(101)
+	if err == nil || err.Error() != "500 CT 101 already exists on node 'pve1'" {
+		t.Fatalf("error: %v", err)
+	}
+}
 
-	t.Run("500 error text is only the status line", func(t *testing.T) {
-		_, err := create(101)
-		if err == nil || err.Error() != "500 CT 101 already exists on node 'pve1'" {
-			t.Fatalf("error: %v", err)
-		}
-	})
+func (b *knownBugs) waitNilForFailedTask(t *testing.T) {
+	if _, err := b.sim.Faults().Add(pvesim.FaultRule{Task: "vzcreate", VMID: 102, TaskError: "storage 'local-lvm' is full"}); err != nil {
+		t.Fatal(err)
+	}
+	task, err := b.create(102)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = task.Wait(b.ctx, 5*time.Millisecond, 10*time.Second)
+	if err != nil || !task.IsFailed || task.ExitStatus != "storage 'local-lvm' is full" {
+		t.Fatalf("wait err=%v failed=%v exit=%q", err, task.IsFailed, task.ExitStatus)
+	}
+	// and PVE removed the half-created CT
+	if _, err := b.node.Container(b.ctx, 102); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("CT 102 should be gone: %v", err)
+	}
+}
 
-	t.Run("Task.Wait returns nil for a failed task", func(t *testing.T) {
-		if _, err := sim.Faults().Add(pvesim.FaultRule{Task: "vzcreate", VMID: 102, TaskError: "storage 'local-lvm' is full"}); err != nil {
-			t.Fatal(err)
-		}
-		task, err := create(102)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = task.Wait(ctx, 5*time.Millisecond, 10*time.Second)
-		if err != nil || !task.IsFailed || task.ExitStatus != "storage 'local-lvm' is full" {
-			t.Fatalf("wait err=%v failed=%v exit=%q", err, task.IsFailed, task.ExitStatus)
-		}
-		// and PVE removed the half-created CT
-		if _, err := node.Container(ctx, 102); err == nil || !strings.Contains(err.Error(), "does not exist") {
-			t.Fatalf("CT 102 should be gone: %v", err)
-		}
-	})
+func (b *knownBugs) warningsCountAsFailed(t *testing.T) {
+	if _, err := b.sim.Faults().Add(pvesim.FaultRule{Task: "vzcreate", VMID: 103, TaskWarnings: 1}); err != nil {
+		t.Fatal(err)
+	}
+	task, err := b.create(103)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = task.Wait(b.ctx, 5*time.Millisecond, 10*time.Second)
+	if task.IsSuccessful || !task.IsFailed || task.ExitStatus != "WARNINGS: 1" {
+		t.Fatalf("successful=%v failed=%v exit=%q", task.IsSuccessful, task.IsFailed, task.ExitStatus)
+	}
+}
 
-	t.Run("WARNINGS exit status counts as failed", func(t *testing.T) {
-		if _, err := sim.Faults().Add(pvesim.FaultRule{Task: "vzcreate", VMID: 103, TaskWarnings: 1}); err != nil {
-			t.Fatal(err)
-		}
-		task, err := create(103)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = task.Wait(ctx, 5*time.Millisecond, 10*time.Second)
-		if task.IsSuccessful || !task.IsFailed || task.ExitStatus != "WARNINGS: 1" {
-			t.Fatalf("successful=%v failed=%v exit=%q", task.IsSuccessful, task.IsFailed, task.ExitStatus)
-		}
-	})
+func (b *knownBugs) configReturnsNoTask(t *testing.T) {
+	ct, err := b.node.Container(b.ctx, 103)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := ct.Config(b.ctx, proxmox.ContainerOption{Name: "memory", Value: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task != nil && task.UPID != "" {
+		t.Fatalf("expected no task for the synchronous PUT, got %+v", task)
+	}
+}
 
-	t.Run("Container.Config returns no task", func(t *testing.T) {
-		ct, err := node.Container(ctx, 103)
-		if err != nil {
-			t.Fatal(err)
-		}
-		task, err := ct.Config(ctx, proxmox.ContainerOption{Name: "memory", Value: 1024})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if task != nil && task.UPID != "" {
-			t.Fatalf("expected no task for the synchronous PUT, got %+v", task)
-		}
-	})
-
-	t.Run("403 becomes ErrNotAuthorized without PVE's reason", func(t *testing.T) {
-		// a root@pam API token is not root@pam: feature flags other than
-		// nesting are refused with 403 "Permission check failed (...)"
-		err := client.Put(ctx, "/nodes/pve1/lxc/103/config", map[string]any{"features": "fuse=1"}, nil)
-		if !errors.Is(err, proxmox.ErrNotAuthorized) {
-			t.Fatalf("want ErrNotAuthorized, got %v", err)
-		}
-		if strings.Contains(err.Error(), "feature flags") {
-			t.Fatalf("go-proxmox now keeps the reason (%v): the provider can show it", err)
-		}
-	})
+func (b *knownBugs) forbiddenLosesReason(t *testing.T) {
+	// a root@pam API token is not root@pam: feature flags other than
+	// nesting are refused with 403 "Permission check failed (...)"
+	err := b.client.Put(b.ctx, "/nodes/pve1/lxc/103/config", map[string]any{"features": "fuse=1"}, nil)
+	if !errors.Is(err, proxmox.ErrNotAuthorized) {
+		t.Fatalf("want ErrNotAuthorized, got %v", err)
+	}
+	if strings.Contains(err.Error(), "feature flags") {
+		t.Fatalf("go-proxmox now keeps the reason (%v): the provider can show it", err)
+	}
 }

@@ -79,8 +79,19 @@ func TestTicketAuthAndCSRF(t *testing.T) {
 	}
 }
 
+// TestNextIDAndCreateLifecycle follows one CT from nextid to destroy, step by
+// step: each step builds on what the one before left.
 func TestNextIDAndCreateLifecycle(t *testing.T) {
 	s := startTestSim(t, "pve1", "pve2")
+	lifecycleNextIDAndCreate(t, s)
+	lifecycleConfFile(t, s)
+	lifecycleReadBack(t, s)
+	lifecycleDestroy(t, s)
+}
+
+// lifecycleNextIDAndCreate: nextid before and after creating CT 100, and
+// the cluster-wide VMID checks.
+func lifecycleNextIDAndCreate(t *testing.T, s *Sim) {
 	r := call(t, s, "GET", "/cluster/nextid", nil)
 	if r.Data != "100" {
 		t.Fatalf("nextid must be the JSON string \"100\", got %#v", r.Data)
@@ -98,6 +109,11 @@ func TestNextIDAndCreateLifecycle(t *testing.T) {
 	if r.Status != 500 || r.Reason != "CT 100 already exists on node 'pve1'" {
 		t.Fatalf("duplicate: %d %q", r.Status, r.Reason)
 	}
+}
+
+// lifecycleConfFile: the config file PVE's create writes, defaults and
+// normalised net0 included.
+func lifecycleConfFile(t *testing.T, s *Sim) {
 	conf := readConfFile(t, s, "pve1", "100")
 	for _, want := range []string{"arch: amd64\n", "cpulimit: 0.5\n", "hostname: ct100\n", "memory: 256\n", "onboot: 1\n",
 		"ostype: debian\n", "rootfs: local-lvm:vm-100-disk-0,size=8G\n", "swap: 512\n", "unprivileged: 1\n"} {
@@ -108,7 +124,13 @@ func TestNextIDAndCreateLifecycle(t *testing.T) {
 	if !strings.Contains(conf, "net0: name=eth0,bridge=vmbr0,firewall=1,gw=10.0.0.1,hwaddr=BC:24:11:") || !strings.Contains(conf, ",type=veth\n") {
 		t.Errorf("net0 not normalised like PVE:\n%s", conf)
 	}
-	r = call(t, s, "GET", "/nodes/pve1/lxc/100/config", nil)
+}
+
+// lifecycleReadBack: the config with PVE's JSON types and a digest, the
+// status and the cluster resources (cpus is the cpulimit string when no
+// cores are set).
+func lifecycleReadBack(t *testing.T, s *Sim) {
+	r := call(t, s, "GET", "/nodes/pve1/lxc/100/config", nil)
 	cfg := r.Data.(map[string]any)
 	if cfg["cpulimit"] != "0.5" || cfg["memory"] != float64(256) || cfg["onboot"] != float64(1) || cfg["unprivileged"] != float64(1) {
 		t.Fatalf("config types: cpulimit %#v memory %#v onboot %#v", cfg["cpulimit"], cfg["memory"], cfg["onboot"])
@@ -127,12 +149,15 @@ func TestNextIDAndCreateLifecycle(t *testing.T) {
 	if len(res) != 1 || res[0].(map[string]any)["maxcpu"] != 0.5 || res[0].(map[string]any)["id"] != "lxc/100" {
 		t.Fatalf("resources: %v", res)
 	}
-	// destroy removes the config and the firewall file
+}
+
+// lifecycleDestroy: destroy removes the config and the firewall file.
+func lifecycleDestroy(t *testing.T, s *Sim) {
 	fw := filepath.Join(s.DataDir(), "etc/pve/firewall/100.fw")
 	if err := os.WriteFile(fw, []byte("[OPTIONS]\n\nenable: 1\n"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	r = call(t, s, "DELETE", "/nodes/pve1/lxc/100", map[string]string{"purge": "1"})
+	r := call(t, s, "DELETE", "/nodes/pve1/lxc/100", map[string]string{"purge": "1"})
 	if st := waitTask(t, s, r.Data.(string)); st != "OK" {
 		t.Fatalf("destroy: %s", st)
 	}
@@ -190,13 +215,26 @@ func TestCreateValidation(t *testing.T) {
 	}
 }
 
+// TestConfigPutSemantics: PUT .../config as PVE's update_vm, step by step on
+// one CT: each step builds on what the one before left.
 func TestConfigPutSemantics(t *testing.T) {
 	s := startTestSim(t)
 	createCT(t, s, "pve1", "100", nil)
-	get := func(extra map[string]string) map[string]any {
-		return call(t, s, "GET", "/nodes/pve1/lxc/100/config", extra).Data.(map[string]any)
-	}
-	digest := get(nil)["digest"].(string)
+	configPutRefusals(t, s)
+	configPutKeepsRawLXC(t, s)
+	configPutPendingWhileRunning(t, s)
+}
+
+// getCT100Config is GET /nodes/pve1/lxc/100/config with extra parameters.
+func getCT100Config(t *testing.T, s *Sim, extra map[string]string) map[string]any {
+	return call(t, s, "GET", "/nodes/pve1/lxc/100/config", extra).Data.(map[string]any)
+}
+
+// configPutRefusals: a PUT with the current digest passes, a stale digest,
+// read-only and required options, delete+set of one key and an empty PUT
+// are refused with PVE's errors.
+func configPutRefusals(t *testing.T, s *Sim) {
+	digest := getCT100Config(t, s, nil)["digest"].(string)
 	if r := call(t, s, "PUT", "/nodes/pve1/lxc/100/config", map[string]string{"memory": "1024", "digest": digest}); r.Status != 200 || r.Data != nil {
 		t.Fatalf("put: %+v", r)
 	}
@@ -223,11 +261,14 @@ func TestConfigPutSemantics(t *testing.T) {
 	if r := call(t, s, "PUT", "/nodes/pve1/lxc/100/config", nil); r.Status != 500 || r.Reason != "no options specified" {
 		t.Fatalf("empty put: %d %q", r.Status, r.Reason)
 	}
+}
 
-	// raw lxc.* lines added on the node survive API writes; rejected ones are dropped
+// configPutKeepsRawLXC: raw lxc.* lines added on the node survive API
+// writes; rejected ones are dropped.
+func configPutKeepsRawLXC(t *testing.T, s *Sim) {
 	conf := readConfFile(t, s, "pve1", "100")
 	writeConfFile(t, s, "pve1", "100", conf+"lxc.cap.drop: sys_admin\nlxc.apparmor.profile: lxc-web\nlxc.no_new_privs: 1\n")
-	cfg := get(nil)
+	cfg := getCT100Config(t, s, nil)
 	if fmt.Sprint(cfg["lxc"]) != "[[lxc.cap.drop sys_admin] [lxc.apparmor.profile lxc-web]]" {
 		t.Fatalf("lxc array: %v", cfg["lxc"])
 	}
@@ -238,18 +279,21 @@ func TestConfigPutSemantics(t *testing.T) {
 	if !strings.HasPrefix(conf, "#a%3A b\n#line 2\n") || !strings.HasSuffix(conf, "lxc.cap.drop: sys_admin\nlxc.apparmor.profile: lxc-web\n") || strings.Contains(conf, "no_new_privs") {
 		t.Fatalf("conf after API write:\n%s", conf)
 	}
+}
 
-	// running CT: hot-pluggable keys apply, others go pending until the next start
+// configPutPendingWhileRunning: on a running CT hot-pluggable keys apply,
+// others go pending until the next start.
+func configPutPendingWhileRunning(t *testing.T, s *Sim) {
 	// (lxc-start needs the profile the raw line names to be loaded)
 	writeNodeFile(t, s, "etc/apparmor.d/lxc/lxc-web", "profile lxc-web flags=(attach_disconnected,mediate_deleted) {\n}\n")
-	r = call(t, s, "POST", "/nodes/pve1/lxc/100/status/start", nil)
+	r := call(t, s, "POST", "/nodes/pve1/lxc/100/status/start", nil)
 	if st := waitTask(t, s, r.Data.(string)); st != "WARNINGS: 0" && st != "OK" {
 		t.Fatalf("start: %s", st)
 	}
 	if r := call(t, s, "PUT", "/nodes/pve1/lxc/100/config", map[string]string{"memory": "768", "features": "nesting=1", "timezone": "UTC"}); r.Status != 200 {
 		t.Fatalf("put running: %d %q %v", r.Status, r.Reason, r.Errors)
 	}
-	cur, merged := get(map[string]string{"current": "1"}), get(nil)
+	cur, merged := getCT100Config(t, s, map[string]string{"current": "1"}), getCT100Config(t, s, nil)
 	if cur["memory"] != float64(768) || cur["features"] != nil || merged["features"] != "nesting=1" || merged["timezone"] != "UTC" {
 		t.Fatalf("pending view: current %v merged %v", cur, merged)
 	}
@@ -269,7 +313,7 @@ func TestConfigPutSemantics(t *testing.T) {
 	}
 	r = call(t, s, "POST", "/nodes/pve1/lxc/100/status/reboot", nil)
 	waitTask(t, s, r.Data.(string))
-	if c := get(map[string]string{"current": "1"}); c["features"] != "nesting=1" {
+	if c := getCT100Config(t, s, map[string]string{"current": "1"}); c["features"] != "nesting=1" {
 		t.Fatalf("pending not applied at restart: %v", c)
 	}
 }

@@ -145,12 +145,8 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 
 func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m model
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if d.clients == nil {
-		resp.Diagnostics.AddError("Provider not configured", "hardened_audit needs a configured provider (its endpoint and credentials).")
+	if !providerdata.ReadDataSourceConfig(ctx, req.Config, &m, d.clients, &resp.Diagnostics,
+		"hardened_audit needs a configured provider (its endpoint and credentials).") {
 		return
 	}
 	b := baselineattr.Apply(ctx, d.clients.Baseline, m.Baseline, &resp.Diagnostics)

@@ -142,12 +142,8 @@ func (d *nodeAuditDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 
 func (d *nodeAuditDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m model
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if d.clients == nil {
-		resp.Diagnostics.AddError("Provider not configured", "hardened_node_audit needs the provider's API and node channel.")
+	if !providerdata.ReadDataSourceConfig(ctx, req.Config, &m, d.clients, &resp.Diagnostics,
+		"hardened_node_audit needs the provider's API and node channel.") {
 		return
 	}
 	nodes, err := d.nodes(ctx, m.Nodes)

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -89,29 +88,18 @@ func (d *nodesDataSource) Configure(_ context.Context, req datasource.ConfigureR
 	d.clients = providerdata.FromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
-type apiNode struct {
-	Node   string `json:"node"`
-	Status string `json:"status"`
-}
-
 func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m model
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if !providerdata.ReadDataSourceConfig(ctx, req.Config, &m, d.clients, &resp.Diagnostics,
+		"The hardened provider has no clients: its configuration has values that are known only after apply. "+
+			"Use known values for the provider's settings to read hardened_nodes during plan.") {
 		return
 	}
-	if d.clients == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The hardened provider has no clients: its configuration has values that are known only after apply. "+
-				"Use known values for the provider's settings to read hardened_nodes during plan.")
-		return
-	}
-	var list []apiNode
-	if err := d.clients.API.API().Get(ctx, "/nodes", &list); err != nil {
+	list, err := d.clients.API.Nodes(ctx)
+	if err != nil {
 		resp.Diagnostics.AddError("Cannot list the PVE nodes", fmt.Sprintf("GET /nodes as %s: %v", d.clients.API.User(), err))
 		return
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Node < list[j].Node })
 	m.NodeAccess = types.StringValue(d.clients.Nodes.Mode)
 	m.Nodes = make([]nodeModel, 0, len(list))
 	for _, n := range list {
@@ -119,17 +107,17 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		if status == "" {
 			status = "unknown"
 		}
-		m.Nodes = append(m.Nodes, nodeModel{Name: types.StringValue(n.Node), Status: types.StringValue(status)})
+		m.Nodes = append(m.Nodes, nodeModel{Name: types.StringValue(n.Name), Status: types.StringValue(status)})
 	}
 
 	if m.VerifyNodeAccess.ValueBool() {
 		for _, n := range list {
 			if n.Status != "online" {
-				resp.Diagnostics.AddWarning("Node not checked: "+n.Node,
-					fmt.Sprintf("Node %s is %s, so its node channel was not opened.", n.Node, n.Status))
+				resp.Diagnostics.AddWarning("Node not checked: "+n.Name,
+					fmt.Sprintf("Node %s is %s, so its node channel was not opened.", n.Name, n.Status))
 				continue
 			}
-			d.verify(ctx, n.Node, resp)
+			d.verify(ctx, n.Name, resp)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

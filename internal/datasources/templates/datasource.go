@@ -138,13 +138,8 @@ type apiVolume struct {
 
 func (d *templatesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m model
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if d.clients == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The hardened provider has no clients: its configuration has values that are known only after apply.")
+	if !providerdata.ReadDataSourceConfig(ctx, req.Config, &m, d.clients, &resp.Diagnostics,
+		"The hardened provider has no clients: its configuration has values that are known only after apply.") {
 		return
 	}
 	storage := m.Storage.ValueString()

@@ -237,6 +237,8 @@ func sha(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// TestAPIViewsAndDigests: the API's views of one parsed file (read only, so
+// each view is a subtest) and of the canonical cluster file.
 func TestAPIViewsAndDigests(t *testing.T) {
 	f := parseCT(t, `[OPTIONS]
 enable: 1
@@ -250,6 +252,36 @@ web 10.0.0.5/32 # www
 IN ACCEPT -p tcp -dport 22 # ssh
 |OUT DROP -source web
 `)
+	t.Run("rules", func(t *testing.T) { checkRulesAPI(t, f) })
+	t.Run("options", func(t *testing.T) {
+		opts := f.OptionsAPI()
+		if opts["enable"] != int64(1) || opts["policy_in"] != "DROP" || opts["digest"] != sha("enable:1\npolicy_in:DROP\n") {
+			t.Fatalf("options: %v", opts)
+		}
+		if d := New(KindCT).OptionsAPI()["digest"]; d != "da39a3ee5e6b4b0d3255bfef95601890afd80709" {
+			t.Fatalf("empty options digest %v", d)
+		}
+	})
+	t.Run("ipsets", func(t *testing.T) { checkIPSetsAPI(t, f) })
+	t.Run("aliases", func(t *testing.T) { checkAliasesAPI(t, f) })
+	t.Run("cluster", func(t *testing.T) {
+		c := Parse(KindCluster, []byte(canonicalCluster))
+		groups := c.GroupsAPI()
+		gd := sha("comment:test group\ngroup:group1\n" + "group:group2\n")
+		if !reflect.DeepEqual(groups, []map[string]any{
+			{"group": "group1", "comment": "test group", "digest": gd}, {"group": "group2", "digest": gd},
+		}) {
+			t.Fatalf("groups %v", groups)
+		}
+		if copts := c.OptionsAPI(); copts["log_ratelimit"] != "enable=1,burst=10" || copts["enable"] != int64(1) {
+			t.Fatalf("cluster options %v", copts)
+		}
+	})
+}
+
+// checkRulesAPI: the rule list with its digest and JSON types, and one rule
+// by position.
+func checkRulesAPI(t *testing.T, f *File) {
 	rules, _ := f.RulesAPI("")
 	d := sha("action:ACCEPT\ncomment:ssh\ndport:22\nenable:1\nproto:tcp\ntype:in\n" +
 		"action:DROP\nenable:0\nipversion:4\nsource:web\ntype:out\n")
@@ -272,15 +304,11 @@ IN ACCEPT -p tcp -dport 22 # ssh
 	if _, err := f.RuleAPI("", 2); err == nil || err.Error() != "no rule at position 2" {
 		t.Fatalf("rule 2: %v", err)
 	}
+}
 
-	opts := f.OptionsAPI()
-	if opts["enable"] != int64(1) || opts["policy_in"] != "DROP" || opts["digest"] != sha("enable:1\npolicy_in:DROP\n") {
-		t.Fatalf("options: %v", opts)
-	}
-	if d := New(KindCT).OptionsAPI()["digest"]; d != "da39a3ee5e6b4b0d3255bfef95601890afd80709" {
-		t.Fatalf("empty options digest %v", d)
-	}
-
+// checkIPSetsAPI: the entries of set1 with their digest, one entry, a
+// missing entry and set, and the set list.
+func checkIPSetsAPI(t *testing.T, f *File) {
 	entries, _ := f.IPSetEntriesAPI("set1")
 	ed := sha("cidr:10.0.0.9\ncomment:bad\nnomatch:1\n" + "cidr:10.0.0.0/24\n")
 	wantE := []map[string]any{
@@ -304,7 +332,11 @@ IN ACCEPT -p tcp -dport 22 # ssh
 	if len(sets) != 1 || sets[0]["name"] != "set1" || sets[0]["digest"] != sha("name:set1\n") {
 		t.Fatalf("sets %v", sets)
 	}
+}
 
+// checkAliasesAPI: the alias list with its digest, one alias (case
+// insensitive, no digest) and a missing one.
+func checkAliasesAPI(t *testing.T, f *File) {
 	aliases := f.AliasesAPI()
 	ad := sha("cidr:10.0.0.5\ncomment:www\nipversion:4\nname:web\n")
 	if !reflect.DeepEqual(aliases, []map[string]any{{"name": "web", "cidr": "10.0.0.5", "ipversion": 4, "comment": "www", "digest": ad}}) {
@@ -313,20 +345,9 @@ IN ACCEPT -p tcp -dport 22 # ssh
 	if a, err := f.AliasAPI("WEB"); err != nil || a["cidr"] != "10.0.0.5" || a["digest"] != nil {
 		t.Fatalf("alias: %v %v", a, err)
 	}
+	var pe ParamError
 	if _, err := f.AliasAPI("x1"); !errors.As(err, &pe) || pe["name"] != "no such alias" {
 		t.Fatalf("no alias: %v", err)
-	}
-
-	c := Parse(KindCluster, []byte(canonicalCluster))
-	groups := c.GroupsAPI()
-	gd := sha("comment:test group\ngroup:group1\n" + "group:group2\n")
-	if !reflect.DeepEqual(groups, []map[string]any{
-		{"group": "group1", "comment": "test group", "digest": gd}, {"group": "group2", "digest": gd},
-	}) {
-		t.Fatalf("groups %v", groups)
-	}
-	if copts := c.OptionsAPI(); copts["log_ratelimit"] != "enable=1,burst=10" || copts["enable"] != int64(1) {
-		t.Fatalf("cluster options %v", copts)
 	}
 }
 

@@ -1,0 +1,26 @@
+package providerdata
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+)
+
+// ReadDataSourceConfig is how every data source's Read starts: its
+// configuration read into m (a pointer to its model), then the provider's
+// clients checked, which are nil while the provider is not configured (its
+// settings have values known only after apply). notConfigured is the data
+// source's detail for that error. It reports whether Read goes on; when not,
+// diags say why.
+func ReadDataSourceConfig(ctx context.Context, config tfsdk.Config, m any, c *Clients, diags *diag.Diagnostics, notConfigured string) bool {
+	diags.Append(config.Get(ctx, m)...)
+	if diags.HasError() {
+		return false
+	}
+	if c == nil {
+		diags.AddError("Provider not configured", notConfigured)
+		return false
+	}
+	return true
+}
