@@ -108,8 +108,8 @@ type sshFS struct {
 	// sftpSess is the exec session running the SFTP server through sudo
 	// (nil with the sftp subsystem).
 	sftpSess *ssh.Session
-	agent  net.Conn // may be nil
-	logf   func(string, ...any)
+	agent    net.Conn // may be nil
+	logf     func(string, ...any)
 
 	mu       sync.Mutex // guards isClosed and wg.Add
 	isClosed bool
