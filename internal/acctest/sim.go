@@ -48,15 +48,17 @@ type Env struct {
 	CAFile   string   // the simulator's certificate (the CA to pin); "" with WithPlainHTTP
 
 	t          testing.TB
+	otherUsers bool // the sshd lets every local user log in
 	httpClient *http.Client
 	sshdOnce   sync.Once
 	sshd       *SSHD
 }
 
 type simConfig struct {
-	opts      pvesim.Options
-	dcFWOff   bool
-	noBackups bool
+	opts       pvesim.Options
+	dcFWOff    bool
+	noBackups  bool
+	otherUsers bool
 }
 
 // SimOption configures StartSim.
@@ -101,6 +103,12 @@ func WithoutBackupJobs() SimOption {
 // enabled nightly job backing up every guest of every node.
 const BackupJobAll = "vzdump: backup-all\n\tschedule 21:00\n\tall 1\n\tcompress zstd\n\tenabled 1\n\tmode snapshot\n\tstorage local\n\n"
 
+// WithSSHOtherUsers lets every local user log in to the test sshd with its
+// client key (see sshd.Options.OtherUsers), for ProviderOptions.SSHUser.
+func WithSSHOtherUsers() SimOption {
+	return func(c *simConfig) { c.otherUsers = true }
+}
+
 // WithSimOptions edits the simulator options directly.
 func WithSimOptions(f func(*pvesim.Options)) SimOption {
 	return func(c *simConfig) { f(&c.opts) }
@@ -140,7 +148,7 @@ func StartSim(t testing.TB, opts ...SimOption) *Env {
 	creds := sim.Credentials()
 	e := &Env{
 		Sim: sim, Endpoint: sim.Endpoint(), Token: creds.APIToken(), Username: creds.Username, Password: creds.Password,
-		DataDir: sim.DataDir(), Nodes: sim.Nodes(), t: t,
+		DataDir: sim.DataDir(), Nodes: sim.Nodes(), t: t, otherUsers: c.otherUsers,
 	}
 	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
 	if pem := sim.CertPEM(); pem != nil {
@@ -165,7 +173,7 @@ func StartSim(t testing.TB, opts ...SimOption) *Env {
 func (e *Env) SSHD() *SSHD {
 	e.t.Helper()
 	e.sshdOnce.Do(func() {
-		e.sshd = StartSSHD(e.t)
+		e.sshd = sshd.Start(e.t, sshd.Options{OtherUsers: e.otherUsers})
 		// Registered after the sshd's own cleanup, so it runs before it:
 		// the provider's SSH connections end before sshd is stopped.
 		e.t.Cleanup(func() { CloseNodeChannels(e.DataDir) })
@@ -191,6 +199,9 @@ type ProviderOptions struct {
 	// PrivateKeyFile makes the ssh settings use private_key_file instead
 	// of the inline private_key.
 	PrivateKeyFile string
+	// SSHUser replaces the sshd's user (the current one) as ssh.username
+	// (mode "ssh"; see WithSSHOtherUsers).
+	SSHUser string
 	// SSHExtra is HCL added inside the ssh block (mode "ssh"), e.g. nodes.
 	SSHExtra string
 	// Extra is HCL added inside the provider block.
@@ -237,7 +248,11 @@ func (e *Env) ProviderConfigWith(o ProviderOptions) string {
 		}
 		attr("node_access", `"ssh"`)
 		b.WriteString("  ssh = {\n")
-		fmt.Fprintf(&b, "    username         = %s\n", HCLString(d.User))
+		user := d.User
+		if o.SSHUser != "" {
+			user = o.SSHUser
+		}
+		fmt.Fprintf(&b, "    username         = %s\n", HCLString(user))
 		if o.PrivateKeyFile != "" {
 			fmt.Fprintf(&b, "    private_key_file = %s\n", HCLString(o.PrivateKeyFile))
 		} else {

@@ -58,6 +58,9 @@ type FS interface {
 	// yields a *RunError. The command leads its own process group; when
 	// ctx ends the whole group is killed and Run returns ctx's error.
 	// Run is not confined to Root: it runs on the node itself.
+	// Over SSH with SSHConfig.Sudo the command runs as root behind
+	// "sudo -n --", and a cancelled command gets SIGTERM (sudo relays it
+	// to the command, not to the command's children; see sudo.go).
 	Run(ctx context.Context, argv []string, stdin []byte) (stdout, stderr []byte, err error)
 	// Close releases the channel's resources.
 	Close() error

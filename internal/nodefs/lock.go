@@ -113,6 +113,13 @@ func lockRemote(ctx context.Context, s *sshFS, nodePath, full string, timeout ti
 			return nil, fail(fmt.Errorf("can't create directory: %w", err))
 		}
 	}
+	if s.sudo {
+		// flock runs as the login user, who can open (read-only) but not
+		// create a file in root's lock directory: root creates it first
+		if err := s.touch(full); err != nil {
+			return nil, fail(fmt.Errorf("can't create the lock file: %w", err))
+		}
+	}
 	sess, err := s.newSession(ctx)
 	if err != nil {
 		return nil, fail(err)
@@ -133,7 +140,7 @@ func lockRemote(ctx context.Context, s *sshFS, nodePath, full string, timeout ti
 		_ = sess.Close()
 		return nil, fail(fmt.Errorf("start flock: %w", err))
 	}
-	proc := newRemoteProc(s, sess)
+	proc := newRemoteProc(s, sess, false)
 
 	// Read "nodefs-pid:N" and then "locked" (or EOF when flock gives up)
 	// in a tracked goroutine, so that ctx can interrupt the wait.
@@ -218,6 +225,16 @@ func releaseRemote(proc *remoteProc, stdin io.WriteCloser) error {
 		return werr
 	}
 	return cerr
+}
+
+// touch creates the file full (mode 0644 with the usual umask) unless it
+// exists, without changing it, as lock_file_full's open for appending does.
+func (s *sshFS) touch(full string) error {
+	f, err := s.sftp.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_APPEND)
+	if err != nil {
+		return pathErr("open", full, err)
+	}
+	return f.Close()
 }
 
 // limitedBuffer is an io.Writer keeping the first 64 KiB written to it; it is

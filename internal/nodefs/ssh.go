@@ -18,6 +18,8 @@ import (
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/sudoers"
 )
 
 // SSHConfig configures DialSSH.
@@ -26,6 +28,15 @@ type SSHConfig struct {
 	Port int // default 22
 
 	User string // default "root"
+
+	// Sudo runs every file operation and command as root through
+	// "sudo -n" (see sudo.go): for a non-root User whose sudoers rules
+	// allow SFTPServer and the commands the caller runs, without a
+	// password.
+	Sudo bool
+	// SFTPServer is the SFTP server program run through sudo when Sudo is
+	// set (default sudoers.SFTPServer, Debian's path). An absolute path.
+	SFTPServer string
 
 	PrivateKey           []byte // PEM/OpenSSH private key (optional)
 	PrivateKeyPassphrase []byte // optional
@@ -90,10 +101,15 @@ func (e *AuthError) Unwrap() error        { return e.Err }
 type sshFS struct {
 	root   string
 	addr   string
+	user   string
+	sudo   bool // everything as root through sudo (SSHConfig.Sudo)
 	client *ssh.Client
 	sftp   *sftp.Client
-	agent  net.Conn // may be nil
-	logf   func(string, ...any)
+	// sftpSess is the exec session running the SFTP server through sudo
+	// (nil with the sftp subsystem).
+	sftpSess *ssh.Session
+	agent    net.Conn // may be nil
+	logf     func(string, ...any)
 
 	mu       sync.Mutex // guards isClosed and wg.Add
 	isClosed bool
@@ -110,7 +126,8 @@ func (s *sshFS) closed() bool {
 	return s.isClosed
 }
 
-// DialSSH connects to a node over SSH and opens its SFTP subsystem.
+// DialSSH connects to a node over SSH and opens its SFTP subsystem (with
+// Sudo: the SFTP server as root through sudo).
 func DialSSH(ctx context.Context, cfg SSHConfig) (_ FS, err error) {
 	root, err := cleanRoot(cfg.Root)
 	if err != nil {
@@ -163,18 +180,26 @@ func DialSSH(ctx context.Context, cfg SSHConfig) (_ FS, err error) {
 		}
 		return nil, fmt.Errorf("ssh: connect to %s@%s: %w", cfg.User, addr, err)
 	}
-	sc, err := sftp.NewClient(client)
+	s := &sshFS{
+		root: root, addr: addr, user: cfg.User, sudo: cfg.Sudo, client: client, agent: agentConn, logf: logf,
+		done: make(chan struct{}),
+	}
+	if cfg.Sudo {
+		s.sftp, s.sftpSess, err = sudoSFTP(ctx, client, cfg, addr)
+	} else if s.sftp, err = sftp.NewClient(client); err != nil {
+		err = fmt.Errorf("ssh: start SFTP subsystem on %s: %w", addr, err)
+	}
 	if err != nil {
 		_ = client.Close()
-		return nil, fmt.Errorf("ssh: start SFTP subsystem on %s: %w", addr, err)
-	}
-	s := &sshFS{
-		root: root, addr: addr, client: client, sftp: sc, agent: agentConn, logf: logf,
-		done: make(chan struct{}),
+		return nil, err
 	}
 	s.wg.Add(1)
 	go s.keepalive()
-	logf("ssh: connected to %s@%s (root %s)", cfg.User, addr, root)
+	via := ""
+	if cfg.Sudo {
+		via = ", as root through sudo"
+	}
+	logf("ssh: connected to %s@%s (root %s%s)", cfg.User, addr, root, via)
 	return s, nil
 }
 
@@ -192,6 +217,12 @@ func sshDefaults(cfg *SSHConfig) error {
 	}
 	if cfg.User == "" {
 		cfg.User = "root"
+	}
+	if cfg.SFTPServer == "" {
+		cfg.SFTPServer = sudoers.SFTPServer
+	}
+	if cfg.Sudo && (!strings.HasPrefix(cfg.SFTPServer, "/") || strings.ContainsAny(cfg.SFTPServer, "\x00\n")) {
+		return fmt.Errorf("ssh: the SFTP server %q is not an absolute path", cfg.SFTPServer)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = defaultSSHTimeout
@@ -562,6 +593,9 @@ func (s *sshFS) Close() error {
 		s.mu.Unlock()
 		close(s.done)
 		err1 := s.sftp.Close()
+		if s.sftpSess != nil {
+			_ = s.sftpSess.Close()
+		}
 		err2 := s.client.Close()
 		if s.agent != nil {
 			_ = s.agent.Close()

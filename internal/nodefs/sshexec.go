@@ -103,14 +103,28 @@ type remoteProc struct {
 	result chan error    // the session's exit, once waitAsync ran
 	done   chan struct{} // closed after result was sent
 
+	// viaSudo: the command runs as root under a sudo process of the login
+	// user, who can signal sudo but not the command: it is stopped with
+	// SIGTERM, which sudo relays to the command, and only after killGrace
+	// with SIGKILL (which would leave the command running without sudo).
+	viaSudo bool
+
 	mu         sync.Mutex
 	pid        int
 	killWanted bool
-	killed     bool
+	killed     map[string]bool // signals sent to the process group
 }
 
-func newRemoteProc(s *sshFS, sess *ssh.Session) *remoteProc {
-	return &remoteProc{s: s, sess: sess, result: make(chan error, 1), done: make(chan struct{})}
+func newRemoteProc(s *sshFS, sess *ssh.Session, viaSudo bool) *remoteProc {
+	return &remoteProc{s: s, sess: sess, viaSudo: viaSudo, result: make(chan error, 1), done: make(chan struct{}), killed: map[string]bool{}}
+}
+
+// firstSignal is the signal a kill starts with.
+func (r *remoteProc) firstSignal() ssh.Signal {
+	if r.viaSudo {
+		return ssh.SIGTERM
+	}
+	return ssh.SIGKILL
 }
 
 func (r *remoteProc) setPID(pid int) {
@@ -119,30 +133,30 @@ func (r *remoteProc) setPID(pid int) {
 	want := r.killWanted
 	r.mu.Unlock()
 	if want {
-		r.killGroup()
+		r.killGroup(r.firstSignal())
 	}
 }
 
 // kill asks for the command to be killed now, or as soon as its PID is
 // known. It does not block.
 func (r *remoteProc) kill() {
-	_ = r.sess.Signal(ssh.SIGKILL)
+	_ = r.sess.Signal(r.firstSignal())
 	r.mu.Lock()
 	r.killWanted = true
 	r.mu.Unlock()
-	r.killGroup()
+	r.killGroup(r.firstSignal())
 }
 
-// killGroup kills the process group through a second session, once, in a
-// tracked goroutine.
-func (r *remoteProc) killGroup() {
+// killGroup signals the process group through a second session, once per
+// signal, in a tracked goroutine.
+func (r *remoteProc) killGroup(sig ssh.Signal) {
 	r.mu.Lock()
 	pid := r.pid
-	if pid <= 1 || r.killed {
+	if pid <= 1 || r.killed[string(sig)] {
 		r.mu.Unlock()
 		return
 	}
-	r.killed = true
+	r.killed[string(sig)] = true
 	r.mu.Unlock()
 	r.s.goTracked(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), killGrace)
@@ -156,7 +170,7 @@ func (r *remoteProc) killGroup() {
 		t := time.AfterFunc(killGrace, func() { _ = sess.Close() })
 		defer t.Stop()
 		// The group may be gone already: the status does not matter.
-		_ = sess.Run("kill -s KILL -- -" + strconv.Itoa(pid) + " 2>/dev/null")
+		_ = sess.Run("kill -s " + string(sig) + " -- -" + strconv.Itoa(pid) + " 2>/dev/null")
 	})
 }
 
@@ -205,6 +219,12 @@ func (r *remoteProc) abort(ended <-chan struct{}) {
 	select {
 	case <-ended:
 	case <-t.C:
+		if r.viaSudo {
+			// sudo relayed SIGTERM and the command did not end: stop sudo
+			// itself (the root command may outlive it)
+			_ = r.sess.Signal(ssh.SIGKILL)
+			r.killGroup(ssh.SIGKILL)
+		}
 		r.s.logf("ssh: remote command on %s did not end within %v of being killed; abandoning its session", r.s.addr, killGrace)
 	}
 	_ = r.sess.Close()
@@ -295,13 +315,17 @@ func (s *sshFS) Run(ctx context.Context, argv []string, stdin []byte) ([]byte, [
 		return nil, nil, err
 	}
 	defer sess.Close()
-	proc := newRemoteProc(s, sess)
+	proc := newRemoteProc(s, sess, s.sudo)
 	var stdout, stderr bytes.Buffer
 	sniffer := &pidSniffer{proc: proc, dst: &stdout}
 	sess.Stdin = bytes.NewReader(stdin)
 	sess.Stdout = sniffer
 	sess.Stderr = &stderr
-	if err := sess.Start(remoteCommandLine(quoteArgv(argv))); err != nil {
+	cmd := quoteArgv(argv)
+	if s.sudo {
+		cmd = sudoPrefix + cmd
+	}
+	if err := sess.Start(remoteCommandLine(cmd)); err != nil {
 		return nil, nil, fmt.Errorf("command %s on %s: %w", truncate(quoteArgv(argv), 200), s.addr, err)
 	}
 	proc.waitAsync()
@@ -318,6 +342,9 @@ func (s *sshFS) Run(ctx context.Context, argv []string, stdin []byte) ([]byte, [
 			if exitErr.Signal() != "" {
 				re.ExitCode = -1
 				re.Signal = exitErr.Signal()
+			}
+			if s.sudo {
+				return stdout.Bytes(), stderr.Bytes(), s.sudoRefusal(ctx, argv, re)
 			}
 			return stdout.Bytes(), stderr.Bytes(), re
 		}

@@ -58,6 +58,8 @@ type providerModel struct {
 
 type sshModel struct {
 	Username              types.String            `tfsdk:"username"`
+	Sudo                  types.Bool              `tfsdk:"sudo"`
+	SFTPServer            types.String            `tfsdk:"sftp_server"`
 	PrivateKey            types.String            `tfsdk:"private_key"`
 	PrivateKeyFile        types.String            `tfsdk:"private_key_file"`
 	PrivateKeyPassphrase  types.String            `tfsdk:"private_key_passphrase"`
@@ -96,6 +98,8 @@ type settings struct {
 
 type sshSettings struct {
 	User                  string
+	Sudo                  bool   // everything as root through sudo -n
+	SFTPServer            string // the SFTP server run through sudo
 	PrivateKey            []byte
 	Passphrase            []byte
 	Agent                 bool
@@ -440,6 +444,7 @@ func resolveSSH(m *sshModel, mode string, lookup lookupFunc, s *settings, diags 
 	if ss.User == "" {
 		ss.User = defaultSSHUser
 	}
+	resolveSSHSudo(m, ss, diags)
 	resolveSSHCredentials(m, lookup, ss, diags)
 	resolveSSHHostKeys(m, lookup, ss, diags)
 	resolveSSHPort(m, lookup, ss, diags)

@@ -150,7 +150,7 @@ func dialer(s settings, api *pve.Client) providerdata.Dialer {
 			return nil, fmt.Errorf("no SSH address for node %q: set ssh.nodes[%q].address", node, node)
 		}
 		tflog.Debug(logCtx, "dialling node channel", map[string]any{
-			"node": node, "host": t.Host, "port": t.Port, "address_from": t.Source, "user": s.SSH.User,
+			"node": node, "host": t.Host, "port": t.Port, "address_from": t.Source, "user": s.SSH.User, "sudo": s.SSH.Sudo,
 			"known_hosts": s.SSH.KnownHostsFile, "agent": s.SSH.Agent, "node_root": s.NodeRoot,
 		})
 		f, err := dialSSH(ctx, s, t, node, secrets, logCtx)
@@ -174,7 +174,7 @@ func dialSSH(
 	logCtx context.Context, //nolint:revive // logCtx carries the masking, ctx the deadline
 ) (nodefs.FS, error) {
 	return nodefs.DialSSH(ctx, nodefs.SSHConfig{
-		Host: t.Host, Port: t.Port, User: s.SSH.User,
+		Host: t.Host, Port: t.Port, User: s.SSH.User, Sudo: s.SSH.Sudo, SFTPServer: s.SSH.SFTPServer,
 		PrivateKey: s.SSH.PrivateKey, PrivateKeyPassphrase: s.SSH.Passphrase, UseAgent: s.SSH.Agent,
 		KnownHostsFile: s.SSH.KnownHostsFile, InsecureIgnoreHostKey: s.SSH.InsecureIgnoreHostKey,
 		Root: s.NodeRoot,

@@ -110,7 +110,7 @@ func TestSchema(t *testing.T) {
 			t.Errorf("%s: the description does not state the default: %q", p, desc)
 		}
 	})
-	if want := 25 + len(policy.Settings()); count != want {
+	if want := 27 + len(policy.Settings()); count != want {
 		t.Errorf("schema has %d attributes, the test expects %d: update the docs and this test", count, want)
 	}
 	for _, p := range []string{"api_token", "password"} {

@@ -138,15 +138,19 @@ func providerSchema() schema.Schema {
 				MarkdownDescription: "SSH settings of the node channel (used when `node_access = \"ssh\"`, ignored with a " +
 					"warning otherwise). The provider connects to each node as `username`, authenticates with " +
 					"`private_key`/`private_key_file` and/or the SSH agent, verifies the node's host key against " +
-					"`known_hosts_file`, and uses SFTP plus a few commands (`flock`, `apparmor_parser`). A node's " +
+					"`known_hosts_file`, and uses SFTP plus a few commands (`flock`, `apparmor_parser`, `pct`), as root: " +
+					"logged in as `root`, or as another user with `sudo = true`. A node's " +
 					"address is the host of `endpoint` unless `nodes` overrides it. Default: every setting below at its " +
 					"default, with credentials from the environment (`PROXMOX_VE_SSH_*`).",
 				Attributes: map[string]schema.Attribute{
 					"username": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "SSH user (environment: `PROXMOX_VE_SSH_USERNAME`). Default `root`: writing " +
-							"`/etc/pve` and loading AppArmor profiles needs root on the node.",
+							"`/etc/pve` and loading AppArmor profiles needs root on the node. Another user needs `sudo = true` " +
+							"and the sudoers rules given there (the nodes can then forbid root logins: `PermitRootLogin no`).",
 					},
+					"sudo":        sudoAttribute(),
+					"sftp_server": sftpServerAttribute(),
 					"private_key": schema.StringAttribute{
 						Optional:  true,
 						Sensitive: true,

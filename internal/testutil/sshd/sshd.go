@@ -61,6 +61,11 @@ type Options struct {
 	HostKeyTypes []string
 	// MaxSessions is sshd's MaxSessions (default here 50; sshd's own default is 10).
 	MaxSessions int
+	// OtherUsers lets every local user log in with the client key, not
+	// only the current one: sshd reads authorized_keys as the user logging
+	// in, so the file and the directories above it become readable to all
+	// (the host keys stay 0600).
+	OtherUsers bool
 }
 
 // Server is a running sshd.
@@ -199,6 +204,16 @@ func Start(t testing.TB, opts Options) *Server {
 	d.ClientKeyPEM, d.ClientSigner = GenKey(t, "ed25519", nil)
 	d.AuthorizedKeysFile = filepath.Join(dir, "authorized_keys")
 	WriteFile(t, d.AuthorizedKeysFile, string(ssh.MarshalAuthorizedKey(d.ClientSigner.PublicKey())), 0o600)
+	if opts.OtherUsers {
+		for _, p := range []string{filepath.Dir(dir), dir} {
+			if err := os.Chmod(p, 0o755); err != nil { //nolint:gosec // G302: a test directory other users must traverse
+				t.Fatal(err)
+			}
+		}
+		if err := os.Chmod(d.AuthorizedKeysFile, 0o644); err != nil { //nolint:gosec // G302: a public key, read by sshd as each user
+			t.Fatal(err)
+		}
+	}
 
 	t.Cleanup(func() {
 		if t.Failed() {
