@@ -34,9 +34,11 @@ var pamModules = []string{"pam_permit.so", "pam_deny.so"}
 // KbdInteractiveAuthentication off, sshd never asks PAM to authenticate.)
 const sshdPAM = "auth required pam_deny.so\naccount required pam_permit.so\nsession required pam_permit.so\npassword required pam_deny.so\n"
 
-// initWithSSH is initScript that also starts sshd (ssh.service at boot).
+// initWithSSH is initScript that also brings up the loopback interface
+// (Debian's ifupdown does at boot) and starts sshd (ssh.service).
 const initWithSSH = `#!/bin/sh
 trap 'exit 0' PWR TERM INT
+ip link set lo up
 /usr/bin/systemctl start ssh >/var/log/ssh-start.log 2>&1
 while :; do sleep 3600 & wait $!; done
 `

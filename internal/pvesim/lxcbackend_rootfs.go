@@ -21,7 +21,7 @@ while :; do sleep 3600 & wait $!; done
 // busyboxApplets get a symlink in /bin (what the tests and a person with
 // lxc-attach use).
 var busyboxApplets = []string{"sh", "sleep", "cat", "ls", "ps", "id", "grep", "echo", "mkdir", "true", "false",
-	"unshare", "kill", "head", "env", "mount", "dd", "test", "[", "chmod", "rm", "sed", "ln"}
+	"unshare", "kill", "head", "env", "mount", "dd", "test", "[", "chmod", "rm", "sed", "ln", "ip", "chown"}
 
 // prepare writes the container's directory: config, rules.seccomp and a
 // busybox root file system (plus LXCOptions.Files), owned by the mapped
