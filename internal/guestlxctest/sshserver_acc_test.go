@@ -25,7 +25,11 @@ const (
 // policy is what the configuration asks for.
 var policy = sshdconfig.Policy{PermitRootLogin: "no", Banner: "Authorised use only.", AllowUsers: []string{"deploy"}}
 
-func config(env *acctest.Env) string {
+func config(env *acctest.Env, p sshdconfig.Policy) string {
+	users := make([]string, len(p.AllowUsers))
+	for i, u := range p.AllowUsers {
+		users[i] = fmt.Sprintf("%q", u)
+	}
 	return env.ProviderConfig("local") + fmt.Sprintf(`
 resource "hardened_container" "web" {
   node       = "pve1"
@@ -34,11 +38,12 @@ resource "hardened_container" "web" {
   ostemplate = "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst"
   network    = [{ name = "eth0", bridge = "vmbr0", ipv4 = "10.0.50.5/24" }]
   ssh_server = {
-    banner      = %q
-    allow_users = ["deploy"]
+    permit_root_login = %q
+    banner            = %q
+    allow_users       = [%s]
   }
 }
-`, vmid, policy.Banner)
+`, vmid, p.PermitRootLogin, p.Banner, strings.Join(users, ", "))
 }
 
 // TestAccSSHServerRealLXC applies ssh_server to a container that runs in
@@ -52,7 +57,9 @@ resource "hardened_container" "web" {
 // in plan with the value the real sshd has in effect, and apply repairs
 // it (the running sshd reloaded: the client is offered keys only again).
 // At every weakened state the provider's model (internal/sshdconfig) and
-// the real sshd -T agree on the policy's keywords.
+// the real sshd -T agree on the policy's keywords. Last, root with a key
+// only: the real sshd -T prints it "without-password" (OpenSSH 9.2), the
+// plan stays empty, and root logs in with its key.
 func TestAccSSHServerRealLXC(t *testing.T) {
 	acctest.PreCheck(t)
 	env := startSim(t)
@@ -61,12 +68,13 @@ func TestAccSSHServerRealLXC(t *testing.T) {
 	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", key).CombinedOutput(); err != nil {
 		t.Fatalf("ssh-keygen: %v %s", err, out)
 	}
-	cfg := config(env)
+	cfg := config(env, policy)
+	rootKeys := sshdconfig.Policy{PermitRootLogin: "prohibit-password", Banner: policy.Banner, AllowUsers: []string{"deploy", "root"}}
 	earlier := "/etc/ssh/sshd_config.d/00-aaa.conf"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: resource.ComposeTestCheckFunc(inEffect(c), logins(c, key))},
+			{Config: cfg, Check: resource.ComposeTestCheckFunc(inEffect(c, policy), logins(c, key))},
 			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 			weakened(c, "the drop-in edited (and sshd reloaded by hand)", func() {
 				c.sh(`sed -i 's/^PasswordAuthentication no$/PasswordAuthentication yes/' ` + sshdconfig.DropIn + ` && systemctl reload ssh`)
@@ -88,6 +96,21 @@ func TestAccSSHServerRealLXC(t *testing.T) {
 			weakened(c, "a line put first in the main file", func() {
 				c.sh(`rm ` + earlier + ` && sed -i '1i PermitRootLogin yes' ` + sshdconfig.MainConfig)
 			}, cfg, "permit_root_login", "yes"),
+			{ // root with a key: OpenSSH 9.2's sshd -T says "without-password", read back as configured
+				Config: config(env, rootKeys),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(inEffect(c, rootKeys), func(*terraform.State) error {
+					if out, err := c.ssh(key, "root", "id", "-un"); err != nil || out != "root" {
+						return fmt.Errorf("root's key login with prohibit-password: %v %q", err, out)
+					}
+					if m := methods(c); m != "publickey" {
+						return fmt.Errorf("sshd offers %q, want publickey only", m)
+					}
+					return nil
+				}),
+			},
 		},
 	})
 }
@@ -114,7 +137,7 @@ func weakened(c ct, what string, change func(), cfg, attr string, before any) re
 			},
 			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		},
-		Check: resource.ComposeTestCheckFunc(inEffect(c), func(*terraform.State) error {
+		Check: resource.ComposeTestCheckFunc(inEffect(c, policy), func(*terraform.State) error {
 			if m := methods(c); m != "publickey" {
 				return fmt.Errorf("after apply the running sshd offers %q, want publickey (not reloaded?)", m)
 			}
@@ -123,16 +146,16 @@ func weakened(c ct, what string, change func(), cfg, attr string, before any) re
 	}
 }
 
-// inEffect: the real sshd -T shows the policy, and equals the provider's
-// read-back in state.
-func inEffect(c ct) resource.TestCheckFunc {
+// inEffect: the real sshd -T shows the policy p, and equals the
+// provider's read-back in state.
+func inEffect(c ct, p sshdconfig.Policy) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		eff, raw, err := c.sshdT()
 		if err != nil {
 			return err
 		}
 		c.t.Logf("real sshd -T in the container:\n%s", policyLines(raw))
-		if d := sshdconfig.Compare(policy, eff); len(d) > 0 {
+		if d := sshdconfig.Compare(p, eff); len(d) > 0 {
 			return fmt.Errorf("the real sshd has not the policy in effect: %v", d)
 		}
 		a := s.RootModule().Resources[res].Primary.Attributes

@@ -213,6 +213,9 @@ func Effective(files Files) (map[string][]string, []string) {
 				continue
 			}
 			if accumulating[key] {
+				if key == "subsystem" { // a name and its command: one entry
+					args = []string{strings.Join(args, " ")}
+				}
 				out[key] = append(out[key], args...)
 				continue
 			}
@@ -270,7 +273,11 @@ func splitLine(line string) (string, []string) {
 }
 
 // ParseT reads `sshd -T` output ("key value..." per line) into keys and
-// values; repeated keys accumulate.
+// values; repeated keys accumulate. PermitRootLogin's synonym reads as
+// the policy's word: OpenSSH up to 9.7 (Debian 12's 9.2p1, Ubuntu 24.04's
+// 9.6p1) prints prohibit-password as "without-password", later versions
+// print "prohibit-password" (servconf.c multistate_permitrootlogin: sshd
+// -T prints the table's first name for the value).
 func ParseT(out []byte) map[string][]string {
 	m := map[string][]string{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -278,13 +285,20 @@ func ParseT(out []byte) map[string][]string {
 		if k == "" {
 			continue
 		}
-		m[strings.ToLower(k)] = append(m[strings.ToLower(k)], strings.TrimSpace(v))
+		k, v = strings.ToLower(k), strings.TrimSpace(v)
+		if k == "permitrootlogin" {
+			v = normalize(k, v)
+		}
+		m[k] = append(m[k], v)
 	}
 	return m
 }
 
-// RenderT prints an effective configuration as sshd -T does (one line per
-// value, keys sorted here; sshd's own order differs but carries no meaning).
+// RenderT prints an effective configuration as Debian 12's sshd -T
+// (OpenSSH 9.2p1) does: one line per value (AllowUsers a b prints
+// "allowusers a" and "allowusers b"), prohibit-password as
+// "without-password"; keys sorted here (sshd's own order differs but
+// carries no meaning).
 func RenderT(eff map[string][]string) []byte {
 	keys := make([]string, 0, len(eff))
 	for k := range eff {
@@ -293,12 +307,10 @@ func RenderT(eff map[string][]string) []byte {
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		vals := eff[k]
-		if accumulating[k] && len(vals) > 0 && k != "port" && k != "listenaddress" && k != "hostkey" && k != "subsystem" && k != "acceptenv" {
-			fmt.Fprintf(&b, "%s %s\n", k, strings.Join(vals, " "))
-			continue
-		}
-		for _, v := range vals {
+		for _, v := range eff[k] {
+			if k == "permitrootlogin" && v == RootLoginProhibitPassword {
+				v = "without-password"
+			}
 			fmt.Fprintf(&b, "%s %s\n", k, v)
 		}
 	}

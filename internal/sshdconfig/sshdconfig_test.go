@@ -122,3 +122,32 @@ func TestEnsureIncludeFirst(t *testing.T) {
 		t.Fatalf("drift: %v", d)
 	}
 }
+
+// sshd -T of OpenSSH up to 9.7 prints prohibit-password as
+// without-password; both read back as the policy's word, and RenderT
+// prints Debian 12's (9.2p1) form, one line per value.
+func TestParseTRenderT(t *testing.T) {
+	for _, v := range []string{"without-password", "prohibit-password"} {
+		if got := ParseT([]byte("permitrootlogin " + v + "\n"))["permitrootlogin"]; !reflect.DeepEqual(got, []string{RootLoginProhibitPassword}) {
+			t.Errorf("%s read back as %q", v, got)
+		}
+	}
+	eff, _ := Effective(mapFiles{MainConfig: "PermitRootLogin prohibit-password\nAllowUsers a b\nAllowUsers c\n" +
+		"Subsystem sftp /usr/lib/openssh/sftp-server\nAcceptEnv LANG LC_*\n"})
+	out := string(RenderT(eff))
+	for _, want := range []string{"permitrootlogin without-password\n", "allowusers a\nallowusers b\nallowusers c\n",
+		"subsystem sftp /usr/lib/openssh/sftp-server\n", "acceptenv LANG\nacceptenv LC_*\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("RenderT lacks %q:\n%s", want, out)
+		}
+	}
+	// read back, root login and the users are as configured (the
+	// passwords' defaults are the only drift)
+	var keys []string
+	for _, d := range Compare(Policy{PermitRootLogin: RootLoginProhibitPassword, AllowUsers: []string{"a", "b", "c"}}, ParseT([]byte(out))) {
+		keys = append(keys, d.Key)
+	}
+	if !reflect.DeepEqual(keys, []string{"kbdinteractiveauthentication", "passwordauthentication"}) {
+		t.Errorf("drift %v", keys)
+	}
+}
