@@ -274,10 +274,11 @@ func splitLine(line string) (string, []string) {
 
 // ParseT reads `sshd -T` output ("key value..." per line) into keys and
 // values; repeated keys accumulate. PermitRootLogin's synonym reads as
-// the policy's word: OpenSSH up to 9.7 (Debian 12's 9.2p1, Ubuntu 24.04's
-// 9.6p1) prints prohibit-password as "without-password", later versions
-// print "prohibit-password" (servconf.c multistate_permitrootlogin: sshd
-// -T prints the table's first name for the value).
+// the policy's word: sshd -T prints the first name servconf.c's
+// multistate_permitrootlogin table has for the value, "without-password"
+// before OpenSSH 10.1 (Debian 12's 9.2p1, Ubuntu 24.04's 9.6p1, Debian
+// 13's 10.0p1) and "prohibit-password" since (bz#3788, openssh-portable
+// 6d192645a).
 func ParseT(out []byte) map[string][]string {
 	m := map[string][]string{}
 	for _, line := range strings.Split(string(out), "\n") {

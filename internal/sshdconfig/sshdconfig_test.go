@@ -123,7 +123,7 @@ func TestEnsureIncludeFirst(t *testing.T) {
 	}
 }
 
-// sshd -T of OpenSSH up to 9.7 prints prohibit-password as
+// sshd -T of OpenSSH before 10.1 prints prohibit-password as
 // without-password; both read back as the policy's word, and RenderT
 // prints Debian 12's (9.2p1) form, one line per value.
 func TestParseTRenderT(t *testing.T) {
