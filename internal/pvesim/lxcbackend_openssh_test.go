@@ -36,6 +36,18 @@ func TestLXCBackendOpenSSHAndPct(t *testing.T) {
 		!strings.Contains(out, "usepam yes\n") {
 		t.Fatalf("real sshd -T: %d %s\n%s", code, errs, out)
 	}
+	// PVE's default keeps the caller's environment (lxc-attach --keep-env);
+	// --keep-env 0 clears it, and LXC's default PATH still finds sshd
+	t.Setenv("PVESIM_TEST_SECRET", "s3cret")
+	if code, out, errs := pct(s, "exec", "100", "--", "env"); code != 0 || !strings.Contains(out, "PVESIM_TEST_SECRET=s3cret\n") {
+		t.Errorf("pct exec keeps the environment by default: %d %s %q", code, errs, out)
+	}
+	if code, out, errs := pct(s, "exec", "100", "--keep-env", "0", "--", "env"); code != 0 || strings.Contains(out, "PVESIM_TEST_SECRET") {
+		t.Errorf("pct exec --keep-env 0: %d %s %q", code, errs, out)
+	}
+	if code, out, errs := pct(s, "exec", "100", "--keep-env", "0", "--", "sshd", "-T"); code != 0 || !strings.Contains(out, "usepam yes\n") {
+		t.Errorf("sshd by name with a clear environment: %d %s", code, errs)
+	}
 	if code, out, _ := pct(s, "exec", "100", "--", "systemctl", "is-active", "ssh"); code != 0 || out != "active\n" {
 		t.Fatalf("sshd not started at boot: %d %q", code, out)
 	}
