@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/acctest"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim"
@@ -100,8 +101,15 @@ func (c ct) ssh(key, user string, argv ...string) (string, error) {
 		args = append(args, "-o", "IdentitiesOnly=yes", "-i", key)
 	}
 	args = append(append(args, user+"@127.0.0.1"), argv...)
-	out, err := exec.Command("nsenter", args...).CombinedOutput()
-	return strings.TrimSpace(string(out)), err
+	// sshd re-executes itself on SIGHUP (a reload): for a moment nothing
+	// listens
+	for i := 0; ; i++ {
+		out, err := exec.Command("nsenter", args...).CombinedOutput()
+		if i == 50 || err == nil || !strings.Contains(string(out), "Connection refused") {
+			return strings.TrimSpace(string(out)), err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // rootfs is the container's root file system as sshdconfig.Files (the

@@ -20,6 +20,9 @@ import (
 const (
 	res  = "hardened_container.web"
 	vmid = 180
+	// canary is a variable of the provider's environment that must not
+	// reach the container (pct exec --keep-env 0)
+	canary = "HARDENED_TEST_CANARY"
 )
 
 // policy is what the configuration asks for.
@@ -57,11 +60,13 @@ resource "hardened_container" "web" {
 // in plan with the value the real sshd has in effect, and apply repairs
 // it (the running sshd reloaded: the client is offered keys only again).
 // At every weakened state the provider's model (internal/sshdconfig) and
-// the real sshd -T agree on the policy's keywords. Last, root with a key
+// the real sshd -T agree on the policy's keywords. The provider's
+// environment does not reach the processes it runs in the container. Last, root with a key
 // only: the real sshd -T prints it "without-password" (OpenSSH 9.2), the
 // plan stays empty, and root logs in with its key.
 func TestAccSSHServerRealLXC(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Setenv(canary, "s3cret") // in the provider's environment (it runs in this process)
 	env := startSim(t)
 	c := ct{t: t, lxcPath: env.Sim.LXC().Path(), vmid: vmid}
 	key := filepath.Join(t.TempDir(), "id_ed25519")
@@ -82,6 +87,26 @@ func TestAccSSHServerRealLXC(t *testing.T) {
 					t.Fatalf("after the hand reload sshd offers %q, want publickey,password", m)
 				}
 			}, cfg, "key_only", false),
+			{ // the provider's pct exec does not pass its environment into the container
+				PreConfig: func() {
+					c.sh(`mkdir -p /usr/local/sbin && printf '#!/bin/sh\nenv >/tmp/sshd-env\nexec /usr/sbin/sshd "$@"\n' >/usr/local/sbin/sshd && chmod 755 /usr/local/sbin/sshd`)
+				},
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: func(*terraform.State) error {
+					seen := c.sh(`cat /tmp/sshd-env && rm /tmp/sshd-env /usr/local/sbin/sshd`)
+					var names []string // names only: the host's values may be secrets
+					for _, l := range strings.Split(seen, "\n") {
+						if n, _, ok := strings.Cut(l, "="); ok {
+							names = append(names, n)
+						}
+					}
+					if !strings.Contains(seen, "PATH=") || strings.Contains(seen, canary) {
+						return fmt.Errorf("the provider's sshd -T ran in the container with the variables %v (its own environment leaks)", names)
+					}
+					return nil
+				},
+			},
 			{ // an earlier file alone: the provider's Include comes first, nothing changes in effect
 				PreConfig: func() {
 					c.sh(`echo 'PasswordAuthentication yes' >` + earlier)
