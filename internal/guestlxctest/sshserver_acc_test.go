@@ -128,7 +128,7 @@ func TestAccSSHServerRealLXC(t *testing.T) {
 				},
 				Check: resource.ComposeTestCheckFunc(inEffect(c, rootKeys), func(*terraform.State) error {
 					if out, err := c.ssh(key, "root", "id", "-un"); err != nil || out != "root" {
-						return fmt.Errorf("root's key login with prohibit-password: %v %q", err, out)
+						return fmt.Errorf("root's key login with prohibit-password: %w %q", err, out)
 					}
 					if m := methods(c); m != "publickey" {
 						return fmt.Errorf("sshd offers %q, want publickey only", m)
@@ -257,16 +257,16 @@ func (r readBack) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, r
 // modelAgrees: the provider's model of sshd's rules, run on the
 // container's files, gives what the real sshd -T gives for every keyword
 // of the policy.
-func modelAgrees(c ct, what string, real map[string][]string) {
+func modelAgrees(c ct, what string, actual map[string][]string) {
 	c.t.Helper()
 	model, errs := sshdconfig.Effective(rootfs(filepath.Join(c.lxcPath, fmt.Sprint(c.vmid), "rootfs")))
 	if len(errs) > 0 {
 		c.t.Fatalf("%s: the model refuses what sshd accepts: %v", what, errs)
 	}
 	for k := range policy.Want() {
-		m, r := model[k], real[k]
+		m, r := model[k], actual[k]
 		if k == "allowusers" {
-			m, r = sorted(sshdconfig.Users(model)), sorted(sshdconfig.Users(real))
+			m, r = sorted(sshdconfig.Users(model)), sorted(sshdconfig.Users(actual))
 		}
 		if strings.Join(m, " ") != strings.Join(r, " ") {
 			c.t.Errorf("%s: %s: internal/sshdconfig says %q, the real sshd -T %q", what, k, m, r)
@@ -307,11 +307,11 @@ mkdir -p /root/.ssh; echo '` + pub + `' >/root/.ssh/authorized_keys; chmod 700 /
 			return fmt.Errorf("sshd offers %q, want publickey only", m)
 		}
 		if out, err := c.ssh(key, "deploy", "id", "-un"); err != nil || out != "deploy" {
-			return fmt.Errorf("deploy's key login: %v %q", err, out)
+			return fmt.Errorf("deploy's key login: %w %q", err, out)
 		}
 		for _, u := range []string{"intruder", "root"} {
 			if out, err := c.ssh(key, u, "id", "-un"); err == nil || !strings.Contains(out, "Permission denied") {
-				return fmt.Errorf("%s logged in with a key: %v %q", u, err, out)
+				return fmt.Errorf("%s logged in with a key: %w %q", u, err, out)
 			}
 		}
 		c.t.Logf("logins: publickey only offered; deploy in with its key; intruder and root refused")

@@ -69,8 +69,8 @@ func TestLXCBackendOpenSSHAndPct(t *testing.T) {
 	if _, err := os.Stat("/etc/ssh/target"); err == nil {
 		t.Fatal("push followed the symlink on the host")
 	}
-	real := filepath.Join(s.LXC().Path(), "100/rootfs/etc/ssh/target")
-	fi, err := os.Stat(real)
+	onHost := filepath.Join(s.LXC().Path(), "100/rootfs/etc/ssh/target")
+	fi, err := os.Stat(onHost)
 	if err != nil {
 		t.Fatal(err)
 	}

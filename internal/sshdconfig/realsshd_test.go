@@ -72,8 +72,8 @@ func TestRealSSHD(t *testing.T) {
 				}
 			}
 			// the simulator's sshd -T (RenderT) prints these keywords as the real one does
-			real := strings.ReplaceAll(string(out), host("/etc/ssh/")+"/", "/etc/ssh/")
-			if a, b := tLines(real), tLines(string(RenderT(model))); a != b {
+			fromSSHD := strings.ReplaceAll(string(out), host("/etc/ssh/")+"/", "/etc/ssh/")
+			if a, b := tLines(fromSSHD), tLines(string(RenderT(model))); a != b {
 				t.Fatalf("real sshd -T:\n%s\nRenderT:\n%s", a, b)
 			}
 		})
