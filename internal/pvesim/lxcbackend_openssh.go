@@ -2,6 +2,7 @@ package pvesim
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -87,40 +88,8 @@ var lddPath = regexp.MustCompile(`(?m)^\s*(?:\S+ => )?(/\S+) \(0x[0-9a-f]+\)$`)
 
 // installOpenSSH copies this host's OpenSSH server into rootfs.
 func installOpenSSH(rootfs string) error {
-	bins := []string{}
-	for _, p := range sshdHelpers {
-		if _, err := os.Stat(p); err == nil {
-			bins = append(bins, p)
-		}
-	}
-	if len(bins) == 0 || bins[0] != "/usr/sbin/sshd" {
-		return fmt.Errorf("pvesim: LXCOptions.OpenSSH needs this host's /usr/sbin/sshd (apt-get install openssh-server)")
-	}
-	libs := map[string]bool{}
-	for _, dir := range []string{"/lib/x86_64-linux-gnu/security", "/usr/lib/x86_64-linux-gnu/security"} {
-		for _, m := range pamModules {
-			if _, err := os.Stat(filepath.Join(dir, m)); err == nil {
-				libs[filepath.Join(dir, m)] = true
-			}
-		}
-	}
-	for _, p := range append(append([]string(nil), bins...), keys(libs)...) {
-		out, err := exec.Command("ldd", p).Output()
-		if err != nil {
-			return fmt.Errorf("pvesim: ldd %s: %w", p, err)
-		}
-		for _, m := range lddPath.FindAllStringSubmatch(string(out), -1) {
-			libs[m[1]] = true
-		}
-	}
-	for _, p := range append(bins, keys(libs)...) {
-		dst := filepath.Join(rootfs, p)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		if err := copyFile(p, dst, 0o755); err != nil {
-			return err
-		}
+	if err := copyOpenSSH(rootfs); err != nil {
+		return err
 	}
 	main, err := os.ReadFile("/usr/share/openssh/sshd_config") // the packaged default
 	if err != nil {
@@ -148,6 +117,47 @@ func installOpenSSH(rootfs string) error {
 	}
 	if out, err := exec.Command("ssh-keygen", "-A", "-f", rootfs).CombinedOutput(); err != nil {
 		return fmt.Errorf("pvesim: ssh-keygen -A: %w: %s", err, bytes.TrimSpace(out))
+	}
+	return nil
+}
+
+// copyOpenSSH copies sshd, its helpers, the PAM modules and every library
+// they load (ldd) to the same paths in rootfs.
+func copyOpenSSH(rootfs string) error {
+	var bins []string
+	for _, p := range sshdHelpers {
+		if _, err := os.Stat(p); err == nil {
+			bins = append(bins, p)
+		}
+	}
+	if len(bins) == 0 || bins[0] != "/usr/sbin/sshd" {
+		return errors.New("pvesim: LXCOptions.OpenSSH needs this host's /usr/sbin/sshd (apt-get install openssh-server)")
+	}
+	libs := map[string]bool{}
+	for _, dir := range []string{"/lib/x86_64-linux-gnu/security", "/usr/lib/x86_64-linux-gnu/security"} {
+		for _, m := range pamModules {
+			if _, err := os.Stat(filepath.Join(dir, m)); err == nil {
+				libs[filepath.Join(dir, m)] = true
+			}
+		}
+	}
+	for _, p := range append(append([]string(nil), bins...), keys(libs)...) {
+		out, err := exec.Command("ldd", p).Output()
+		if err != nil {
+			return fmt.Errorf("pvesim: ldd %s: %w", p, err)
+		}
+		for _, m := range lddPath.FindAllStringSubmatch(string(out), -1) {
+			libs[m[1]] = true
+		}
+	}
+	for _, p := range append(bins, keys(libs)...) {
+		dst := filepath.Join(rootfs, p)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := copyFile(p, dst, 0o755); err != nil {
+			return err
+		}
 	}
 	return nil
 }

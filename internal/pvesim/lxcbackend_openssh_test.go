@@ -54,8 +54,14 @@ func TestLXCBackendOpenSSHAndPct(t *testing.T) {
 	if code, _, errs := pct(s, "exec", "100", "--", "nosuchcommand"); code != 127 {
 		t.Fatalf("a missing command: %d %s", code, errs)
 	}
-	// push: as the container's root, through a symlink that points at an
-	// absolute path (inside the container, not on this host)
+	pushPull(t, s)
+}
+
+// pushPull: push writes as the container's root, through a symlink that
+// points at an absolute path (inside the container, not on this host);
+// pull reads it back; errors read like PVE's.
+func pushPull(t *testing.T, s *Sim) {
+	t.Helper()
 	if code, _, errs := pct(s, "exec", "100", "--", "ln", "-s", "/etc/ssh/target", "/etc/ssh/link"); code != 0 {
 		t.Fatalf("ln: %s", errs)
 	}
