@@ -32,9 +32,9 @@ func startSim(t *testing.T) *acctest.Env {
 	if os.Geteuid() != 0 {
 		require.SkipOrFail(t, "lxc", "real LXC containers need root")
 	}
-	for _, tool := range []string{"lxc-start", "lxc-attach", "lxc-info", "busybox"} {
+	for _, tool := range []string{"lxc-start", "lxc-attach", "lxc-info", "busybox", "nsenter"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			require.SkipOrFail(t, "lxc", "%s is not installed (.ci/install-deps: apt-get install lxc busybox-static)", tool)
+			require.SkipOrFail(t, "lxc", "%s is not installed (.ci/install-deps: apt-get install lxc busybox-static util-linux)", tool)
 		}
 	}
 	for _, p := range []string{"/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen"} {
