@@ -42,6 +42,12 @@ func TestRealSSHD(t *testing.T) {
 		{"root with a key only", mapFiles{MainConfig: mustInclude(debianMain), DropIn: string(rootKeyOnly.RenderDropIn())}},
 		{"AllowUsers twice, by hand", mapFiles{MainConfig: mustInclude(debianMain) + "AllowUsers mallory eve\nDenyUsers bob\n",
 			DropIn: string(policy.RenderDropIn())}},
+		{"Match all overrides the drop-in", mapFiles{MainConfig: mustInclude(debianMain) + "Match all\n  PasswordAuthentication yes\n  AllowUsers mallory\n" +
+			"Match all\n  PasswordAuthentication no\n", DropIn: string(policy.RenderDropIn())}},
+		{"the drop-in included inside a Match block", mapFiles{MainConfig: debianMain + "Match User bob\n  Include " + DropIn + "\n",
+			DropIn: string(policy.RenderDropIn())}},
+		{"Match all in an included file", mapFiles{MainConfig: mustInclude(debianMain), DropIn: string(policy.RenderDropIn()),
+			"/etc/ssh/sshd_config.d/50-x.conf": "Match User bob\n  X11Forwarding no\nMatch all\n  PermitRootLogin yes\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -60,6 +60,11 @@ func TestWeakenings(t *testing.T) {
 			"/etc/ssh/sshd_config.d/99-local.conf": "PasswordAuthentication yes\nPermitRootLogin yes\n"}, nil},
 		{"Match block does not count", mapFiles{MainConfig: debianMain + "Match User bob\n  PasswordAuthentication yes\n", DropIn: string(policy.RenderDropIn())}, nil},
 		{"AllowUsers added by hand elsewhere", mapFiles{MainConfig: debianMain + "AllowUsers mallory\n", DropIn: string(policy.RenderDropIn())}, []string{"allowusers"}},
+		{"Match all re-enables passwords", mapFiles{MainConfig: debianMain + "Match all\n  PasswordAuthentication yes\n", DropIn: string(policy.RenderDropIn())},
+			[]string{"passwordauthentication"}},
+		{"the drop-in included inside a Match block applies only there", mapFiles{MainConfig: strings.Replace(debianMain,
+			"Include /etc/ssh/sshd_config.d/*.conf\n", "", 1) + "Match Address 10.0.0.0/8\n  Include " + DropIn + "\n",
+			DropIn: string(policy.RenderDropIn())}, []string{"allowusers", "banner", "passwordauthentication", "permitrootlogin"}},
 	}
 	for _, tt := range tests {
 		eff, _ := Effective(tt.files)
