@@ -71,13 +71,19 @@ func classify(err error, stderr []byte) error {
 	return err
 }
 
-// Exec runs argv inside container vmid (`pct exec <vmid> -- argv...`) and
-// returns its standard output.
+// Exec runs argv inside container vmid (`pct exec <vmid> --keep-env 0 --
+// argv...`) and returns its standard output. PVE's pct exec still passes
+// the caller's whole environment into the container by default
+// (lxc-attach --keep-env; pct.pm: "potentially leaks hosts secrets"):
+// with Terraform on the node that is the provider's environment, API
+// token and passwords included, readable by the container's root in
+// /proc/<pid>/environ. --keep-env 0 runs the command with a clean one
+// (lxc-attach --clear-env, LXC's default PATH).
 func (c Channel) Exec(ctx context.Context, vmid int, argv ...string) ([]byte, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("no command")
 	}
-	full := append([]string{"pct", "exec", strconv.Itoa(vmid), "--"}, argv...)
+	full := append([]string{"pct", "exec", strconv.Itoa(vmid), "--keep-env", "0", "--"}, argv...)
 	out, stderr, err := c.FS.Run(ctx, full, nil)
 	return out, classify(err, stderr)
 }

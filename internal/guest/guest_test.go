@@ -80,7 +80,7 @@ func TestExecErrors(t *testing.T) {
 	if _, err := c.Exec(context.Background(), 100, "sshd", "-T"); !errors.Is(err, ErrNotRunning) {
 		t.Fatalf("%v", err)
 	}
-	if !reflect.DeepEqual(f.runs[0], []string{"pct", "exec", "100", "--", "sshd", "-T"}) {
+	if !reflect.DeepEqual(f.runs[0], []string{"pct", "exec", "100", "--keep-env", "0", "--", "sshd", "-T"}) {
 		t.Fatalf("argv %q", f.runs[0])
 	}
 	f.run = func([]string) ([]byte, []byte, error) {

@@ -118,7 +118,7 @@ func TestAccSSHServerPolicy(t *testing.T) {
 							return fmt.Errorf("drop-in %q %w", b, err)
 						}
 						log, _ := os.ReadFile(filepath.Join(env.DataDir, pctemu.LogFile))
-						if !strings.Contains(string(log), "pct exec 180 -- systemctl reload ssh") {
+						if !strings.Contains(string(log), "pct exec 180 --keep-env 0 -- systemctl reload ssh") {
 							return fmt.Errorf("sshd not reloaded: %s", log)
 						}
 						return nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/cgroupmode"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/ctconf"
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/pctemu"
 )
 
 // LXCOptions turn on the real-LXC backend (Options.LXC): start runs every
@@ -31,6 +32,10 @@ type LXCOptions struct {
 	// starts: path inside the container -> file on this host (e.g. a test's
 	// static probe). They are the "template", never the provider's doing.
 	Files map[string]string
+	// OpenSSH installs this host's real OpenSSH server (openssh-server)
+	// in the root file system of every container whose template ships it
+	// (Debian, Ubuntu), started at boot: see lxcbackend_openssh.go.
+	OpenSSH bool
 }
 
 // LXCBackend runs containers with real LXC (lxc-start -F, one per
@@ -40,6 +45,7 @@ type LXCBackend struct {
 	root, path string
 	ownPath    bool
 	files      map[string]string
+	openssh    bool
 	prefix     string
 	hybrid     bool
 	memsw      bool
@@ -69,7 +75,7 @@ func newLXCBackend(root string, o LXCOptions, logf func(string, ...any)) (*LXCBa
 			return nil, fmt.Errorf("pvesim: the real-LXC backend needs %s (apt-get install lxc busybox-static)", tool)
 		}
 	}
-	b := &LXCBackend{root: root, path: o.Path, files: o.Files, logf: logf, procs: map[int]*lxcProc{},
+	b := &LXCBackend{root: root, path: o.Path, files: o.Files, openssh: o.OpenSSH, logf: logf, procs: map[int]*lxcProc{},
 		prefix: fmt.Sprintf("pvesim-%d-%d", os.Getpid(), lxcBackends.Add(1))}
 	if b.path == "" {
 		d, err := os.MkdirTemp("", "pvesim-lxc-")
@@ -92,6 +98,10 @@ func newLXCBackend(root string, o LXCOptions, logf func(string, ...any)) (*LXCBa
 	b.hybrid = cgroupmode.FromMountinfo(mi) != cgroupmode.Unified
 	_, err = os.Stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes")
 	b.memsw = err == nil
+	// pct on the node finds the real containers through LXC's lxc.conf
+	if err := pctemu.WriteLXCConf(root, b.path); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -126,7 +136,7 @@ func (b *LXCBackend) Start(ctx context.Context, node string, vmid int, conf *ctc
 	for _, n := range t.Notes {
 		b.log("CT %d: %s", vmid, n)
 	}
-	if err := b.prepare(dir, t); err != nil {
+	if err := b.prepare(dir, t, b.openssh && b.templateShipsSSH(vmid)); err != nil {
 		_ = os.RemoveAll(dir)
 		return err
 	}
@@ -242,6 +252,7 @@ func (b *LXCBackend) Close() error {
 		_ = b.Stop(context.Background(), "", id, true)
 	}
 	b.removeCgroupDirs()
+	_ = pctemu.WriteLXCConf(b.root, "")
 	if b.ownPath {
 		return os.RemoveAll(b.path)
 	}

@@ -21,12 +21,13 @@ while :; do sleep 3600 & wait $!; done
 // busyboxApplets get a symlink in /bin (what the tests and a person with
 // lxc-attach use).
 var busyboxApplets = []string{"sh", "sleep", "cat", "ls", "ps", "id", "grep", "echo", "mkdir", "true", "false",
-	"unshare", "kill", "head", "env", "mount", "dd"}
+	"unshare", "kill", "head", "env", "mount", "dd", "test", "[", "chmod", "rm", "sed", "ln", "ip", "chown"}
 
 // prepare writes the container's directory: config, rules.seccomp and a
 // busybox root file system (plus LXCOptions.Files), owned by the mapped
-// root when the container is unprivileged.
-func (b *LXCBackend) prepare(dir string, t translation) error {
+// root when the container is unprivileged; with ssh, this host's OpenSSH
+// server (installOpenSSH).
+func (b *LXCBackend) prepare(dir string, t translation, ssh bool) error {
 	rootfs := filepath.Join(dir, "rootfs")
 	for _, d := range []string{"bin", "sbin", "etc", "proc", "sys", "dev", "tmp", "root", "run", "var/log", "usr/bin", "usr/sbin"} {
 		if err := os.MkdirAll(filepath.Join(rootfs, d), 0o755); err != nil {
@@ -64,6 +65,11 @@ func (b *LXCBackend) prepare(dir string, t translation) error {
 			return err
 		}
 		if err := copyFile(host, dst, 0o755); err != nil {
+			return err
+		}
+	}
+	if ssh {
+		if err := installOpenSSH(rootfs); err != nil {
 			return err
 		}
 	}

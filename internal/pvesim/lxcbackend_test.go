@@ -16,6 +16,11 @@ import (
 // when HARDENED_TEST_REQUIRE lists lxc).
 func startLXCSim(t *testing.T) *Sim {
 	t.Helper()
+	return startLXCSimWith(t, &LXCOptions{})
+}
+
+func startLXCSimWith(t *testing.T, o *LXCOptions) *Sim {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		require.SkipOrFail(t, "lxc", "the real-LXC backend needs root")
 	}
@@ -25,7 +30,7 @@ func startLXCSim(t *testing.T) *Sim {
 		}
 	}
 	ft := FastTiming()
-	s, err := Start(Options{PlainHTTP: true, Timing: &ft, UnauthorizedDelay: -1, LXC: &LXCOptions{}, Logf: t.Logf})
+	s, err := Start(Options{PlainHTTP: true, Timing: &ft, UnauthorizedDelay: -1, LXC: o, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/pctemu"
 )
 
 // Options configures a simulator.
@@ -208,6 +210,14 @@ func New(opts Options) (*Sim, error) {
 	}
 	if s.backend == nil {
 		s.backend = memoryBackend{root: s.dataDir}
+	}
+	if _, isLXC := s.backend.(*LXCBackend); !isLXC {
+		// a data directory last served with the real-LXC backend (a killed
+		// simulator) must not send pct to its containers
+		if err := pctemu.WriteLXCConf(s.dataDir, ""); err != nil {
+			s.cleanup()
+			return nil, err
+		}
 	}
 	s.nodeIPs = opts.NodeIPs
 	s.creds = Credentials{Username: "root@pam", Password: opts.Password, TokenID: "root@pam!sim", TokenSecret: opts.TokenSecret}

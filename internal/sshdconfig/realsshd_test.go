@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -38,6 +39,15 @@ func TestRealSSHD(t *testing.T) {
 			"/etc/ssh/sshd_config.d/00-aaa.conf": "PasswordAuthentication yes\n"}},
 		{"line before the Include", mapFiles{MainConfig: "PermitRootLogin yes\n" + mustInclude(debianMain), DropIn: string(policy.RenderDropIn())}},
 		{"Match block", mapFiles{MainConfig: mustInclude(debianMain) + "Match User bob\n  PasswordAuthentication yes\n", DropIn: string(policy.RenderDropIn())}},
+		{"root with a key only", mapFiles{MainConfig: mustInclude(debianMain), DropIn: string(rootKeyOnly.RenderDropIn())}},
+		{"AllowUsers twice, by hand", mapFiles{MainConfig: mustInclude(debianMain) + "AllowUsers mallory eve\nDenyUsers bob\n",
+			DropIn: string(policy.RenderDropIn())}},
+		{"Match all overrides the drop-in", mapFiles{MainConfig: mustInclude(debianMain) + "Match all\n  PasswordAuthentication yes\n  AllowUsers mallory\n" +
+			"Match all\n  PasswordAuthentication no\n", DropIn: string(policy.RenderDropIn())}},
+		{"the drop-in included inside a Match block", mapFiles{MainConfig: debianMain + "Match User bob\n  Include " + DropIn + "\n",
+			DropIn: string(policy.RenderDropIn())}},
+		{"Match all in an included file", mapFiles{MainConfig: mustInclude(debianMain), DropIn: string(policy.RenderDropIn()),
+			"/etc/ssh/sshd_config.d/50-x.conf": "Match User bob\n  X11Forwarding no\nMatch all\n  PermitRootLogin yes\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,11 +72,38 @@ func TestRealSSHD(t *testing.T) {
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}
-			if a, b := Compare(policy, got), Compare(policy, model); !sameDrift(a, b) {
-				t.Fatalf("real sshd: %v\nmodel:     %v", a, b)
+			for _, p := range []Policy{policy, rootKeyOnly} {
+				if a, b := Compare(p, got), Compare(p, model); !sameDrift(a, b) {
+					t.Fatalf("real sshd: %v\nmodel:     %v", a, b)
+				}
+			}
+			// the simulator's sshd -T (RenderT) prints these keywords as the real one does
+			fromSSHD := strings.ReplaceAll(string(out), host("/etc/ssh/")+"/", "/etc/ssh/")
+			if a, b := tLines(fromSSHD), tLines(string(RenderT(model))); a != b {
+				t.Fatalf("real sshd -T:\n%s\nRenderT:\n%s", a, b)
 			}
 		})
 	}
+}
+
+// rootKeyOnly lets root log in with a key: real sshd -T prints it as
+// "without-password" (OpenSSH 9.2), which must read back as no drift.
+var rootKeyOnly = Policy{PermitRootLogin: RootLoginProhibitPassword, Banner: "Keys only.", AllowUsers: []string{"root", "deploy"}}
+
+// tLines are sshd -T's lines of the keywords the model evaluates, sorted.
+func tLines(out string) string {
+	keys := map[string]bool{"acceptenv": true, "allowusers": true, "denyusers": true, "subsystem": true}
+	for k := range policy.Want() {
+		keys[k] = true
+	}
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if k, _, _ := strings.Cut(l, " "); keys[k] {
+			lines = append(lines, l)
+		}
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
 }
 
 func mustInclude(main string) string {

@@ -163,72 +163,107 @@ type Files interface {
 	Glob(pattern string) []string
 }
 
-// Effective evaluates the configuration the way sshd -T prints it (the
-// global section): for each keyword the first value read, Include
-// expanded in place, Match blocks skipped; keys sshd prints lower case.
-// Only the keys of defaults and the accumulating ones are completed with
-// defaults. errs lists what sshd would refuse to start with.
+// Effective evaluates the configuration the way sshd -T (without -C)
+// prints it: for each keyword the first value read, Include expanded in
+// place (relative to /etc/ssh), keys lower case. Match blocks: without a
+// connection (-C) sshd evaluates only "Match all", whose values replace
+// the global ones (servconf.c copy_set_server_options; the first value
+// among Match all lines wins); any other Match block is skipped, an
+// Include inside it too, and a Match in an included file ends with that
+// file. Only the keys of defaults and the accumulating ones are completed
+// with defaults. errs lists what sshd would refuse to start with.
 func Effective(files Files) (map[string][]string, []string) {
-	out := map[string][]string{}
-	var errs []string
-	seen := map[string]bool{}
-	var read func(p string, depth int)
-	read = func(p string, depth int) {
-		b, ok := files.Read(p)
-		if !ok {
-			if depth == 0 {
-				errs = append(errs, p+": No such file or directory")
-			}
-			return
-		}
-		inMatch := false
-		for _, line := range strings.Split(string(b), "\n") {
-			key, args := splitLine(line)
-			if key == "" {
-				continue
-			}
-			if a, ok := aliases[key]; ok {
-				key = a
-			}
-			if key == "match" {
-				inMatch = true
-				continue
-			}
-			if key == "include" {
-				if depth >= 16 {
-					errs = append(errs, "Too many recursive configuration includes")
-					continue
-				}
-				for _, pat := range args {
-					if !path.IsAbs(pat) {
-						pat = path.Join("/etc/ssh", pat)
-					}
-					for _, m := range files.Glob(pat) {
-						read(m, depth+1)
-					}
-				}
-				continue
-			}
-			if inMatch || len(args) == 0 {
-				continue
-			}
-			if accumulating[key] {
-				out[key] = append(out[key], args...)
-				continue
-			}
-			if !seen[key] {
-				seen[key] = true
-				out[key] = []string{normalize(key, args[0])}
-			}
-		}
+	e := &evaluator{files: files, vals: [2]map[string][]string{{}, {}}, seen: [2]map[string]bool{{}, {}}}
+	e.read(MainConfig, 0, scopeGlobal)
+	out := e.vals[scopeGlobal]
+	for k, v := range e.vals[scopeMatchAll] {
+		out[k] = v
 	}
-	read(MainConfig, 0)
 	for k, v := range defaults {
 		if _, ok := out[k]; !ok {
 			out[k] = append([]string(nil), v...)
 		}
 	}
-	return out, errs
+	return out, e.errs
+}
+
+// scope is where a configuration line stands for sshd -T without -C.
+type scope int
+
+const (
+	scopeGlobal     scope = iota // outside any Match block
+	scopeMatchAll                // in a "Match all" block: applies, over the global value
+	scopeMatchOther              // in another Match block: not evaluated without a connection
+)
+
+type evaluator struct {
+	files Files
+	errs  []string
+	vals  [2]map[string][]string // by scope: global, Match all
+	seen  [2]map[string]bool
+}
+
+func (e *evaluator) read(p string, depth int, sc scope) {
+	b, ok := e.files.Read(p)
+	if !ok {
+		if depth == 0 {
+			e.errs = append(e.errs, p+": No such file or directory")
+		}
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		key, args := splitLine(line)
+		if a, ok := aliases[key]; ok {
+			key = a
+		}
+		switch {
+		case key == "":
+		case key == "match":
+			sc = scopeMatchOther
+			if len(args) == 1 && strings.EqualFold(args[0], "all") {
+				sc = scopeMatchAll
+			}
+		case key == "include":
+			e.include(args, depth, sc)
+		case sc != scopeMatchOther && len(args) > 0:
+			e.set(sc, key, args)
+		}
+	}
+}
+
+// include reads the files an Include names, in glob order; inside a Match
+// block that does not apply, they do not either.
+func (e *evaluator) include(patterns []string, depth int, sc scope) {
+	if sc == scopeMatchOther {
+		return
+	}
+	if depth >= 16 {
+		e.errs = append(e.errs, "Too many recursive configuration includes")
+		return
+	}
+	for _, pat := range patterns {
+		if !path.IsAbs(pat) {
+			pat = path.Join("/etc/ssh", pat)
+		}
+		for _, m := range e.files.Glob(pat) {
+			e.read(m, depth+1, sc)
+		}
+	}
+}
+
+func (e *evaluator) set(sc scope, key string, args []string) {
+	vals, seen := e.vals[sc], e.seen[sc]
+	if accumulating[key] {
+		if key == "subsystem" { // a name and its command: one entry
+			args = []string{strings.Join(args, " ")}
+		}
+		vals[key] = append(vals[key], args...)
+		return
+	}
+	if !seen[key] {
+		seen[key] = true
+		vals[key] = []string{normalize(key, args[0])}
+	}
 }
 
 // splitLine is one sshd_config line: its keyword (lower case) and
@@ -270,7 +305,12 @@ func splitLine(line string) (string, []string) {
 }
 
 // ParseT reads `sshd -T` output ("key value..." per line) into keys and
-// values; repeated keys accumulate.
+// values; repeated keys accumulate. PermitRootLogin's synonym reads as
+// the policy's word: sshd -T prints the first name servconf.c's
+// multistate_permitrootlogin table has for the value, "without-password"
+// before OpenSSH 10.1 (Debian 12's 9.2p1, Ubuntu 24.04's 9.6p1, Debian
+// 13's 10.0p1) and "prohibit-password" since (bz#3788, openssh-portable
+// 6d192645a).
 func ParseT(out []byte) map[string][]string {
 	m := map[string][]string{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -278,13 +318,20 @@ func ParseT(out []byte) map[string][]string {
 		if k == "" {
 			continue
 		}
-		m[strings.ToLower(k)] = append(m[strings.ToLower(k)], strings.TrimSpace(v))
+		k, v = strings.ToLower(k), strings.TrimSpace(v)
+		if k == "permitrootlogin" {
+			v = normalize(k, v)
+		}
+		m[k] = append(m[k], v)
 	}
 	return m
 }
 
-// RenderT prints an effective configuration as sshd -T does (one line per
-// value, keys sorted here; sshd's own order differs but carries no meaning).
+// RenderT prints an effective configuration as Debian 12's sshd -T
+// (OpenSSH 9.2p1) does: one line per value (AllowUsers a b prints
+// "allowusers a" and "allowusers b"), prohibit-password as
+// "without-password"; keys sorted here (sshd's own order differs but
+// carries no meaning).
 func RenderT(eff map[string][]string) []byte {
 	keys := make([]string, 0, len(eff))
 	for k := range eff {
@@ -293,12 +340,10 @@ func RenderT(eff map[string][]string) []byte {
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		vals := eff[k]
-		if accumulating[k] && len(vals) > 0 && k != "port" && k != "listenaddress" && k != "hostkey" && k != "subsystem" && k != "acceptenv" {
-			fmt.Fprintf(&b, "%s %s\n", k, strings.Join(vals, " "))
-			continue
-		}
-		for _, v := range vals {
+		for _, v := range eff[k] {
+			if k == "permitrootlogin" && v == RootLoginProhibitPassword {
+				v = "without-password"
+			}
 			fmt.Fprintf(&b, "%s %s\n", k, v)
 		}
 	}

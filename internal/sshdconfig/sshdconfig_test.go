@@ -60,6 +60,11 @@ func TestWeakenings(t *testing.T) {
 			"/etc/ssh/sshd_config.d/99-local.conf": "PasswordAuthentication yes\nPermitRootLogin yes\n"}, nil},
 		{"Match block does not count", mapFiles{MainConfig: debianMain + "Match User bob\n  PasswordAuthentication yes\n", DropIn: string(policy.RenderDropIn())}, nil},
 		{"AllowUsers added by hand elsewhere", mapFiles{MainConfig: debianMain + "AllowUsers mallory\n", DropIn: string(policy.RenderDropIn())}, []string{"allowusers"}},
+		{"Match all re-enables passwords", mapFiles{MainConfig: debianMain + "Match all\n  PasswordAuthentication yes\n", DropIn: string(policy.RenderDropIn())},
+			[]string{"passwordauthentication"}},
+		{"the drop-in included inside a Match block applies only there", mapFiles{MainConfig: strings.Replace(debianMain,
+			"Include /etc/ssh/sshd_config.d/*.conf\n", "", 1) + "Match Address 10.0.0.0/8\n  Include " + DropIn + "\n",
+			DropIn: string(policy.RenderDropIn())}, []string{"allowusers", "banner", "passwordauthentication", "permitrootlogin"}},
 	}
 	for _, tt := range tests {
 		eff, _ := Effective(tt.files)
@@ -120,5 +125,34 @@ func TestEnsureIncludeFirst(t *testing.T) {
 		"/etc/ssh/sshd_config.d/00-aaa.conf": "PasswordAuthentication yes\nPermitRootLogin yes\n"})
 	if d := Compare(policy, eff); len(d) > 0 {
 		t.Fatalf("drift: %v", d)
+	}
+}
+
+// sshd -T of OpenSSH before 10.1 prints prohibit-password as
+// without-password; both read back as the policy's word, and RenderT
+// prints Debian 12's (9.2p1) form, one line per value.
+func TestParseTRenderT(t *testing.T) {
+	for _, v := range []string{"without-password", "prohibit-password"} {
+		if got := ParseT([]byte("permitrootlogin " + v + "\n"))["permitrootlogin"]; !reflect.DeepEqual(got, []string{RootLoginProhibitPassword}) {
+			t.Errorf("%s read back as %q", v, got)
+		}
+	}
+	eff, _ := Effective(mapFiles{MainConfig: "PermitRootLogin prohibit-password\nAllowUsers a b\nAllowUsers c\n" +
+		"Subsystem sftp /usr/lib/openssh/sftp-server\nAcceptEnv LANG LC_*\n"})
+	out := string(RenderT(eff))
+	for _, want := range []string{"permitrootlogin without-password\n", "allowusers a\nallowusers b\nallowusers c\n",
+		"subsystem sftp /usr/lib/openssh/sftp-server\n", "acceptenv LANG\nacceptenv LC_*\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("RenderT lacks %q:\n%s", want, out)
+		}
+	}
+	// read back, root login and the users are as configured (the
+	// passwords' defaults are the only drift)
+	var keys []string
+	for _, d := range Compare(Policy{PermitRootLogin: RootLoginProhibitPassword, AllowUsers: []string{"a", "b", "c"}}, ParseT([]byte(out))) {
+		keys = append(keys, d.Key)
+	}
+	if !reflect.DeepEqual(keys, []string{"kbdinteractiveauthentication", "passwordauthentication"}) {
+		t.Errorf("drift %v", keys)
 	}
 }

@@ -21,12 +21,21 @@ const LogFile = "var/log/pvesim/pct.log"
 type cmd struct {
 	root           string
 	vmid           int
+	lxcpath        string // the node's LXC path when the container runs in real LXC
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
 // Main runs `pct <args>` against the node root and returns the exit code.
 // It emulates `exec`, `push` and `pull`; other subcommands fail.
 func Main(root string, args []string, stdout, stderr io.Writer) int {
+	return Run(root, args, nil, stdout, stderr)
+}
+
+// Run is Main with the command's standard input (pct exec passes it on).
+// A container that runs in real LXC (the simulator's real-LXC backend,
+// see LXCConf) is acted on for real: lxc_linux.go.
+func Run(root string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logRun(root, args)
 	if len(args) < 2 {
 		_, _ = fmt.Fprintln(stderr, "ERROR: no command specified")
@@ -37,7 +46,7 @@ func Main(root string, args []string, stdout, stderr io.Writer) int {
 		_, _ = fmt.Fprintf(stderr, "400 Parameter verification failed.\nvmid: invalid format - value does not look like a valid VM ID\n")
 		return 255
 	}
-	c := cmd{root: root, vmid: vmid, stdout: stdout, stderr: stderr}
+	c := cmd{root: root, vmid: vmid, lxcpath: lxcPath(root, vmid), stdin: stdin, stdout: stdout, stderr: stderr}
 	if !c.configExists() {
 		_, _ = fmt.Fprintf(stderr, "Configuration file 'nodes/%s/lxc/%d.conf' does not exist\n", localNode(), vmid)
 		return 255
@@ -114,19 +123,26 @@ func (c cmd) push(args []string) int {
 		_, _ = fmt.Fprintln(c.stderr, "can only push files to a running CT")
 		return 255
 	}
+	perms, err := parsePerms(opts)
+	if err != nil {
+		_, _ = fmt.Fprintln(c.stderr, err)
+		return 255
+	}
+	if c.lxcpath != "" {
+		if err := c.pushLXC(c.lxcpath, pos[0], pos[1], perms, opts["user"], opts["group"]); err != nil {
+			_, _ = fmt.Fprintln(c.stderr, err)
+			return 255
+		}
+		return 0
+	}
 	data, err := os.ReadFile(c.hostPath(pos[0]))
 	if err != nil {
 		_, _ = fmt.Fprintf(c.stderr, "failed to open %s for reading\n", pos[0])
 		return 255
 	}
 	perm := os.FileMode(0o644) // 0666 & ~umask 022
-	if p, ok := opts["perms"]; ok {
-		n, err := strconv.ParseUint(strings.TrimPrefix(p, "0"), 8, 32)
-		if p == "" || err != nil && p != "0" {
-			_, _ = fmt.Fprintf(c.stderr, "invalid mode: '%s'\n", p)
-			return 255
-		}
-		perm = os.FileMode(n)
+	if perms != nil {
+		perm = *perms
 	}
 	dest, err := resolve(c.rootfs(), pos[1])
 	if err != nil {
@@ -154,6 +170,13 @@ func (c cmd) pull(args []string) int {
 		_, _ = fmt.Fprintln(c.stderr, "can only pull files from a running VM")
 		return 255
 	}
+	if c.lxcpath != "" {
+		if err := c.pullLXC(c.lxcpath, pos[0], pos[1]); err != nil {
+			_, _ = fmt.Fprintln(c.stderr, err)
+			return 255
+		}
+		return 0
+	}
 	src, err := resolve(c.rootfs(), pos[0])
 	if err == nil {
 		var data []byte
@@ -172,6 +195,34 @@ func (c cmd) pull(args []string) int {
 	return 255
 }
 
+// parsePerms is create_file's mode: pct prefixes a 0 (octal) unless the
+// value starts with one, then strtoul(.., 0) reads 0x hex or octal.
+func parsePerms(opts map[string]string) (*os.FileMode, error) {
+	p, ok := opts["perms"]
+	if !ok {
+		return nil, nil //nolint:nilnil // no perms given: create_file's default
+	}
+	v := p
+	if !strings.HasPrefix(v, "0") {
+		v = "0" + v
+	}
+	base, digits := 8, v
+	if strings.HasPrefix(v, "0x") || strings.HasPrefix(v, "0X") {
+		base, digits = 16, v[2:]
+	}
+	n, err := strconv.ParseUint(digits, base, 32)
+	if p == "" || err != nil || strings.Contains(digits, "_") || strings.HasPrefix(digits, "+") {
+		return nil, fmt.Errorf("invalid mode: '%s'", p)
+	}
+	m := os.FileMode(n & 0o777)
+	for bit, mode := range map[uint64]os.FileMode{0o4000: os.ModeSetuid, 0o2000: os.ModeSetgid, 0o1000: os.ModeSticky} {
+		if n&bit != 0 {
+			m |= mode
+		}
+	}
+	return &m, nil
+}
+
 func errnoText(err error) string {
 	if os.IsNotExist(err) {
 		return "No such file or directory"
@@ -187,9 +238,14 @@ func errnoText(err error) string {
 // cat and systemctl reload/restart/is-active of ssh.
 func (c cmd) exec(args []string) int {
 	var extra []string
+	keepEnv := true // PVE 9's default still
 	for i, a := range args {
 		if a == "--" {
-			extra = args[i+1:] // the options before "--" (keep-env) change nothing here
+			extra = args[i+1:]
+			_, opts := options(args[:i])
+			if v, ok := opts["keep-env"]; ok {
+				keepEnv = v == "1" || v == "true" || v == "yes"
+			}
 			break
 		}
 	}
@@ -200,6 +256,9 @@ func (c cmd) exec(args []string) int {
 	if !running(c.root, c.vmid) {
 		_, _ = fmt.Fprintf(c.stderr, "container '%d' not running!\n", c.vmid)
 		return 255
+	}
+	if c.lxcpath != "" {
+		return c.execLXC(c.lxcpath, keepEnv, extra)
 	}
 	name := path.Base(extra[0])
 	if !c.hasExecutable(extra[0]) {

@@ -7,6 +7,9 @@
 // from the LXC command sockets in <root>/proc/net/unix, which the
 // simulator keeps current. Paths inside the container resolve like in its
 // mount namespace: a symlink never leads outside the root file system.
+// When the simulator's real-LXC backend runs the container (LXCConf), pct
+// acts on the real container instead: lxc-attach, and files opened inside
+// its root (lxc_linux.go).
 package pctemu
 
 import (

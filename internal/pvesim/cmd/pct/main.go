@@ -18,5 +18,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pvesim pct: HARDENED_NODE_ROOT is not set (run through the provider's local node channel with node_root)")
 		os.Exit(255)
 	}
-	os.Exit(pctemu.Main(root, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(pctemu.Run(root, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

@@ -35,6 +35,7 @@ func main() {
 	verbose := flag.Bool("v", false, "log PVE-style warnings")
 	lxc := flag.Bool("lxc", false, "run containers with real LXC on this machine (root, lxc, busybox-static; see README.md)")
 	lxcPath := flag.String("lxc-path", "", "with -lxc: the LXC path the containers live in (default: a temporary directory)")
+	lxcSSH := flag.Bool("lxc-openssh", false, "with -lxc: containers whose template ships OpenSSH (Debian, Ubuntu) run this host's real sshd (openssh-server)")
 	var lxcFiles fileFlags
 	flag.Var(&lxcFiles, "lxc-file", "with -lxc: PATH_IN_CT=HOST_FILE copied into every container's root file system (repeatable)")
 	cgroup := flag.String("cgroup", "unified", "the cgroup layout the nodes report in /proc/self/mountinfo: unified, hybrid or legacy")
@@ -59,7 +60,7 @@ func main() {
 		opts.Logf = log.Printf
 	}
 	if *lxc {
-		opts.LXC = &pvesim.LXCOptions{Path: *lxcPath, Files: lxcFiles.m}
+		opts.LXC = &pvesim.LXCOptions{Path: *lxcPath, Files: lxcFiles.m, OpenSSH: *lxcSSH}
 	}
 	opts.CgroupLayout = *cgroup
 	start := time.Now()
