@@ -132,9 +132,13 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		logStep(ctx, "create: starting the container", s.Node, id)
 		if err := r.startCreated(ctx, plan, s.Node, id); err != nil {
 			resp.Diagnostics.AddError("Starting the container failed", err.Error())
-		} else if err := r.applySSH(ctx, plan, s.Node, id); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed",
-				fmt.Sprintf("CT %d on %s runs, but its sshd is not configured as planned: %v. The next plan shows what sshd has in effect.", id, s.Node, err))
+		} else {
+			installed, err := r.applySSH(ctx, plan, s.Node, id, explicitSSH(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics)
+			plan.SSHServer = withInstalled(ctx, plan.SSHServer, installed, &resp.Diagnostics)
+			if err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed",
+					fmt.Sprintf("CT %d on %s runs, but its sshd is not configured as planned: %v. The next plan shows what sshd has in effect.", id, s.Node, err))
+			}
 		}
 	}
 	r.recordRead(ctx, plan, resp)
@@ -214,6 +218,7 @@ func (r *containerResource) recordRead(ctx context.Context, plan containerModel,
 	default:
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		nullUnknowns(resp)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, sshMemoKey, sshMemoValue(state.sshMemo))...)
 	}
 }
 

@@ -187,7 +187,9 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	if err := r.applyUpdate(ctx, plan, s, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError(err.summary, err.Error())
 	} else if s.Started {
-		if err := r.applySSH(ctx, plan, s.Node, s.VMID); err != nil {
+		installed, err := r.applySSH(ctx, plan, s.Node, s.VMID, explicitSSH(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics)
+		plan.SSHServer = withInstalled(ctx, plan.SSHServer, installed, &resp.Diagnostics)
+		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed", err.Error())
 		}
 	}
@@ -200,6 +202,7 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 		resp.Diagnostics.AddWarning("Confinement file left behind", w)
 	}
 	logStep(ctx, "update: reading the container back", s.Node, s.VMID)
+	plan.sshMemo = sshMemoOf(ctx, req.Private)
 	m, found := r.read(ctx, plan, false, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddError("Container vanished", "the container disappeared during the update")
@@ -209,6 +212,7 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	m.TaskTimeout = plan.TaskTimeout
 	// the first apply after an import is done: replacements plan normally from now on
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importPendingKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, sshMemoKey, sshMemoValue(m.sshMemo))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
