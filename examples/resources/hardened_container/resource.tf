@@ -150,5 +150,5 @@ resource "hardened_container" "runner" {
 }
 
 output "runner_compliance" {
-  value = hardened_container.runner.compliance.summary # "35 pass, 0 fail, 1 excepted (HC-FEAT-001)"
+  value = hardened_container.runner.compliance.summary # "36 pass, 0 fail, 1 excepted (HC-FEAT-001)"
 }

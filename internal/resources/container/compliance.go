@@ -54,7 +54,7 @@ func complianceAttribute() schema.SingleNestedAttribute {
 		Attributes: map[string]schema.Attribute{
 			"summary": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "One line, e.g. `35 pass, 0 fail, 1 excepted (HC-FEAT-001)`.",
+				MarkdownDescription: "One line, e.g. `36 pass, 0 fail, 1 excepted (HC-FEAT-001)`.",
 			},
 			"pass": schema.Int64Attribute{
 				Computed:            true,
