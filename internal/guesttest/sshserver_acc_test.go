@@ -102,6 +102,7 @@ func TestAccSSHServerPolicy(t *testing.T) {
 	env := acctest.StartSim(t)
 	cfg := sshConfig(env, debian, policyHCL)
 	earlier := guestFile(env, "/etc/ssh/sshd_config.d/00-aaa.conf")
+	rootKeyCfg := sshConfig(env, debian, strings.Replace(policyHCL, "  ssh_server = {\n", "  ssh_server = {\n    permit_root_login = \"prohibit-password\"\n", 1))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -148,6 +149,9 @@ func TestAccSSHServerPolicy(t *testing.T) {
 			weakened(t, env, cfg, func() { // the banner file edited
 				edit(t, guestFile(env, sshdconfig.BannerFile), func(string) string { return "Welcome!\n" })
 			}, "banner", knownvalue.StringExact("Authorised use only.")),
+			// root with a key only: sshd -T prints it as without-password, no perpetual diff
+			{Config: rootKeyCfg, Check: resource.TestCheckResourceAttr(res, "ssh_server.permit_root_login", "prohibit-password")},
+			{Config: rootKeyCfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		},
 	})
 }

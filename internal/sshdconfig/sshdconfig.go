@@ -270,7 +270,9 @@ func splitLine(line string) (string, []string) {
 }
 
 // ParseT reads `sshd -T` output ("key value..." per line) into keys and
-// values; repeated keys accumulate.
+// values; repeated keys accumulate. PermitRootLogin's key-only value reads
+// as prohibit-password: sshd -T prints it under its old name,
+// without-password (the first name of its table in servconf.c).
 func ParseT(out []byte) map[string][]string {
 	m := map[string][]string{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -278,13 +280,18 @@ func ParseT(out []byte) map[string][]string {
 		if k == "" {
 			continue
 		}
-		m[strings.ToLower(k)] = append(m[strings.ToLower(k)], strings.TrimSpace(v))
+		k, v = strings.ToLower(k), strings.TrimSpace(v)
+		if k == "permitrootlogin" {
+			v = normalize(k, v)
+		}
+		m[k] = append(m[k], v)
 	}
 	return m
 }
 
 // RenderT prints an effective configuration as sshd -T does (one line per
-// value, keys sorted here; sshd's own order differs but carries no meaning).
+// value, PermitRootLogin's key-only value as without-password; keys sorted
+// here, sshd's own order differs but carries no meaning).
 func RenderT(eff map[string][]string) []byte {
 	keys := make([]string, 0, len(eff))
 	for k := range eff {
@@ -299,6 +306,9 @@ func RenderT(eff map[string][]string) []byte {
 			continue
 		}
 		for _, v := range vals {
+			if k == "permitrootlogin" && v == RootLoginProhibitPassword {
+				v = "without-password" // as sshd -T prints it
+			}
 			fmt.Fprintf(&b, "%s %s\n", k, v)
 		}
 	}

@@ -24,3 +24,16 @@ func TestWeaknesses(t *testing.T) {
 		}
 	}
 }
+
+// sshd -T prints PermitRootLogin's key-only value as without-password (as
+// OpenSSH 9.2 here does); it reads back as prohibit-password, and the
+// simulator prints it like sshd.
+func TestPermitRootLoginName(t *testing.T) {
+	eff := ParseT([]byte("permitrootlogin without-password\n"))
+	if got := eff["permitrootlogin"]; !reflect.DeepEqual(got, []string{RootLoginProhibitPassword}) {
+		t.Fatalf("parsed %q", got)
+	}
+	if out := string(RenderT(eff)); out != "permitrootlogin without-password\n" {
+		t.Fatalf("rendered %q", out)
+	}
+}
