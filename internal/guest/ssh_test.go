@@ -2,7 +2,6 @@ package guest
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"testing"
 
@@ -47,5 +46,4 @@ func TestObserveSSH(t *testing.T) {
 			t.Errorf("%s: ran %q", tc.name, f.runs)
 		}
 	}
-	_ = errors.New
 }

@@ -65,7 +65,7 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	if orphan != 0 {
-		r.adopt(ctx, plan, s, orphan, resp)
+		r.adopt(ctx, plan, s, orphan, explicitSSH(ctx, req.Config, &resp.Diagnostics), resp)
 		return
 	}
 	vmid := 0
@@ -133,12 +133,7 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		if err := r.startCreated(ctx, plan, s.Node, id); err != nil {
 			resp.Diagnostics.AddError("Starting the container failed", err.Error())
 		} else {
-			installed, err := r.applySSH(ctx, plan, s.Node, id, explicitSSH(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics)
-			plan.SSHServer = withInstalled(ctx, plan.SSHServer, installed, &resp.Diagnostics)
-			if err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed",
-					fmt.Sprintf("CT %d on %s runs, but its sshd is not configured as planned: %v. The next plan shows what sshd has in effect.", id, s.Node, err))
-			}
+			r.enforceSSH(ctx, &plan, s.Node, id, explicitSSH(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics)
 		}
 	}
 	r.recordRead(ctx, plan, resp)
@@ -309,7 +304,7 @@ func (r *containerResource) providerMade(ctx context.Context, node string, vmid 
 
 // adopt takes over a complete container an interrupted run left outside
 // state, brings it to the plan like an update would, and records it.
-func (r *containerResource) adopt(ctx context.Context, plan containerModel, s hardening.Spec, vmid int, resp *resource.CreateResponse) {
+func (r *containerResource) adopt(ctx context.Context, plan containerModel, s hardening.Spec, vmid int, explicit bool, resp *resource.CreateResponse) {
 	tflog.Info(ctx, "adopting the container an interrupted run created", map[string]any{"node": s.Node, "vmid": vmid, "hostname": s.Hostname})
 	resp.Diagnostics.AddWarning("Adopted a container an interrupted run created",
 		fmt.Sprintf("CT %d on %s (hostname %s) was created by this provider, but terraform stopped before it saved the state; it "+
@@ -322,6 +317,9 @@ func (r *containerResource) adopt(ctx context.Context, plan containerModel, s ha
 	if err := r.applyUpdate(ctx, plan, s, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError(err.summary, err.Error())
 		return
+	}
+	if s.Started {
+		r.enforceSSH(ctx, &plan, s.Node, vmid, explicit, &resp.Diagnostics)
 	}
 	r.recordRead(ctx, plan, resp)
 }

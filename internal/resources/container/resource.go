@@ -54,7 +54,7 @@ func (r *containerResource) ValidateConfig(ctx context.Context, req resource.Val
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateSSHServer(ctx, m, &resp.Diagnostics)
+	validateSSHServer(m, &resp.Diagnostics)
 	var d diag.Diagnostics
 	s := toSpec(ctx, m, &d)
 	if d.HasError() {

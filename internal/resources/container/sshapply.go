@@ -55,7 +55,7 @@ func sshObject(ctx context.Context, m sshServerModel, diags *diag.Diagnostics) t
 // the policy needs a running container, key_only cannot be switched off
 // (the attribute exists to show drift), and enabled = false takes no
 // policy settings.
-func validateSSHServer(ctx context.Context, m containerModel, diags *diag.Diagnostics) {
+func validateSSHServer(m containerModel, diags *diag.Diagnostics) {
 	if m.SSHServer.IsNull() || m.SSHServer.IsUnknown() {
 		return
 	}
@@ -79,7 +79,6 @@ func validateSSHServer(ctx context.Context, m containerModel, diags *diag.Diagno
 		diags.AddAttributeError(path.Root("ssh_server").AtName("key_only"), "Password authentication is not allowed",
 			"`key_only = false` would let sshd accept passwords (seed 000: \"SSH: key-only auth\"). Remove the attribute (default `true`) and give users keys.")
 	}
-	_ = ctx
 }
 
 // planSSH completes the planned ssh_server (installed: the state's answer,
@@ -374,4 +373,16 @@ func withSSHObserved(only map[string]bool, g hardening.GuestSSH) map[string]bool
 		out[k] = v
 	}
 	return out
+}
+
+// enforceSSH is applySSH for a running container of an apply: the plan's
+// installed becomes what it found, a failure an error on ssh_server (the
+// state then says what sshd has in effect, and the next plan shows it).
+func (r *containerResource) enforceSSH(ctx context.Context, plan *containerModel, node string, vmid int, explicit bool, diags *diag.Diagnostics) {
+	installed, err := r.applySSH(ctx, *plan, node, vmid, explicit, diags)
+	plan.SSHServer = withInstalled(ctx, plan.SSHServer, installed, diags)
+	if err != nil {
+		diags.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed",
+			fmt.Sprintf("CT %d on %s runs, but its sshd is not configured as planned: %v. The next plan shows what sshd has in effect.", vmid, node, err))
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
@@ -186,12 +185,10 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	// happens, then report the error.
 	if err := r.applyUpdate(ctx, plan, s, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError(err.summary, err.Error())
-	} else if s.Started {
-		installed, err := r.applySSH(ctx, plan, s.Node, s.VMID, explicitSSH(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics)
-		plan.SSHServer = withInstalled(ctx, plan.SSHServer, installed, &resp.Diagnostics)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed", err.Error())
-		}
+	} else if s.Started && !plan.SSHServer.Equal(state.SSHServer) {
+		// (sshd already has the planned policy in effect when the state,
+		// which is what was observed, equals the plan: nothing to write)
+		r.enforceSSH(ctx, &plan, s.Node, s.VMID, explicitSSH(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics)
 	}
 	// a profile or policy the container no longer uses goes, unless another
 	// container's config names it: also after a failed step (e.g. the
