@@ -238,6 +238,9 @@ func (r *containerResource) observeSSH(ctx context.Context, prior types.Object, 
 	if !running || r.clients == nil {
 		return keep(hardening.GuestSSH{Stopped: true}, memo)
 	}
+	if !pm.enabled() && !r.clients.Baseline.RequireSSHPolicy {
+		return keep(hardening.GuestSSH{}, memo) // neither managed nor checked: no pct call
+	}
 	absent := !pm.Installed.IsNull() && !pm.Installed.ValueBool()
 	if absent && (apply || (pid != 0 && pid == memo)) {
 		if memo == 0 {

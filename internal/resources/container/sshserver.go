@@ -90,7 +90,8 @@ func sshServerAttribute() schema.SingleNestedAttribute {
 			"file in `sshd_config.d`, the main file) shows in the next plan and apply repairs it. A container without sshd costs no `pct` call on",
 			"refresh: it is looked at again after it restarts (a new init) or when `installed` is unknown. PVE's `pct` reaches only a running",
 			"container: while it is stopped the last observation is kept. Set `enabled = false` to leave sshd's configuration alone (the provider",
-			"then writes nothing; HC-SSH-001 still checks what is in effect)."),
+			"then writes nothing; HC-SSH-001 still checks what is in effect, unless the baseline's `require_ssh_policy` is `false`: then",
+			"no `pct` call is made at all). Cost: a refresh of a running container with sshd makes two `pct exec` calls (`sshd -T`, the banner file)."),
 		Attributes: map[string]schema.Attribute{
 			"enabled": schema.BoolAttribute{
 				Optional: true,
