@@ -190,7 +190,8 @@ func newWorkspace(o Options, dir, config string, sim *pvesim.Sim) (*workspace, e
 			return nil, fmt.Errorf("building the pct stand-in: %w\n%s", err, out)
 		}
 	}
-	ws.env = append(os.Environ(), "PATH="+pctDir+string(os.PathListSeparator)+os.Getenv("PATH"), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "terraformrc"), "TF_IN_AUTOMATION=1",
+	ws.env = append(os.Environ(), "PATH="+pctDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TF_CLI_CONFIG_FILE="+filepath.Join(dir, "terraformrc"), "TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1", "TF_LOG=", "TF_LOG_PROVIDER=", "HARDENED_PROVIDER_STATS="+ws.stats)
 	if sim != nil {
 		ca := filepath.Join(sim.DataDir(), pvesim.CertFile)

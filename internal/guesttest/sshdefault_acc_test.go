@@ -166,7 +166,7 @@ func TestAccSSHServerAbsent(t *testing.T) {
 					resource.TestCheckResourceAttr(res, sshStatus, "pass"),
 					func(*terraform.State) error {
 						if _, err := os.Stat(guestFile(env, sshdconfig.DropIn)); !os.IsNotExist(err) {
-							return fmt.Errorf("drop-in written into a container without sshd: %v", err)
+							return fmt.Errorf("drop-in written into a container without sshd: %w", err)
 						}
 						calls = pctCalls(env, "pct ")
 						return nil
@@ -209,7 +209,7 @@ func TestAccSSHServerAbsent(t *testing.T) {
 					resource.TestCheckResourceAttr(res, sshDetail, "sshd in effect (sshd -T): passwordauthentication yes, banner none"),
 					func(*terraform.State) error {
 						if _, err := os.Stat(guestFile(env, sshdconfig.DropIn)); !os.IsNotExist(err) {
-							return fmt.Errorf("drop-in written with enabled = false: %v", err)
+							return fmt.Errorf("drop-in written with enabled = false: %w", err)
 						}
 						return nil
 					},
