@@ -220,3 +220,41 @@ func TestAccSSHServerAbsent(t *testing.T) {
 		},
 	})
 }
+
+// TestAccSSHServerNoSystemctl: a container with sshd but without
+// systemctl (OpenRC, runit) gets the policy written and in effect with a
+// warning (the running sshd is not told), not a failing apply; the next
+// plan is empty.
+func TestAccSSHServerNoSystemctl(t *testing.T) {
+	acctest.PreCheck(t)
+	t.Parallel()
+	env := acctest.StartSim(t)
+	cfg := defaultConfig(env, "local", debian, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: defaultConfig(env, "local", debian, `  ssh_server = { enabled = false }
+  exceptions = [{ rule = "HC-SSH-001", reason = "not managed yet" }]`)},
+			{
+				PreConfig: func() {
+					if err := os.Remove(guestFile(env, "/usr/bin/systemctl")); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(res, "ssh_server.installed", "true"),
+					resource.TestCheckResourceAttr(res, "ssh_server.key_only", "true"),
+					resource.TestCheckResourceAttr(res, sshStatus, "pass"),
+					func(*terraform.State) error {
+						if n := pctCalls(env, "pct exec 180 -- systemctl try-reload-or-restart ssh"); n != 1 {
+							return fmt.Errorf("%d reloads tried", n)
+						}
+						return nil
+					},
+				),
+			},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}

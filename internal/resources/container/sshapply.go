@@ -83,12 +83,12 @@ func (r *containerResource) applySSH(ctx context.Context, plan containerModel, n
 		}
 		return types.BoolValue(false), nil
 	}
-	return types.BoolValue(true), writeSSHPolicy(ctx, guest.Channel{FS: fs}, p, node, vmid)
+	return types.BoolValue(true), writeSSHPolicy(ctx, guest.Channel{FS: fs}, p, node, vmid, diags)
 }
 
 // writeSSHPolicy writes the banner, the drop-in and the main file's
 // Include through pct push, checks sshd accepts it, and reloads sshd.
-func writeSSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, node string, vmid int) error {
+func writeSSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, node string, vmid int, diags *diag.Diagnostics) error {
 	tflog.Debug(ctx, "writing the SSH policy", map[string]any{"node": node, "vmid": vmid})
 	if b := p.RenderBanner(); b != nil {
 		if err := ch.Push(ctx, vmid, sshdconfig.BannerFile, b, 0o644); err != nil {
@@ -115,12 +115,38 @@ func writeSSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, 
 	if _, err := ch.Exec(ctx, vmid, "sshd", "-T"); err != nil {
 		return fmt.Errorf("sshd refuses its configuration after the drop-in was written: %w", err)
 	}
-	// a running sshd re-reads its configuration; one that is not running
-	// (e.g. Ubuntu's socket-activated ssh before its first connection)
-	// reads it when it starts
-	if _, err := ch.Exec(ctx, vmid, "systemctl", "try-reload-or-restart", "ssh"); err != nil {
-		return fmt.Errorf("reloading sshd: %w", err)
+	return reloadSSHD(ctx, ch, vmid, diags)
+}
+
+// reloadSSHD has a running sshd re-read its configuration; one that is not
+// running (e.g. Ubuntu's socket-activated ssh before its first connection)
+// reads it when it starts. The unit is ssh.service on Debian and Ubuntu,
+// sshd.service elsewhere (systemctl exits 5 for a unit it does not know).
+// A container without systemd (OpenRC, runit) gets a warning: the policy
+// is written and in effect for the next sshd, but the provider cannot tell
+// the running one.
+func reloadSSHD(ctx context.Context, ch guest.Channel, vmid int, diags *diag.Diagnostics) error {
+	for _, unit := range []string{"ssh", "sshd"} {
+		_, err := ch.Exec(ctx, vmid, "systemctl", "try-reload-or-restart", unit)
+		var re *nodefs.RunError
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, guest.ErrNoCommand):
+			diags.AddAttributeWarning(path.Root("ssh_server"), "sshd was not reloaded",
+				fmt.Sprintf("The SSH policy is written into CT %d and sshd -T shows it in effect, but the container has no systemctl, so the "+
+					"sshd that runs now keeps its old configuration until it restarts: restart it inside the container (e.g. rc-service sshd "+
+					"restart) or restart the container.", vmid))
+			return nil
+		case errors.As(err, &re) && re.ExitCode == 5:
+			continue // no such unit: try the other name
+		default:
+			return fmt.Errorf("reloading sshd: %w", err)
+		}
 	}
+	diags.AddAttributeWarning(path.Root("ssh_server"), "sshd was not reloaded",
+		fmt.Sprintf("The SSH policy is written into CT %d, but systemd knows neither ssh.service nor sshd.service: restart sshd inside the "+
+			"container for it to take effect.", vmid))
 	return nil
 }
 
