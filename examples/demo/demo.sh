@@ -26,6 +26,10 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "build the provider and the simulator"
 go build -o "$WORK/bin/terraform-provider-hardened" -ldflags "-X main.version=demo" .
 go build -o "$WORK/bin/pvesim" ./internal/pvesim/cmd/pvesim
+# PVE's pct, which the provider runs on the node to reach inside containers (the SSH policy), emulated
+# against the simulator's container root file systems; first on PATH for the provider
+mkdir -p "$WORK/pct" && go build -o "$WORK/pct/pct" ./internal/pvesim/cmd/pct
+export PATH="$WORK/pct:$PATH"
 
 step "start the PVE 9.1 simulator (nodes pve1, pve2)"
 "$WORK/bin/pvesim" -listen 127.0.0.1:0 -data "$WORK/pve" -nodes pve1,pve2 -fast -no-auth-delay >"$WORK/sim.log" 2>&1 &

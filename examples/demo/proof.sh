@@ -31,6 +31,10 @@ step() { printf '\n== %s\n' "$*"; }
 step "build the provider, the simulator and the probe"
 go build -o "$WORK/bin/terraform-provider-hardened" -ldflags "-X main.version=proof" .
 go build -o "$WORK/bin/pvesim" ./internal/pvesim/cmd/pvesim
+# PVE's pct, which the provider runs on the node to reach inside containers (the SSH policy), emulated
+# against the simulator's container root file systems; first on PATH for the provider
+mkdir -p "$WORK/pct" && go build -o "$WORK/pct/pct" ./internal/pvesim/cmd/pct
+export PATH="$WORK/pct:$PATH"
 go build -o "$WORK/bin/proof" ./internal/conformance/cmd/proof
 CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -o "$WORK/bin/probe" ./internal/conformance/probe
 

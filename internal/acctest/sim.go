@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -120,6 +119,7 @@ func WithSimOptions(f func(*pvesim.Options)) SimOption {
 // stopped when the test ends.
 func StartSim(t testing.TB, opts ...SimOption) *Env {
 	t.Helper()
+	requirePct(t)
 	ft := pvesim.FastTiming()
 	c := simConfig{opts: pvesim.Options{
 		DataDir: t.TempDir(), Listen: "127.0.0.1:0", Timing: &ft, UnauthorizedDelay: -1, Seed: 1,
@@ -170,10 +170,13 @@ func StartSim(t testing.TB, opts ...SimOption) *Env {
 
 // SSHD returns the sshd the "ssh" node access mode of ProviderConfig uses,
 // starting it on first use (skipping the test without sshd, see StartSSHD).
+// Its sessions find the simulator's node root and pct stand-in (SetEnv
+// HARDENED_NODE_ROOT and PATH), so pct exec, push and pull work over the
+// SSH channel as over the local one.
 func (e *Env) SSHD() *SSHD {
 	e.t.Helper()
 	e.sshdOnce.Do(func() {
-		e.sshd = sshd.Start(e.t, sshd.Options{OtherUsers: e.otherUsers})
+		e.sshd = sshd.Start(e.t, sshd.Options{OtherUsers: e.otherUsers, SetEnv: sshdSetEnv(e.DataDir)})
 		// Registered after the sshd's own cleanup, so it runs before it:
 		// the provider's SSH connections end before sshd is stopped.
 		e.t.Cleanup(func() { CloseNodeChannels(e.DataDir) })
@@ -417,17 +420,4 @@ func (e *Env) CTCount(t testing.TB) int {
 		n += len(list)
 	}
 	return n
-}
-
-// BuildPct builds the simulator's stand-in for PVE's pct
-// (internal/pvesim/cmd/pct) into dir, for a TestMain to put first on PATH:
-// the provider's local node channel then runs it for `pct exec`, `push`
-// and `pull` against the simulator's containers.
-func BuildPct(dir string) error {
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "pct"), "github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/cmd/pct")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build pct: %w: %s", err, out)
-	}
-	return nil
 }

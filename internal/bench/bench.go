@@ -182,7 +182,16 @@ func newWorkspace(o Options, dir, config string, sim *pvesim.Sim) (*workspace, e
 		return nil, err
 	}
 	ws := &workspace{o: o, dir: dir, stats: filepath.Join(dir, "provider-stats.jsonl")}
-	ws.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "terraformrc"), "TF_IN_AUTOMATION=1",
+	// PVE's pct on the node (the SSH policy inside each container), the simulator's stand-in first on PATH
+	pctDir := filepath.Join(o.WorkDir, "pct")
+	if _, err := os.Stat(filepath.Join(pctDir, "pct")); err != nil {
+		build := exec.Command("go", "build", "-o", filepath.Join(pctDir, "pct"), "github.com/hardened-pve/terraform-provider-hardened/internal/pvesim/cmd/pct")
+		if out, err := build.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("building the pct stand-in: %w\n%s", err, out)
+		}
+	}
+	ws.env = append(os.Environ(), "PATH="+pctDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TF_CLI_CONFIG_FILE="+filepath.Join(dir, "terraformrc"), "TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1", "TF_LOG=", "TF_LOG_PROVIDER=", "HARDENED_PROVIDER_STATS="+ws.stats)
 	if sim != nil {
 		ca := filepath.Join(sim.DataDir(), pvesim.CertFile)

@@ -55,6 +55,9 @@ type Spec struct {
 	// GuestFiles are the baseline's required files as observed inside the
 	// container (observed only; zero: not observed). See GuestFiles.
 	GuestFiles GuestFiles
+	// SSH is the OpenSSH server inside the container as observed through
+	// pct exec (observed only; zero: not observed). See GuestSSH.
+	SSH GuestSSH
 
 	// AppArmorProfile is AppArmorHardened (a profile the provider generates
 	// from AppArmor), AppArmorPVE (PVE's own) or a named lxc-* profile.

@@ -126,6 +126,9 @@ type Baseline struct {
 	// RequiredGuestFiles must exist inside every container (e.g. a
 	// monitoring agent's binary), checked through pct exec; empty: none.
 	RequiredGuestFiles []string
+	// RequireSSHPolicy: a container's OpenSSH server (if it has one)
+	// allows key-only logins, no root password login, and shows a banner.
+	RequireSSHPolicy bool
 	// NoExceptions are rule IDs no container may except.
 	NoExceptions []string
 }
@@ -150,6 +153,7 @@ func Default() Baseline {
 		DenyUserNamespaces:        true,
 		ForbidUnlimitedPRLimits:   true,
 		RequireBackupJob:          true,
+		RequireSSHPolicy:          true,
 		NoExceptions:              []string{"HC-PRIV-001", "HC-AA-001"},
 	}
 }
@@ -245,6 +249,9 @@ var settings = []setting{
 		"binary (`/var/ossec/bin/wazuh-agentd`); checked through PVE's `pct exec` in running containers (empty: the rule is off). The provider checks, " +
 		"it does not install.",
 		func(b Baseline) string { return list(b.RequiredGuestFiles) }},
+	{"RequireSSHPolicy", "require_ssh_policy", "HC-SSH-001", "A container's OpenSSH server, if it has one, must allow key-only logins, no " +
+		"root password login, and show a banner (checked in running containers through `sshd -T`; `hardened_container.ssh_server` enforces it).",
+		func(b Baseline) string { return boolValue(b.RequireSSHPolicy) }},
 	{"NoExceptions", "no_exceptions", "", "Rule IDs no container may except.",
 		func(b Baseline) string { return list(b.NoExceptions) }},
 }

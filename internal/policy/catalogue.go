@@ -73,7 +73,7 @@ const (
 )
 
 func rules() []Rule {
-	return append(append(configRules(), backupRules()...), []Rule{
+	return append(append(append(configRules(), backupRules()...), sshRules()...), []Rule{
 		{
 			ID: "HC-PRIV-001", Title: "Container is unprivileged", Severity: SeverityCritical, Attribute: "unprivileged",
 			Rationale: seed000 + ` calls this "the most important security decision when creating a container": "A privileged container runs ` +

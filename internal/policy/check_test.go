@@ -30,6 +30,7 @@ func goodSpec() hardening.Spec {
 		// observed: the datacenter firewall is on
 		DatacenterFirewall: hardening.DatacenterFirewallOn,
 		Backup:             hardening.BackupCoverage{Observed: true, Jobs: []string{"nightly"}},
+		SSH:                hardening.GuestSSH{Observed: true, Installed: true},
 		Started:            true, OnBoot: true, TTY: hardening.DefaultTTY, Console: true, CMode: hardening.DefaultCMode,
 	}
 }
@@ -239,6 +240,14 @@ var ruleCases = []ruleCase{
 	{name: "monitoring agent not observed", rule: "HC-MON-001", baseline: func(b *Baseline) { b.RequiredGuestFiles = []string{"/x"} },
 		pass: func(s *hardening.Spec) { s.GuestFiles = hardening.GuestFiles{Pending: true} },
 		fail: func(s *hardening.Spec) { s.GuestFiles = hardening.GuestFiles{Reason: "the container is not running"} }, observed: []string{"not running"}},
+	{name: "sshd allows passwords", rule: "HC-SSH-001",
+		pass: func(s *hardening.Spec) { s.SSH = hardening.GuestSSH{Observed: true} }, // no OpenSSH server
+		fail: func(s *hardening.Spec) {
+			s.SSH = hardening.GuestSSH{Observed: true, Installed: true, Weaknesses: []string{"passwordauthentication yes", "banner none"}}
+		}, observed: []string{"sshd in effect (sshd -T): passwordauthentication yes, banner none"}},
+	{name: "sshd not observed", rule: "HC-SSH-001",
+		pass: func(s *hardening.Spec) { s.SSH = hardening.GuestSSH{Stopped: true} },
+		fail: func(s *hardening.Spec) { s.SSH = hardening.GuestSSH{Reason: "pct exec failed"} }, observed: []string{"not observed", "pct exec failed"}},
 	{name: "backup jobs not observed", rule: "HC-BAK-001",
 		fail: func(s *hardening.Spec) { s.Backup = hardening.BackupCoverage{} }, observed: []string{"not observed"}},
 	{name: "onboot required", rule: "HC-OPS-001", baseline: func(b *Baseline) { b.RequireOnBoot = true },
@@ -396,7 +405,7 @@ func sameSet(a, b []string) bool {
 func TestNotRequired(t *testing.T) {
 	b := Default()
 	b.RequireFirewall, b.RequireDefaultDenyIn, b.RequireDefaultDenyOut, b.RequireDatacenterFirewall = false, false, false, false
-	b.RequireBackupJob = false
+	b.RequireBackupJob, b.RequireSSHPolicy = false, false
 	b.ForbidSecrets, b.ForbidShellConsole, b.DenyUserNamespaces = false, false, false
 	b.RequiredDropCapabilities, b.RequiredMountOptions = nil, nil
 	b.AllowedSeccompModes = nil
@@ -404,6 +413,7 @@ func TestNotRequired(t *testing.T) {
 	s.Firewall = hardening.Firewall{PolicyIn: "ACCEPT", PolicyOut: "ACCEPT"}
 	s.DatacenterFirewall = hardening.DatacenterFirewallOff
 	s.Backup = hardening.BackupCoverage{}
+	s.SSH = hardening.GuestSSH{Observed: true, Installed: true, Weaknesses: []string{"permitrootlogin yes"}}
 	s.Environment = []string{"DB_PASSWORD=hunter2"}
 	s.CMode = "shell"
 	s.Capabilities.Drop = nil
@@ -413,7 +423,7 @@ func TestNotRequired(t *testing.T) {
 	if got := failing(fs); len(got) > 0 {
 		t.Fatalf("failing %v", got)
 	}
-	for _, id := range []string{"HC-FW-001", "HC-FW-002", "HC-FW-003", "HC-FW-004", "HC-SEC-001", "HC-CON-001", "HC-BAK-001"} {
+	for _, id := range []string{"HC-FW-001", "HC-FW-002", "HC-FW-003", "HC-FW-004", "HC-SEC-001", "HC-CON-001", "HC-BAK-001", "HC-SSH-001"} {
 		if f := finding(t, fs, id); !strings.Contains(f.Detail, "not required") {
 			t.Errorf("%s: %q", id, f.Detail)
 		}

@@ -110,3 +110,36 @@ func EnsureIncludeFirst(main []byte) (out []byte, changed bool) {
 	}
 	return []byte(includeFirst + strings.Join(kept, "")), true
 }
+
+// Weaknesses are what an effective configuration (sshd -T keys) allows
+// that seed 000's checklist does not ("SSH: key-only auth, root login
+// disabled, banner configured"), whatever policy the provider was given:
+// a password, keyboard-interactive or empty-password login, root logging in
+// with a password (`PermitRootLogin yes`), no banner. Each is "key value"
+// as sshd -T prints it; none: the configuration complies. Root login with a
+// key only (prohibit-password, forced-commands-only) is not a weakness: the
+// policy allows it where the user asks.
+func Weaknesses(eff map[string][]string) []string {
+	var out []string
+	value := func(k string) string {
+		if v := eff[k]; len(v) > 0 {
+			return v[0]
+		}
+		if v := defaults[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	for _, k := range []string{"passwordauthentication", "kbdinteractiveauthentication", "permitemptypasswords"} {
+		if v := value(k); v != "no" {
+			out = append(out, k+" "+v)
+		}
+	}
+	if v := value("permitrootlogin"); v != RootLoginNo && v != RootLoginProhibitPassword && v != "forced-commands-only" {
+		out = append(out, "permitrootlogin "+v)
+	}
+	if v := value("banner"); v == "none" || v == "" {
+		out = append(out, "banner none")
+	}
+	return out
+}

@@ -63,7 +63,7 @@ data "hardened_audit" "cluster" {
 }
 
 output "db_compliance" {
-  description = "db01 against the baseline: \"35 pass, 0 fail, 1 excepted (HC-CG-001)\"."
+  description = "db01 against the baseline: \"36 pass, 0 fail, 1 excepted (HC-CG-001)\"."
   value       = module.db.compliance.summary
 }
 

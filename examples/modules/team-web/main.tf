@@ -58,6 +58,6 @@ module "web" {
 }
 
 output "compliance" {
-  description = "Each web server's compliance with the baseline, e.g. \"36 pass, 0 fail, 0 excepted\"."
+  description = "Each web server's compliance with the baseline, e.g. \"37 pass, 0 fail, 0 excepted\"."
   value       = { for name, app in module.web : name => app.compliance.summary }
 }

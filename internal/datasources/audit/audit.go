@@ -50,7 +50,8 @@ func (r Result) Failing() []policy.Finding {
 // resources call, one of the datacenter firewall's options (HC-FW-004,
 // the same for every container) and one of the backup jobs (HC-BAK-001;
 // plus one resources call when a job selects a pool), then two calls per container (its
-// config, which carries the raw lxc.* lines, and its firewall options). Provider-written
+// config, which carries the raw lxc.* lines, and its firewall options), and
+// one pct exec per running container (sshd -T, HC-SSH-001) on its node. Provider-written
 // confinement files are read through the node channel once each, to tell a
 // generated AppArmor profile or seccomp policy from a foreign or edited one.
 func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseline) ([]Result, error) {
@@ -80,16 +81,36 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 		}
 		s.DatacenterFirewall = dc
 		s.Backup = jobs.Coverage(ct.VMID, ct.Node)
-		if len(b.RequiredGuestFiles) > 0 { // HC-MON-001: pct exec per path, only when the rule is on
-			fs, err := c.Nodes.FS(ctx, ct.Node)
-			if err != nil {
-				return nil, err
-			}
-			s.GuestFiles = guest.ObserveFiles(ctx, fs, ct.VMID, ct.Status == "running", b.RequiredGuestFiles)
+		if err := observeGuest(ctx, c, ct, b, &s); err != nil {
+			return nil, err
 		}
 		out = append(out, Result{CT: ct, Findings: policy.Check(s, b, nil)})
 	}
 	return out, nil
+}
+
+// observeGuest looks inside a running container through pct exec, only
+// for the rules that are on: the required files (HC-MON-001: one call per
+// path) and the OpenSSH server (HC-SSH-001: one sshd -T).
+func observeGuest(ctx context.Context, c *providerdata.Clients, ct pve.CTResource, b policy.Baseline, s *hardening.Spec) error {
+	running := ct.Status == "running"
+	if !running {
+		s.SSH = hardening.GuestSSH{Stopped: true}
+	}
+	if len(b.RequiredGuestFiles) == 0 && (!b.RequireSSHPolicy || !running) {
+		return nil
+	}
+	fs, err := c.Nodes.FS(ctx, ct.Node)
+	if err != nil {
+		return err
+	}
+	if len(b.RequiredGuestFiles) > 0 {
+		s.GuestFiles = guest.ObserveFiles(ctx, fs, ct.VMID, running, b.RequiredGuestFiles)
+	}
+	if b.RequireSSHPolicy && running {
+		s.SSH, _ = guest.ObserveSSH(ctx, fs, ct.VMID)
+	}
+	return nil
 }
 
 // observe reads a container into a Spec. Nothing is configured for it, so

@@ -54,7 +54,7 @@ func complianceAttribute() schema.SingleNestedAttribute {
 		Attributes: map[string]schema.Attribute{
 			"summary": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "One line, e.g. `35 pass, 0 fail, 1 excepted (HC-FEAT-001)`.",
+				MarkdownDescription: "One line, e.g. `36 pass, 0 fail, 1 excepted (HC-FEAT-001)`.",
 			},
 			"pass": schema.Int64Attribute{
 				Computed:            true,
@@ -241,6 +241,7 @@ func (r *containerResource) checkPolicy(ctx context.Context, s hardening.Spec, e
 	s.DatacenterFirewall = r.datacenterFirewall(ctx, diags)
 	s.Backup = r.backupCoverage(ctx, s, diags)
 	s.GuestFiles = hardening.GuestFiles{Pending: true} // checked inside the container once it runs
+	// s.SSH is the caller's: what the planned ssh_server leaves in effect (sshVerdict)
 	findings := policy.Check(s, b, ex)
 	ps := append(policy.ValidateExceptions(ex, b), clusterWideAsWarnings(findings, policy.Violations(findings))...)
 	if vals == nil {

@@ -65,7 +65,7 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	if orphan != 0 {
-		r.adopt(ctx, plan, s, orphan, resp)
+		r.adopt(ctx, plan, s, orphan, explicitSSH(ctx, req.Config, &resp.Diagnostics), resp)
 		return
 	}
 	vmid := 0
@@ -132,9 +132,8 @@ func (r *containerResource) Create(ctx context.Context, req resource.CreateReque
 		logStep(ctx, "create: starting the container", s.Node, id)
 		if err := r.startCreated(ctx, plan, s.Node, id); err != nil {
 			resp.Diagnostics.AddError("Starting the container failed", err.Error())
-		} else if err := r.applySSH(ctx, plan, s.Node, id); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed",
-				fmt.Sprintf("CT %d on %s runs, but its sshd is not configured as planned: %v. The next plan shows what sshd has in effect.", id, s.Node, err))
+		} else {
+			r.enforceSSH(ctx, &plan, s.Node, id, explicitSSH(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics)
 		}
 	}
 	r.recordRead(ctx, plan, resp)
@@ -214,6 +213,7 @@ func (r *containerResource) recordRead(ctx context.Context, plan containerModel,
 	default:
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		nullUnknowns(resp)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, sshMemoKey, sshMemoValue(state.sshMemo))...)
 	}
 }
 
@@ -304,7 +304,7 @@ func (r *containerResource) providerMade(ctx context.Context, node string, vmid 
 
 // adopt takes over a complete container an interrupted run left outside
 // state, brings it to the plan like an update would, and records it.
-func (r *containerResource) adopt(ctx context.Context, plan containerModel, s hardening.Spec, vmid int, resp *resource.CreateResponse) {
+func (r *containerResource) adopt(ctx context.Context, plan containerModel, s hardening.Spec, vmid int, explicit bool, resp *resource.CreateResponse) {
 	tflog.Info(ctx, "adopting the container an interrupted run created", map[string]any{"node": s.Node, "vmid": vmid, "hostname": s.Hostname})
 	resp.Diagnostics.AddWarning("Adopted a container an interrupted run created",
 		fmt.Sprintf("CT %d on %s (hostname %s) was created by this provider, but terraform stopped before it saved the state; it "+
@@ -317,6 +317,9 @@ func (r *containerResource) adopt(ctx context.Context, plan containerModel, s ha
 	if err := r.applyUpdate(ctx, plan, s, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError(err.summary, err.Error())
 		return
+	}
+	if s.Started {
+		r.enforceSSH(ctx, &plan, s.Node, vmid, explicit, &resp.Diagnostics)
 	}
 	r.recordRead(ctx, plan, resp)
 }

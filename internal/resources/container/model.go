@@ -71,6 +71,10 @@ type containerModel struct {
 	FirewallFile    types.String `tfsdk:"firewall_file"`
 	TaskTimeout     types.Int64  `tfsdk:"task_timeout_seconds"`
 	AllowReplace    types.Bool   `tfsdk:"allow_replace_after_import"`
+
+	// sshMemo is the init pid of the running container in which no sshd
+	// was found (private state, see sshMemoKey); 0: none.
+	sshMemo int `tfsdk:"-"`
 }
 
 type rootfsModel struct {

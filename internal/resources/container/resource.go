@@ -97,8 +97,10 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	// what runs after the apply; set again once the derived views are known
 	plan.PendingRestart = planPendingRestart(plan, state)
+	sshAfter, sshPending := planSSH(ctx, &plan, state, explicitSSH(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics)
 	var d diag.Diagnostics
 	s := toSpec(ctx, plan, &d)
+	s.SSH = sshAfter
 	if d.HasError() {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
@@ -121,7 +123,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	plan.PendingRestart = planPendingRestart(plan, state)
 	// (not while HC-BAK-001 waits for the VMID PVE allocates, nor while
 	// HC-MON-001 waits for a container this apply creates, starts or stops)
-	if findings != nil && req.Config.Raw.IsFullyKnown() && !r.backupCoverage(ctx, s, &d).Pending && !r.guestFilesPending(ctx, req, plan) {
+	if findings != nil && req.Config.Raw.IsFullyKnown() && !r.backupCoverage(ctx, s, &d).Pending && !r.guestFilesPending(ctx, req, plan) && !sshPending {
 		// the container after apply is what the plan says (defaults are
 		// static; values only PVE knows, such as the MAC, are never
 		// checked): its compliance is known now, and a plan shows exactly
@@ -131,7 +133,7 @@ func (r *containerResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("compliance"), &prior)...)
 		}
 		plan.Compliance = complianceValue(ctx, carryObserved(ctx, findings, prior, r.clients.Baseline, exceptions,
-			observedRules(plan.PendingRestart), &resp.Diagnostics), &resp.Diagnostics)
+			withSSHObserved(observedRules(plan.PendingRestart), sshAfter), &resp.Diagnostics), &resp.Diagnostics)
 		if plan.PendingRestart.IsUnknown() {
 			plan.Compliance = types.ObjectUnknown(complianceAttrTypes) // HC-RUN-001 is known after apply
 		}
@@ -186,6 +188,7 @@ func (r *containerResource) validSpec(ctx context.Context, plan containerModel, 
 		return hardening.Spec{}, false
 	}
 	s := toSpec(ctx, plan, diags)
+	s.SSH = sshVerdict(ctx, plan, diags)
 	problems.Add(diags, hardening.Validate(s))
 	// the schema's bounds, for values that were unknown at plan time
 	problems.Add(diags, hardening.ValidateRanges(s))
@@ -265,13 +268,13 @@ func (r *containerResource) read(ctx context.Context, prior containerModel, snap
 	m.NodeFiles = nf
 	m.Exceptions = prior.Exceptions
 	m.Compliance = types.ObjectNull(complianceAttrTypes)
+	m.SSHServer, s.SSH, m.sshMemo = r.observeSSH(ctx, prior.SSHServer, node, vmid, o.Running, f.pid, prior.sshMemo, !snapshot, diags)
 	if r.clients != nil {
 		s.DatacenterFirewall = r.datacenterFirewall(ctx, diags)
 		s.Backup = r.backupCoverage(ctx, s, diags)
 		s.GuestFiles = r.observeGuestFiles(ctx, node, vmid, o.Running, diags)
 		m.Compliance = complianceValue(ctx, policy.Check(s, r.clients.Baseline, toExceptions(ctx, prior.Exceptions, diags)), diags)
 	}
-	m.SSHServer = r.observeSSH(ctx, prior.SSHServer, node, vmid, o.Running, diags)
 	if len(s.NICs) == 0 && prior.Network.IsNull() {
 		m.Network = types.ListNull(types.ObjectType{AttrTypes: nicAttrTypes})
 	}
@@ -284,6 +287,7 @@ func (r *containerResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	state.sshMemo = sshMemoOf(ctx, req.Private)
 	m, found := r.read(ctx, state, true, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddWarning("Container no longer exists",
@@ -296,6 +300,7 @@ func (r *containerResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, sshMemoKey, sshMemoValue(m.sshMemo))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

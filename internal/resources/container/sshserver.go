@@ -2,24 +2,19 @@ package container
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/hardened-pve/terraform-provider-hardened/internal/guest"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/sshdconfig"
 )
 
@@ -30,14 +25,16 @@ import (
 // hand edit anywhere in sshd's configuration shows in plan.
 
 type sshServerModel struct {
+	Enabled         types.Bool   `tfsdk:"enabled"`
 	PermitRootLogin types.String `tfsdk:"permit_root_login"`
 	KeyOnly         types.Bool   `tfsdk:"key_only"`
 	Banner          types.String `tfsdk:"banner"`
 	AllowUsers      types.List   `tfsdk:"allow_users"`
+	Installed       types.Bool   `tfsdk:"installed"`
 }
 
-var sshServerAttrTypes = map[string]attr.Type{"permit_root_login": types.StringType, "key_only": types.BoolType,
-	"banner": types.StringType, "allow_users": types.ListType{ElemType: types.StringType}}
+var sshServerAttrTypes = map[string]attr.Type{"enabled": types.BoolType, "permit_root_login": types.StringType, "key_only": types.BoolType,
+	"banner": types.StringType, "allow_users": types.ListType{ElemType: types.StringType}, "installed": types.BoolType}
 
 // DefaultSSHBanner is the banner written unless one is configured.
 const DefaultSSHBanner = "Authorized access only. Activity on this system is logged."
@@ -46,6 +43,20 @@ const DefaultSSHBanner = "Authorized access only. Activity on this system is log
 // other than the provider's (a value no configuration can hold: it has a
 // control character, so the plan always shows the change).
 const bannerNotManaged = "\x00banner not managed: "
+
+// defaultSSHServer is ssh_server without a block: the hardened policy,
+// enforced wherever the container has an OpenSSH server (installed is
+// observed: unknown until the provider looked).
+func defaultSSHServer() types.Object {
+	return defaultObject(sshServerAttrTypes, map[string]attr.Value{
+		"enabled":           types.BoolValue(true),
+		"permit_root_login": types.StringValue(sshdconfig.RootLoginNo),
+		"key_only":          types.BoolValue(true),
+		"banner":            types.StringValue(DefaultSSHBanner),
+		"allow_users":       types.ListNull(types.StringType),
+		"installed":         types.BoolUnknown(),
+	})
+}
 
 type sshValidator struct{}
 
@@ -66,17 +77,31 @@ func (sshValidator) ValidateString(_ context.Context, req validator.StringReques
 func sshServerAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		Optional: true,
-		MarkdownDescription: md("The OpenSSH server inside the container (seed 000: \"SSH: key-only auth, root login disabled, banner configured\").",
-			"Set, the provider writes a drop-in, `/etc/ssh/sshd_config.d/00-hardened.conf` (sshd keeps the **first** value it reads for a keyword, and",
-			"Debian's and Ubuntu's `sshd_config` include this directory first), and the banner file through PVE's own tooling on the node",
-			"(`pct push`, which enters the container's namespaces: nothing is written from the host side), then reloads sshd (`pct exec ... systemctl "+
-				"reload ssh`).",
-			"It reads back the **effective** configuration (`pct exec <vmid> -- sshd -T`), so a hand edit anywhere (the drop-in, an earlier file in",
-			"`sshd_config.d`, the main file) shows in the next plan and apply repairs it. PVE's `pct` reaches only a running container: `started` must "+
-				"be `true`;",
-			"while the container is stopped the last observation is kept. A template without OpenSSH (`/usr/sbin/sshd`) fails the apply with a clear message.",
-			"Unset (default): sshd's configuration is not managed."),
+		Computed: true,
+		Default:  objectdefault.StaticValue(defaultSSHServer()),
+		MarkdownDescription: md("The OpenSSH server inside the container (seed 000: \"SSH: key-only auth, root login disabled, banner configured\";",
+			"rule HC-SSH-001). **On by default**: without this block, every container whose template ships OpenSSH (Debian's and Ubuntu's",
+			"standard templates do, Alpine's does not) gets the hardened policy: key-only authentication, root login off, a banner.",
+			"The provider looks for sshd inside the running container once (`pct exec <vmid> -- sshd -T`; `installed` shows the answer) and,",
+			"where there is one, writes a drop-in, `/etc/ssh/sshd_config.d/00-hardened.conf`, included first from `/etc/ssh/sshd_config`",
+			"(sshd keeps the **first** value it reads for a keyword), and the banner file through PVE's own tooling on the node (`pct push`, which",
+			"enters the container's namespaces: nothing is written from the host side), then reloads sshd (`systemctl try-reload-or-restart ssh`,",
+			"or `sshd` where the unit has that name; a container without systemctl gets a warning: its running sshd reads the policy when it restarts).",
+			"Every refresh reads back the **effective** configuration (`sshd -T`, and the banner file): a hand edit anywhere (the drop-in, an earlier",
+			"file in `sshd_config.d`, the main file) shows in the next plan and apply repairs it. A container without sshd costs no `pct` call on",
+			"refresh: it is looked at again after it restarts (a new init) or when `installed` is unknown. PVE's `pct` reaches only a running",
+			"container: while it is stopped the last observation is kept. Set `enabled = false` to leave sshd's configuration alone (the provider",
+			"then writes nothing; HC-SSH-001 still checks what is in effect, unless the baseline's `require_ssh_policy` is `false`: then",
+			"no `pct` call is made at all). Cost: a refresh of a running container with sshd makes two `pct exec` calls (`sshd -T`, the banner file)."),
 		Attributes: map[string]schema.Attribute{
+			"enabled": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "Enforce the policy below wherever the container has an OpenSSH server. Default `true`. `false`: sshd's " +
+					"configuration is not written (nor shown as drift); compliance and `hardened_audit` still check it (HC-SSH-001: an " +
+					"`exceptions` entry documents a deliberate deviation).",
+			},
 			"permit_root_login": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
@@ -99,7 +124,7 @@ func sshServerAttribute() schema.SingleNestedAttribute {
 				Default:    stringdefault.StaticString(DefaultSSHBanner),
 				Validators: []validator.String{sshValidator{}},
 				MarkdownDescription: "The banner shown before authentication (`Banner " + sshdconfig.BannerFile + "`); plain text, at most 4096 bytes. " +
-					"Default: `" + DefaultSSHBanner + "`.",
+					"Default: `" + DefaultSSHBanner + "`. `\"\"` (no banner) fails HC-SSH-001 unless excepted.",
 			},
 			"allow_users": schema.ListAttribute{
 				Optional:    true,
@@ -109,6 +134,11 @@ func sshServerAttribute() schema.SingleNestedAttribute {
 					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(sshdconfig.UserRE, "must be a user name (lower case) or user@host")),
 				},
 				MarkdownDescription: "`AllowUsers`: only these users (or `user@host` patterns) may log in. Unset: any user with a key.",
+			},
+			"installed": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Observed: whether the container has an OpenSSH server (`sshd` inside it). `false`: nothing to enforce, " +
+					"HC-SSH-001 passes; null: not looked at yet (the container has not run since it was created or imported). Read only.",
 			},
 		},
 	}
@@ -125,149 +155,4 @@ func sshPolicy(ctx context.Context, o types.Object, diags *diag.Diagnostics) (ss
 		diags.Append(m.AllowUsers.ElementsAs(ctx, &p.AllowUsers, false)...)
 	}
 	return p, true
-}
-
-// validateSSHServer: the policy needs a running container, and key_only
-// cannot be switched off (the attribute exists to show drift).
-func validateSSHServer(m containerModel, diags *diag.Diagnostics) {
-	if m.SSHServer.IsNull() || m.SSHServer.IsUnknown() {
-		return
-	}
-	if !m.Started.IsNull() && !m.Started.IsUnknown() && !m.Started.ValueBool() {
-		diags.AddAttributeError(path.Root("ssh_server"), "ssh_server needs a running container",
-			"PVE's pct push and pct exec reach only a running container, so the SSH policy can be neither written nor checked while `started = false`. "+
-				"Set `started = true` or remove `ssh_server`.")
-	}
-	if ko, ok := m.SSHServer.Attributes()["key_only"].(types.Bool); ok && !ko.IsNull() && !ko.IsUnknown() && !ko.ValueBool() {
-		diags.AddAttributeError(path.Root("ssh_server").AtName("key_only"), "Password authentication is not allowed",
-			"`key_only = false` would let sshd accept passwords (seed 000: \"SSH: key-only auth\"). Remove the attribute (default `true`) and give users keys.")
-	}
-}
-
-// applySSH writes the policy into the running container and reloads sshd.
-func (r *containerResource) applySSH(ctx context.Context, m containerModel, node string, vmid int) error {
-	var d diag.Diagnostics
-	p, ok := sshPolicy(ctx, m.SSHServer, &d)
-	if !ok || d.HasError() {
-		return nil
-	}
-	if errs := p.Validate(); len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	fs, err := r.clients.Nodes.FS(ctx, node)
-	if err != nil {
-		return err
-	}
-	ch := guest.Channel{FS: fs}
-	if _, err := ch.Exec(ctx, vmid, "test", "-x", sshdconfig.SSHD); err != nil {
-		if errors.Is(err, guest.ErrNotRunning) {
-			return err
-		}
-		return fmt.Errorf("the container has no OpenSSH server (%s is not there): install openssh-server in the template, or remove "+
-			"ssh_server (%w)", sshdconfig.SSHD, err)
-	}
-	tflog.Debug(ctx, "writing the SSH policy", map[string]any{"node": node, "vmid": vmid})
-	if b := p.RenderBanner(); b != nil {
-		if err := ch.Push(ctx, vmid, sshdconfig.BannerFile, b, 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", sshdconfig.BannerFile, err)
-		}
-	}
-	if err := ch.Push(ctx, vmid, sshdconfig.DropIn, p.RenderDropIn(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", sshdconfig.DropIn, err)
-	}
-	// the drop-in is read before anything else: no earlier file in
-	// sshd_config.d and no line of the main file can override it
-	main, missing, err := ch.Pull(ctx, vmid, sshdconfig.MainConfig)
-	switch {
-	case err != nil:
-		return fmt.Errorf("reading %s: %w", sshdconfig.MainConfig, err)
-	case missing:
-		return fmt.Errorf("%s does not exist in the container", sshdconfig.MainConfig)
-	}
-	if fixed, changed := sshdconfig.EnsureIncludeFirst(main); changed {
-		if err := ch.Push(ctx, vmid, sshdconfig.MainConfig, fixed, 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", sshdconfig.MainConfig, err)
-		}
-	}
-	if _, err := ch.Exec(ctx, vmid, "sshd", "-T"); err != nil {
-		return fmt.Errorf("sshd refuses its configuration after the drop-in was written: %w", err)
-	}
-	if _, err := ch.Exec(ctx, vmid, "systemctl", "reload", "ssh"); err != nil {
-		return fmt.Errorf("reloading sshd: %w", err)
-	}
-	return nil
-}
-
-// observeSSH reads the effective SSH configuration back into the
-// attribute (prior is what was configured or last observed; null: not
-// managed). A stopped container keeps the prior value; so does one whose
-// sshd cannot be read, with a warning.
-func (r *containerResource) observeSSH(ctx context.Context, prior types.Object, node string, vmid int, running bool, diags *diag.Diagnostics) types.Object {
-	if prior.IsNull() || prior.IsUnknown() || r.clients == nil || !running {
-		if prior.IsUnknown() || (!prior.IsNull() && len(prior.Attributes()) == 0) {
-			return types.ObjectNull(sshServerAttrTypes)
-		}
-		if prior.IsNull() {
-			return types.ObjectNull(sshServerAttrTypes)
-		}
-		return prior
-	}
-	fs, err := r.clients.Nodes.FS(ctx, node)
-	if err != nil {
-		diags.AddWarning("The SSH policy could not be read", err.Error())
-		return prior
-	}
-	ch := guest.Channel{FS: fs}
-	out, err := ch.Exec(ctx, vmid, "sshd", "-T")
-	if err != nil {
-		diags.AddWarning("The SSH policy could not be read", fmt.Sprintf("pct exec %d -- sshd -T: %v", vmid, err))
-		return prior
-	}
-	eff := sshdconfig.ParseT(out)
-	m := sshServerModel{PermitRootLogin: types.StringValue(first(eff["permitrootlogin"])),
-		KeyOnly: types.BoolValue(first(eff["passwordauthentication"]) == "no" && first(eff["kbdinteractiveauthentication"]) == "no" &&
-			first(eff["permitemptypasswords"]) == "no" && first(eff["pubkeyauthentication"]) == "yes"),
-		AllowUsers: types.ListNull(types.StringType)}
-	switch b := first(eff["banner"]); b {
-	case "none", "":
-		m.Banner = types.StringValue("")
-	case sshdconfig.BannerFile:
-		data, missing, err := ch.Pull(ctx, vmid, sshdconfig.BannerFile)
-		switch {
-		case err != nil:
-			diags.AddWarning("The SSH banner could not be read", err.Error())
-			m.Banner = prior.Attributes()["banner"].(types.String) //nolint:forcetypeassert // the schema's type
-		case missing:
-			m.Banner = types.StringValue(bannerNotManaged + "missing " + b)
-		default:
-			m.Banner = types.StringValue(bannerText(string(data), prior))
-		}
-	default:
-		m.Banner = types.StringValue(bannerNotManaged + b)
-	}
-	if users := sshdconfig.Users(eff); len(users) > 0 {
-		l, d := types.ListValueFrom(ctx, types.StringType, users)
-		diags.Append(d...)
-		m.AllowUsers = l
-	}
-	o, d := types.ObjectValueFrom(ctx, sshServerAttrTypes, m)
-	diags.Append(d...)
-	return o
-}
-
-// bannerText is the banner file's content as the attribute holds it: the
-// newline RenderBanner adds is dropped unless the configured banner ends
-// with one.
-func bannerText(content string, prior types.Object) string {
-	if pb, ok := prior.Attributes()["banner"].(types.String); ok && strings.HasSuffix(pb.ValueString(), "\n") {
-		return content
-	}
-	return strings.TrimSuffix(content, "\n")
-}
-
-func first(v []string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	return v[0]
 }

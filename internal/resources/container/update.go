@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/hardening"
@@ -186,10 +185,10 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	// happens, then report the error.
 	if err := r.applyUpdate(ctx, plan, s, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError(err.summary, err.Error())
-	} else if s.Started {
-		if err := r.applySSH(ctx, plan, s.Node, s.VMID); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("ssh_server"), "Writing the SSH policy failed", err.Error())
-		}
+	} else if s.Started && !plan.SSHServer.Equal(state.SSHServer) {
+		// (sshd already has the planned policy in effect when the state,
+		// which is what was observed, equals the plan: nothing to write)
+		r.enforceSSH(ctx, &plan, s.Node, s.VMID, explicitSSH(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics)
 	}
 	// a profile or policy the container no longer uses goes, unless another
 	// container's config names it: also after a failed step (e.g. the
@@ -200,6 +199,7 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 		resp.Diagnostics.AddWarning("Confinement file left behind", w)
 	}
 	logStep(ctx, "update: reading the container back", s.Node, s.VMID)
+	plan.sshMemo = sshMemoOf(ctx, req.Private)
 	m, found := r.read(ctx, plan, false, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddError("Container vanished", "the container disappeared during the update")
@@ -209,6 +209,7 @@ func (r *containerResource) Update(ctx context.Context, req resource.UpdateReque
 	m.TaskTimeout = plan.TaskTimeout
 	// the first apply after an import is done: replacements plan normally from now on
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importPendingKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, sshMemoKey, sshMemoValue(m.sshMemo))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

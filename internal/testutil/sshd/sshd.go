@@ -66,6 +66,10 @@ type Options struct {
 	// in, so the file and the directories above it become readable to all
 	// (the host keys stay 0600).
 	OtherUsers bool
+	// SetEnv are NAME=VALUE pairs sshd sets in every session (OpenSSH's
+	// SetEnv, which wins over the PATH sshd sets itself); values must not
+	// contain white space or quotes.
+	SetEnv []string
 }
 
 // Server is a running sshd.
@@ -245,6 +249,9 @@ func Start(t testing.TB, opts Options) *Server {
 			"MaxStartups 50:30:100",
 			"MaxSessions "+strconv.Itoa(opts.MaxSessions),
 		), "\n") + "\n"
+		if len(opts.SetEnv) > 0 {
+			cfg += "SetEnv " + strings.Join(opts.SetEnv, " ") + "\n"
+		}
 		WriteFile(t, cfgPath, cfg, 0o600)
 		lastErr = d.run(t, cfgPath)
 		if lastErr == nil {
