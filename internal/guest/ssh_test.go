@@ -42,7 +42,7 @@ func TestObserveSSH(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
-		if !reflect.DeepEqual(f.runs, [][]string{{"pct", "exec", "180", "--", "sshd", "-T"}}) {
+		if !reflect.DeepEqual(f.runs, [][]string{{"pct", "exec", "180", "--keep-env", "0", "--", "sshd", "-T"}}) {
 			t.Errorf("%s: ran %q", tc.name, f.runs)
 		}
 	}

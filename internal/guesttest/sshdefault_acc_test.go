@@ -188,11 +188,11 @@ func TestAccSSHServerAbsent(t *testing.T) {
 					if err := env.Call(t, http.MethodPost, "/nodes/pve1/lxc/180/status/reboot"); err != nil {
 						t.Fatal(err)
 					}
-					calls = pctCalls(env, "pct exec 180 -- sshd -T")
+					calls = pctCalls(env, "pct exec 180 --keep-env 0 -- sshd -T")
 				},
 				RefreshState: true,
 				Check: func(*terraform.State) error {
-					if n := pctCalls(env, "pct exec 180 -- sshd -T"); n != calls+1 {
+					if n := pctCalls(env, "pct exec 180 --keep-env 0 -- sshd -T"); n != calls+1 {
 						return fmt.Errorf("%d sshd -T after the restart, want 1", n-calls)
 					}
 					return nil
@@ -247,7 +247,7 @@ func TestAccSSHServerNoSystemctl(t *testing.T) {
 					resource.TestCheckResourceAttr(res, "ssh_server.key_only", "true"),
 					resource.TestCheckResourceAttr(res, sshStatus, "pass"),
 					func(*terraform.State) error {
-						if n := pctCalls(env, "pct exec 180 -- systemctl try-reload-or-restart ssh"); n != 1 {
+						if n := pctCalls(env, "pct exec 180 --keep-env 0 -- systemctl try-reload-or-restart ssh"); n != 1 {
 							return fmt.Errorf("%d reloads tried", n)
 						}
 						return nil
