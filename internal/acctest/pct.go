@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hardened-pve/terraform-provider-hardened/internal/sudoers"
 )
 
 // pctDir holds the simulator's pct stand-in while Main runs the tests ("":
@@ -81,4 +83,23 @@ func BuildPct(dir string) error {
 		return fmt.Errorf("go build pct: %w: %s", err, strings.TrimSpace(string(out)))
 	}
 	return nil
+}
+
+// SimSudoers is the sudoers file a test installs for user on this machine:
+// exactly the documented rules (sudoers.File), with the simulator's pct
+// stand-in in place of PVE's /usr/sbin/pct, and the two defaults the
+// stand-in needs to act like PVE's pct under sudo: its directory first on
+// sudo's secure_path (sudo resets PATH, so "pct" resolves there as
+// /usr/sbin/pct does on a node) and HARDENED_NODE_ROOT kept (sudo resets
+// the environment; the stand-in finds the simulator's node root in it).
+func SimSudoers(user string) string {
+	file := sudoers.File(user, "")
+	if pctDir == "" {
+		return file
+	}
+	stand := filepath.Join(pctDir, "pct")
+	file = strings.Replace(file, sudoers.Rule(user, sudoers.Pct), sudoers.Rule(user, stand), 1)
+	return file +
+		fmt.Sprintf("Defaults:%s secure_path=\"%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n", user, pctDir) +
+		fmt.Sprintf("Defaults:%s env_keep += \"HARDENED_NODE_ROOT\"\n", user)
 }

@@ -13,12 +13,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/hardened-pve/terraform-provider-hardened/internal/acctest"
-	"github.com/hardened-pve/terraform-provider-hardened/internal/sudoers"
 	"github.com/hardened-pve/terraform-provider-hardened/internal/testutil/sudouser"
 )
 
 const (
-	// sudoUser holds exactly the documented sudo rules (sudoers.File).
+	// sudoUser holds exactly the documented sudo rules (acctest.SimSudoers:
+	// sudoers.File with the simulator's pct in place of PVE's).
 	sudoUser = "hardened-test-sudo"
 	// noSudoUser holds no sudo rule.
 	noSudoUser = "hardened-test-nosudo"
@@ -48,7 +48,7 @@ func sudoEnv(t *testing.T) *acctest.Env {
 func TestAccSSHSudo(t *testing.T) {
 	env := sudoEnv(t)
 	sudouser.Ensure(t, sudoUser)
-	sudouser.Grant(t, sudoers.File(sudoUser, ""))
+	sudouser.Grant(t, acctest.SimSudoers(sudoUser))
 	token := leastPrivToken(t, env)
 	const ct = "hardened_container.web"
 	cfg := strings.Replace(env.ProviderConfigWith(acctest.ProviderOptions{Mode: "ssh", SSHUser: sudoUser, SSHExtra: "sudo = true"}), env.Token, token, 1) +
@@ -69,6 +69,9 @@ func TestAccSSHSudo(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttr(ct, "vmid", "150"),
 					resource.TestCheckResourceAttr(ct, "compliance.fail", "0"),
+					// the SSH policy went in through `sudo pct exec|push`
+					resource.TestCheckResourceAttr(ct, "ssh_server.installed", "true"),
+					resource.TestCheckResourceAttr(ct, "compliance.rules.HC-SSH-001", "pass"),
 					resource.TestCheckResourceAttr("data.hardened_audit.all", "non_compliant.#", "0"),
 					func(*terraform.State) error { ownedByRoot(t, fw); return nil },
 				),

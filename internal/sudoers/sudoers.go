@@ -15,6 +15,9 @@ import (
 // as root instead of asking sshd for the "sftp" subsystem.
 const SFTPServer = "/usr/lib/openssh/sftp-server"
 
+// Pct is PVE's container tool on a node (package pve-container).
+const Pct = "/usr/sbin/pct"
+
 // Command is one program the SSH user may run as root, with what that grants.
 type Command struct {
 	Path string // absolute, as on PVE 9 / Debian 13
@@ -36,7 +39,7 @@ var Commands = []Command{
 	{Path: "/usr/sbin/apparmor_parser",
 		Use:    "load (`--replace`), unload (`--remove`) or only compile (`--skip-kernel-load`) the generated AppArmor profiles",
 		Grants: "load, replace or remove any AppArmor profile, which can unconfine any confined program on the node"},
-	{Path: "/usr/sbin/pct",
+	{Path: Pct,
 		Use:    "`pct exec`, `pct push`, `pct pull`: the checks and files inside running containers (e.g. `ssh_server`, `required_guest_files`)",
 		Grants: "every `pct` subcommand: `pct exec` runs any command as root inside any container, others change or destroy containers"},
 }
