@@ -36,6 +36,7 @@ func TestResolveEnv(t *testing.T) {
 				EnvSSHUsername: "admin", EnvSSHPrivateKey: string(keyPEM), EnvSSHKnownHosts: "/etc/kh", EnvSSHPort: "2222",
 				EnvNodeRoot: "/srv/sim/"},
 			check: checkAllFromEnv(keyPEM),
+			warn:  "A non-root SSH user needs ssh.sudo",
 		},
 		{
 			name: "config wins over the environment",
@@ -45,6 +46,7 @@ func TestResolveEnv(t *testing.T) {
 				"ssh": sshObj(t, map[string]tftypes.Value{"private_key_file": s(keyFile), "port": n(22022), "username": s("cfguser"),
 					"known_hosts_file": s("~/kh")})},
 			check: checkConfigWins(keyPEM, home),
+			warn:  "A non-root SSH user needs ssh.sudo",
 		},
 		{
 			name: "username in config, password from the environment",

@@ -69,6 +69,12 @@ func resolveSSHSudo(m *sshModel, ss *sshSettings, diags *diag.Diagnostics) {
 				"ssh.sftp_server is only used with ssh.sudo = true; without sudo the provider uses sshd's sftp subsystem.")
 		}
 	}
+	if !ss.Sudo && ss.User != "" && ss.User != "root" {
+		diags.AddAttributeWarning(sp.AtName("username"), "A non-root SSH user needs ssh.sudo",
+			fmt.Sprintf("ssh.username is %q and ssh.sudo is not set: on a Proxmox VE node only root may write /etc/pve and "+
+				"/etc/apparmor.d or run pct and apparmor_parser, so the first write fails with \"permission denied\". Set "+
+				"ssh.sudo = true and install the sudoers rules its description gives, or log in as root.", ss.User))
+	}
 	if ss.Sudo && ss.User == "root" {
 		diags.AddAttributeError(sp.AtName("sudo"), "sudo needs a non-root SSH user",
 			"ssh.sudo = true, but the SSH user is root, who needs no sudo. Set ssh.username to the user the node's sudoers "+

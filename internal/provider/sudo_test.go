@@ -34,7 +34,8 @@ func TestResolveSSHSudo(t *testing.T) {
 			wantServer: "/usr/lib/sftp-server -d /", wantErr: "Invalid SFTP server path"},
 		{name: "server without sudo", user: "root", sudo: types.BoolNull(), server: types.StringValue("/x/sftp-server"), wantServer: "/x/sftp-server",
 			wantWarn: "ssh.sftp_server is ignored"},
-		{name: "non-root without sudo", user: "terraform", sudo: types.BoolValue(false), server: types.StringNull(), wantServer: sudoers.SFTPServer},
+		{name: "non-root without sudo", user: "terraform", sudo: types.BoolValue(false), server: types.StringNull(), wantServer: sudoers.SFTPServer,
+			wantWarn: "A non-root SSH user needs ssh.sudo"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var diags diag.Diagnostics
