@@ -2,6 +2,7 @@ package providerdata
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -31,8 +32,9 @@ func TestReadDataSourceConfig(t *testing.T) {
 	}
 
 	m, diags = model{}, nil
-	if ReadDataSourceConfig(ctx, config, &m, nil, &diags, "hardened_x needs the API.") || len(diags) != 1 ||
-		diags[0].Summary() != "Provider not configured" || diags[0].Detail() != "hardened_x needs the API." {
+	if ReadDataSourceConfig(ctx, config, &m, nil, &diags, "hardened_x") || len(diags) != 1 ||
+		diags[0].Summary() != "Provider not configured" || !strings.HasPrefix(diags[0].Detail(), "hardened_x cannot be read: ") ||
+		!strings.Contains(diags[0].Detail(), "known only after apply") {
 		t.Fatalf("not configured: %v", diags)
 	}
 
@@ -40,7 +42,7 @@ func TestReadDataSourceConfig(t *testing.T) {
 		Other types.String `tfsdk:"other"`
 	}
 	diags = nil
-	if ReadDataSourceConfig(ctx, config, &wrong, nil, &diags, "hardened_x needs the API.") || !diags.HasError() ||
+	if ReadDataSourceConfig(ctx, config, &wrong, nil, &diags, "hardened_x") || !diags.HasError() ||
 		diags[0].Summary() == "Provider not configured" {
 		t.Fatalf("model mismatch: %v", diags)
 	}

@@ -148,7 +148,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m model
 	if !providerdata.ReadDataSourceConfig(ctx, req.Config, &m, d.clients, &resp.Diagnostics,
-		"hardened_audit needs a configured provider (its endpoint and credentials).") {
+		"hardened_audit") {
 		return
 	}
 	b := baselineattr.Apply(ctx, d.clients.Baseline, m.Baseline, &resp.Diagnostics)

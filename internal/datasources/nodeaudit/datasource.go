@@ -143,7 +143,7 @@ func (d *nodeAuditDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 func (d *nodeAuditDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m model
 	if !providerdata.ReadDataSourceConfig(ctx, req.Config, &m, d.clients, &resp.Diagnostics,
-		"hardened_node_audit needs the provider's API and node channel.") {
+		"hardened_node_audit") {
 		return
 	}
 	nodes, err := d.nodes(ctx, m.Nodes)

@@ -91,8 +91,7 @@ func (d *nodesDataSource) Configure(_ context.Context, req datasource.ConfigureR
 func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m model
 	if !providerdata.ReadDataSourceConfig(ctx, req.Config, &m, d.clients, &resp.Diagnostics,
-		"The hardened provider has no clients: its configuration has values that are known only after apply. "+
-			"Use known values for the provider's settings to read hardened_nodes during plan.") {
+		"hardened_nodes") {
 		return
 	}
 	list, err := d.clients.API.Nodes(ctx)

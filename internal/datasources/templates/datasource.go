@@ -139,7 +139,7 @@ type apiVolume struct {
 func (d *templatesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m model
 	if !providerdata.ReadDataSourceConfig(ctx, req.Config, &m, d.clients, &resp.Diagnostics,
-		"The hardened provider has no clients: its configuration has values that are known only after apply.") {
+		"hardened_templates") {
 		return
 	}
 	storage := m.Storage.ValueString()
