@@ -5,7 +5,7 @@
 // effect (`sshd -T`): keywords are case-insensitive, the FIRST value read
 // for a keyword wins (except accumulating keywords such as AllowUsers),
 // `Include` is expanded in place with its glob sorted, and `Match` blocks
-// do not apply to the global configuration sshd -T prints.
+// apply to the connections they match (sshd -T -C).
 package sshdconfig
 
 import (
@@ -98,22 +98,40 @@ func (p Policy) Want() map[string][]string {
 	return w
 }
 
-// RenderDropIn is the drop-in's content.
+// RenderDropIn is the drop-in's content: the policy's keywords, then the
+// same keywords again in a "Match all" block that ends the file. sshd
+// keeps the first value it reads, and a Match block's value replaces the
+// global one for every connection it matches: a block further on (e.g.
+// "Match User *" with PasswordAuthentication yes at the end of the main
+// file) would otherwise turn passwords back on for every login while sshd
+// -T, without a connection, still prints "no". Read first, this "Match
+// all" keeps the policy's values in every Match context (servconf.c
+// parse_server_match_config: among the blocks that match a connection the
+// first value wins). AllowUsers is the exception sshd makes: every
+// matching block adds to it, which the read-back's connection probes see.
 func (p Policy) RenderDropIn() []byte {
 	var b strings.Builder
 	b.WriteString("# Managed by terraform-provider-hardened (hardened_container.ssh_server): changes are reverted.\n")
-	b.WriteString("# sshd keeps the first value it reads: this file sorts first in sshd_config.d.\n")
-	fmt.Fprintf(&b, "PermitRootLogin %s\n", p.PermitRootLogin)
-	b.WriteString("PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\nPermitEmptyPasswords no\n")
+	b.WriteString("# sshd keeps the first value it reads: this file is included first from sshd_config.\n")
+	p.renderKeywords(&b, "")
+	b.WriteString("# The same in every Match context: read first, this block wins over any later Match block.\nMatch all\n")
+	p.renderKeywords(&b, "\t")
+	return []byte(b.String())
+}
+
+func (p Policy) renderKeywords(b *strings.Builder, indent string) {
+	fmt.Fprintf(b, "%sPermitRootLogin %s\n", indent, p.PermitRootLogin)
+	for _, l := range []string{"PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes", "PermitEmptyPasswords no"} {
+		fmt.Fprintf(b, "%s%s\n", indent, l)
+	}
 	if p.Banner != "" {
-		fmt.Fprintf(&b, "Banner %s\n", BannerFile)
+		fmt.Fprintf(b, "%sBanner %s\n", indent, BannerFile)
 	} else {
-		b.WriteString("Banner none\n")
+		fmt.Fprintf(b, "%sBanner none\n", indent)
 	}
 	if len(p.AllowUsers) > 0 {
-		fmt.Fprintf(&b, "AllowUsers %s\n", strings.Join(p.AllowUsers, " "))
+		fmt.Fprintf(b, "%sAllowUsers %s\n", indent, strings.Join(p.AllowUsers, " "))
 	}
-	return []byte(b.String())
 }
 
 // RenderBanner is the banner file's content ("" for no banner).
@@ -164,19 +182,39 @@ type Files interface {
 }
 
 // Effective evaluates the configuration the way sshd -T (without -C)
-// prints it: for each keyword the first value read, Include expanded in
-// place (relative to /etc/ssh), keys lower case. Match blocks: without a
-// connection (-C) sshd evaluates only "Match all", whose values replace
-// the global ones (servconf.c copy_set_server_options; the first value
-// among Match all lines wins); any other Match block is skipped, an
-// Include inside it too, and a Match in an included file ends with that
-// file. Only the keys of defaults and the accumulating ones are completed
-// with defaults. errs lists what sshd would refuse to start with.
+// prints it: EffectiveFor a blank connection, on which only "Match all"
+// blocks match.
 func Effective(files Files) (map[string][]string, []string) {
-	e := &evaluator{files: files, vals: [2]map[string][]string{{}, {}}, seen: [2]map[string]bool{{}, {}}}
-	e.read(MainConfig, 0, scopeGlobal)
-	out := e.vals[scopeGlobal]
-	for k, v := range e.vals[scopeMatchAll] {
+	return EffectiveFor(files, Conn{})
+}
+
+// EffectiveFor evaluates the configuration the way `sshd -T -C
+// <c.Spec()>` prints it (OpenSSH 9.2 servconf.c): the files are parsed
+// once without a connection (global lines and "Match all" blocks; for
+// each keyword the first value read, accumulating keywords such as
+// AllowUsers collect every value; Include expanded in place, relative to
+// /etc/ssh, its glob sorted), then once more for the connection, where
+// only the lines of the Match blocks that match it count, and every
+// keyword this second parse set replaces the first parse's value (a list
+// replaces the whole list). A Match block ends with the file it is in; an
+// Include inside a Match block that does not apply is not evaluated. Only
+// the keys of defaults and the accumulating ones are completed with
+// defaults. errs lists what sshd would stop with.
+func EffectiveFor(files Files, c Conn) (map[string][]string, []string) {
+	first := &evaluator{files: files, m: &matcher{files: files}, vals: map[string][]string{}, seen: map[string]bool{}}
+	active := true
+	first.read(MainConfig, 0, 0, &active)
+	if len(first.errs) > 0 {
+		return nil, first.errs
+	}
+	second := &evaluator{files: files, m: &matcher{ci: &c, files: files}, vals: map[string][]string{}, seen: map[string]bool{}}
+	active = false
+	second.read(MainConfig, 0, matchOnly, &active)
+	if len(second.errs) > 0 {
+		return nil, second.errs
+	}
+	out := first.vals
+	for k, v := range second.vals {
 		out[k] = v
 	}
 	for k, v := range defaults {
@@ -184,26 +222,35 @@ func Effective(files Files) (map[string][]string, []string) {
 			out[k] = append([]string(nil), v...)
 		}
 	}
-	return out, e.errs
+	return out, nil
 }
 
-// scope is where a configuration line stands for sshd -T without -C.
-type scope int
+// Check is `sshd -t`: the errors sshd stops with when it reads its
+// configuration (without evaluating Match blocks for a connection).
+func Check(files Files) []string {
+	e := &evaluator{files: files, m: &matcher{files: files}, vals: map[string][]string{}, seen: map[string]bool{}}
+	active := true
+	e.read(MainConfig, 0, 0, &active)
+	return e.errs
+}
 
+// Parse flags (servconf.c SSHCFG_NEVERMATCH, SSHCFG_MATCH_ONLY).
 const (
-	scopeGlobal     scope = iota // outside any Match block
-	scopeMatchAll                // in a "Match all" block: applies, over the global value
-	scopeMatchOther              // in another Match block: not evaluated without a connection
+	neverMatch = 1 << iota // inside a Match block that does not apply: no Match line matches
+	matchOnly              // the connection's parse, before the file's first Match line
 )
 
 type evaluator struct {
 	files Files
+	m     *matcher
 	errs  []string
-	vals  [2]map[string][]string // by scope: global, Match all
-	seen  [2]map[string]bool
+	vals  map[string][]string
+	seen  map[string]bool
 }
 
-func (e *evaluator) read(p string, depth int, sc scope) {
+// read is parse_server_config_depth: active is the Match state, shared
+// with the including file, which restores it after the Include.
+func (e *evaluator) read(p string, depth, flags int, active *bool) {
 	b, ok := e.files.Read(p)
 	if !ok {
 		if depth == 0 {
@@ -211,7 +258,7 @@ func (e *evaluator) read(p string, depth int, sc scope) {
 		}
 		return
 	}
-	for _, line := range strings.Split(string(b), "\n") {
+	for n, line := range strings.Split(string(b), "\n") {
 		key, args := splitLine(line)
 		if a, ok := aliases[key]; ok {
 			key = a
@@ -219,50 +266,62 @@ func (e *evaluator) read(p string, depth int, sc scope) {
 		switch {
 		case key == "":
 		case key == "match":
-			sc = scopeMatchOther
-			if len(args) == 1 && strings.EqualFold(args[0], "all") {
-				sc = scopeMatchAll
+			m := e.m
+			if flags&neverMatch != 0 {
+				m = &matcher{files: e.files}
 			}
+			v, err := m.match(args)
+			if err != nil {
+				e.errs = append(e.errs, fmt.Sprintf("%s line %d: %v", p, n+1, err))
+				return
+			}
+			*active = flags&neverMatch == 0 && v
+			flags &^= matchOnly
 		case key == "include":
-			e.include(args, depth, sc)
-		case sc != scopeMatchOther && len(args) > 0:
-			e.set(sc, key, args)
+			e.include(args, depth, flags, active)
+		case *active && len(args) > 0:
+			e.set(key, args)
 		}
 	}
 }
 
 // include reads the files an Include names, in glob order; inside a Match
-// block that does not apply, they do not either.
-func (e *evaluator) include(patterns []string, depth int, sc scope) {
-	if sc == scopeMatchOther {
-		return
-	}
+// block that does not apply, their Match lines never match.
+func (e *evaluator) include(patterns []string, depth, flags int, active *bool) {
 	if depth >= 16 {
 		e.errs = append(e.errs, "Too many recursive configuration includes")
 		return
+	}
+	outer := *active
+	child := neverMatch
+	switch {
+	case flags&matchOnly != 0:
+		child = matchOnly
+	case outer:
+		child = 0
 	}
 	for _, pat := range patterns {
 		if !path.IsAbs(pat) {
 			pat = path.Join("/etc/ssh", pat)
 		}
 		for _, m := range e.files.Glob(pat) {
-			e.read(m, depth+1, sc)
+			e.read(m, depth+1, child, active)
+			*active = outer
 		}
 	}
 }
 
-func (e *evaluator) set(sc scope, key string, args []string) {
-	vals, seen := e.vals[sc], e.seen[sc]
+func (e *evaluator) set(key string, args []string) {
 	if accumulating[key] {
 		if key == "subsystem" { // a name and its command: one entry
 			args = []string{strings.Join(args, " ")}
 		}
-		vals[key] = append(vals[key], args...)
+		e.vals[key] = append(e.vals[key], args...)
 		return
 	}
-	if !seen[key] {
-		seen[key] = true
-		vals[key] = []string{normalize(key, args[0])}
+	if !e.seen[key] {
+		e.seen[key] = true
+		e.vals[key] = []string{normalize(key, args[0])}
 	}
 }
 

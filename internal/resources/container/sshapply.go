@@ -112,8 +112,8 @@ func writeSSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, 
 			return fmt.Errorf("writing %s: %w", sshdconfig.MainConfig, err)
 		}
 	}
-	if _, err := ch.Exec(ctx, vmid, "sshd", "-T"); err != nil {
-		return fmt.Errorf("sshd refuses its configuration after the drop-in was written: %w", err)
+	if _, err := ch.Exec(ctx, vmid, "sshd", "-t"); err != nil {
+		return fmt.Errorf("sshd refuses its configuration after the drop-in was written (sshd -t): %w", err)
 	}
 	return reloadSSHD(ctx, ch, vmid, diags)
 }
@@ -187,7 +187,7 @@ func (r *containerResource) observeSSH(ctx context.Context, prior types.Object, 
 		diags.AddWarning("The SSH server could not be checked", err.Error()+". HC-SSH-001 fails until it can be.")
 		return keep(hardening.GuestSSH{Reason: err.Error()}, memo)
 	}
-	g, eff := guest.ObserveSSH(ctx, fs, vmid)
+	g, probed := guest.ObserveSSH(ctx, fs, vmid)
 	switch {
 	case g.Stopped:
 		return keep(g, memo)
@@ -200,15 +200,17 @@ func (r *containerResource) observeSSH(ctx context.Context, prior types.Object, 
 	}
 	pm.Installed = types.BoolValue(true)
 	if pm.enabled() {
-		r.effectiveSSH(ctx, guest.Channel{FS: fs}, vmid, eff, &pm, diags)
+		effectiveSSH(ctx, probed, &pm, diags)
 	}
 	return keep(g, 0)
 }
 
 // effectiveSSH sets the policy attributes from sshd's effective
-// configuration and the banner file.
-func (r *containerResource) effectiveSSH(ctx context.Context, ch guest.Channel, vmid int, eff map[string][]string, pm *sshServerModel,
-	diags *diag.Diagnostics) {
+// configuration, the weakest value of any probe connection (a Match block
+// that weakens the policy for some connection shows), and the banner file
+// the probe read.
+func effectiveSSH(ctx context.Context, probed sshdconfig.Probed, pm *sshServerModel, diags *diag.Diagnostics) {
+	eff := probed.Weakest()
 	priorBanner := pm.Banner
 	pm.PermitRootLogin = types.StringValue(first(eff["permitrootlogin"]))
 	pm.KeyOnly = types.BoolValue(first(eff["passwordauthentication"]) == "no" && first(eff["kbdinteractiveauthentication"]) == "no" &&
@@ -218,15 +220,10 @@ func (r *containerResource) effectiveSSH(ctx context.Context, ch guest.Channel, 
 	case "none", "":
 		pm.Banner = types.StringValue("")
 	case sshdconfig.BannerFile:
-		data, err := ch.Exec(ctx, vmid, "cat", sshdconfig.BannerFile)
-		var re *nodefs.RunError
-		switch {
-		case err == nil:
-			pm.Banner = types.StringValue(bannerText(string(data), priorBanner))
-		case errors.As(err, &re) && re.ExitCode == 1 && strings.Contains(err.Error(), "No such file"):
+		if probed.BannerFound {
+			pm.Banner = types.StringValue(bannerText(string(probed.Banner), priorBanner))
+		} else {
 			pm.Banner = types.StringValue(bannerNotManaged + "missing " + b)
-		default:
-			diags.AddWarning("The SSH banner could not be read", err.Error())
 		}
 	default:
 		pm.Banner = types.StringValue(bannerNotManaged + b)
