@@ -107,7 +107,9 @@ func effective(env *acctest.Env) resource.TestCheckFunc {
 // turns passwords and root logins on for every connection while sshd -T
 // without a connection still prints "no"), an earlier file's Match User *
 // PasswordAuthentication yes with the provider's Include removed, and the
-// main file changed (a Match all block put before the Include).
+// main file changed (a Match all block put before the Include). A Match
+// block that adds to AllowUsers shows in plan, and apply, which cannot
+// override it, fails saying so.
 func TestAccSSHServerPolicy(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
@@ -171,6 +173,23 @@ func TestAccSSHServerPolicy(t *testing.T) {
 			weakened(t, env, cfg, func() { // the banner file edited
 				edit(t, guestFile(env, sshdconfig.BannerFile), func(string) string { return "Welcome!\n" })
 			}, "banner", knownvalue.StringExact("Authorised use only.")),
+			{ // a Match block that adds to AllowUsers (sshd adds those up): shown in plan; the drop-in cannot override it, apply says so
+				PreConfig: func() { edit(t, mainFile, func(s string) string { return s + "Match User *\n  AllowUsers mallory\n" }) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("ssh_server").AtMapKey("allow_users"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("deploy")})),
+				}},
+				ExpectError: regexp.MustCompile(`sshd\s+still\s+has\s+in\s+effect\s+for\s+some\s+connection:\s+allowusers\s+is\s+deploy\s+mallory,\s+the\s+policy\s+needs\s+deploy`),
+			},
+			{
+				PreConfig: func() {
+					edit(t, mainFile, func(s string) string { return strings.Replace(s, "Match User *\n  AllowUsers mallory\n", "", 1) })
+				},
+				Config:           cfg,
+				Check:            effective(env),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
 			// root with a key only: sshd -T prints it as without-password, no perpetual diff
 			{Config: rootKeyCfg, Check: resource.TestCheckResourceAttr(res, "ssh_server.permit_root_login", "prohibit-password")},
 			{Config: rootKeyCfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},

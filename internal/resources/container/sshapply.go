@@ -115,7 +115,35 @@ func writeSSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, 
 	if _, err := ch.Exec(ctx, vmid, "sshd", "-t"); err != nil {
 		return fmt.Errorf("sshd refuses its configuration after the drop-in was written (sshd -t): %w", err)
 	}
-	return reloadSSHD(ctx, ch, vmid, diags)
+	if err := reloadSSHD(ctx, ch, vmid, diags); err != nil {
+		return err
+	}
+	return verifySSHPolicy(ctx, ch, p, vmid)
+}
+
+// verifySSHPolicy reads the effective configuration back (the probe:
+// sshd -T and sshd -T -C per probe connection) after the policy was
+// written: what the drop-in cannot override stays, e.g. a Match block
+// elsewhere that adds AllowUsers entries (sshd adds up AllowUsers over
+// every matching block instead of keeping the first). Apply then fails
+// with what differs instead of leaving a perpetual diff.
+func verifySSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, vmid int) error {
+	g, probed := guest.ObserveSSH(ctx, ch.FS, vmid)
+	if !g.Observed || !g.Installed {
+		return fmt.Errorf("reading sshd's configuration back after the policy was written: %s", g)
+	}
+	drift := sshdconfig.Compare(p, probed.Weakest())
+	if len(drift) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(drift))
+	for i, d := range drift {
+		msgs[i] = d.String()
+	}
+	return fmt.Errorf("the SSH policy is written into CT %d (%s, included first from %s), but sshd still has in effect for some connection: "+
+		"%s. Something the drop-in cannot override keeps it, e.g. a Match block that adds AllowUsers (sshd adds those up over every "+
+		"matching block): find it with sshd -T -C user=<user>,host=<address>,addr=<address>,lport=22 inside the container and remove it",
+		vmid, sshdconfig.DropIn, sshdconfig.MainConfig, strings.Join(msgs, "; "))
 }
 
 // reloadSSHD has a running sshd re-read its configuration; one that is not
