@@ -163,8 +163,8 @@ func weakened(c ct, what string, change func(), cfg, attr string, before any) re
 	return resource.TestStep{
 		PreConfig: func() {
 			change()
-			real := logReal(c, "weakened ("+what+")")
-			if w := sshdconfig.Compare(policy, real.Weakest()); len(w) == 0 {
+			onSSHD := logReal(c, "weakened ("+what+")")
+			if w := sshdconfig.Compare(policy, onSSHD.Weakest()); len(w) == 0 {
 				c.t.Fatalf("%s: no effect on the real sshd", what)
 			}
 		},
@@ -210,13 +210,13 @@ func noEffect(c ct, what string, change func(), cfg string) resource.TestStep {
 // and returns it.
 func logReal(c ct, what string) sshdconfig.Probed {
 	c.t.Helper()
-	real, err := c.realProbe()
+	onSSHD, err := c.realProbe()
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	c.t.Logf("%s: real sshd -T:\n%s", what, policyLines(string(sshdconfig.RenderT(real.Global))))
+	c.t.Logf("%s: real sshd -T:\n%s", what, policyLines(string(sshdconfig.RenderT(onSSHD.Global))))
 	var weak []string
-	for _, conn := range real.Conns {
+	for _, conn := range onSSHD.Conns {
 		if d := sshdconfig.Compare(policy, conn.Eff); len(d) > 0 {
 			if len(weak) == 0 {
 				c.t.Logf("  real sshd -T -C %s: %v", conn.Spec, d)
@@ -224,9 +224,9 @@ func logReal(c ct, what string) sshdconfig.Probed {
 			weak = append(weak, conn.Spec)
 		}
 	}
-	c.t.Logf("  %d of %d probe connections differ from the policy on the real sshd", len(weak), len(real.Conns))
-	modelAgrees(c, what, real)
-	return real
+	c.t.Logf("  %d of %d probe connections differ from the policy on the real sshd", len(weak), len(onSSHD.Conns))
+	modelAgrees(c, what, onSSHD)
+	return onSSHD
 }
 
 // inEffect: the real sshd -T, and sshd -T -C for every probe connection,
@@ -234,17 +234,17 @@ func logReal(c ct, what string) sshdconfig.Probed {
 // read-back in state.
 func inEffect(c ct, p sshdconfig.Policy) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		real, err := c.realProbe()
+		onSSHD, err := c.realProbe()
 		if err != nil {
 			return err
 		}
-		c.t.Logf("real sshd -T in the container:\n%s", policyLines(string(sshdconfig.RenderT(real.Global))))
-		for _, conn := range append([]sshdconfig.ConnEff{{Spec: "(none)", Eff: real.Global}}, real.Conns...) {
+		c.t.Logf("real sshd -T in the container:\n%s", policyLines(string(sshdconfig.RenderT(onSSHD.Global))))
+		for _, conn := range append([]sshdconfig.ConnEff{{Spec: "(none)", Eff: onSSHD.Global}}, onSSHD.Conns...) {
 			if d := sshdconfig.Compare(p, conn.Eff); len(d) > 0 {
 				return fmt.Errorf("the real sshd has not the policy in effect for the connection %s: %v", conn.Spec, d)
 			}
 		}
-		eff := real.Weakest()
+		eff := onSSHD.Weakest()
 		a := s.RootModule().Resources[res].Primary.Attributes
 		got := map[string]any{"permit_root_login": a["ssh_server.permit_root_login"], "key_only": a["ssh_server.key_only"] == "true",
 			"banner": a["ssh_server.banner"], "allow_users": stateList(a, "ssh_server.allow_users")}
@@ -297,12 +297,12 @@ func (r readBack) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, r
 			resp.Error = fmt.Errorf("%s: plan shows ssh_server.%s = %v before, want %v", r.what, r.attr, ssh[r.attr], r.before)
 			return
 		}
-		real, err := r.c.realProbe()
+		onSSHD, err := r.c.realProbe()
 		if err != nil {
 			resp.Error = err
 			return
 		}
-		eff := real.Weakest()
+		eff := onSSHD.Weakest()
 		got := map[string]any{"permit_root_login": ssh["permit_root_login"], "key_only": ssh["key_only"], "banner": ssh["banner"]}
 		var users []string
 		if l, ok := ssh["allow_users"].([]any); ok {
@@ -323,9 +323,9 @@ func (r readBack) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, r
 // modelAgrees: the provider's model of sshd's rules, run on the
 // container's files, gives what the real sshd -T, and sshd -T -C for each
 // probe connection, gives for every keyword of the policy.
-func modelAgrees(c ct, what string, real sshdconfig.Probed) {
+func modelAgrees(c ct, what string, onSSHD sshdconfig.Probed) {
 	c.t.Helper()
-	for _, conn := range append([]sshdconfig.ConnEff{{Spec: "", Eff: real.Global}}, real.Conns...) {
+	for _, conn := range append([]sshdconfig.ConnEff{{Spec: "", Eff: onSSHD.Global}}, onSSHD.Conns...) {
 		spec := sshdconfig.Conn{}
 		if conn.Spec != "" {
 			var err error

@@ -1,6 +1,7 @@
 package sshdconfig
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -138,7 +139,7 @@ func (m *matcher) criterion(attr, orig, arg string) (bool, error) {
 			return false, nil
 		}
 		if ci.LPort == 0 {
-			return false, fmt.Errorf("'Match LocalPort' in configuration but 'lport' not in connection test specification.") //nolint:staticcheck // sshd's message
+			return false, errors.New("'Match LocalPort' in configuration but 'lport' not in connection test specification")
 		}
 		return port == ci.LPort, nil
 	case "rdomain":

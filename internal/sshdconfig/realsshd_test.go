@@ -88,23 +88,23 @@ func TestRealSSHD(t *testing.T) {
 					args = append(args, "-C", c.Spec())
 				}
 				out, err := exec.Command("/usr/sbin/sshd", args...).CombinedOutput()
-				real := strings.ReplaceAll(string(out), host("/etc/ssh/")+"/", "/etc/ssh/")
+				onSSHD := strings.ReplaceAll(string(out), host("/etc/ssh/")+"/", "/etc/ssh/")
 				model, errs := EffectiveFor(tt.files, c)
 				switch {
-				case err != nil && len(errs) == 1 && strings.Contains(real, strings.TrimSuffix(errs[0][strings.Index(errs[0], ": ")+2:], ".")):
+				case err != nil && len(errs) == 1 && strings.Contains(onSSHD, strings.TrimSuffix(errs[0][strings.Index(errs[0], ": ")+2:], ".")):
 					continue // both refuse, with sshd's message
 				case err != nil || len(errs) > 0:
-					t.Fatalf("-C %q: real sshd -T: %v %s\nmodel: %v", c.Spec(), err, real, errs)
+					t.Fatalf("-C %q: real sshd -T: %v %s\nmodel: %v", c.Spec(), err, onSSHD, errs)
 				}
 				if c == (Conn{}) {
 					for _, p := range []Policy{policy, rootKeyOnly} {
-						if a, b := Compare(p, ParseT([]byte(real))), Compare(p, model); !sameDrift(a, b) {
+						if a, b := Compare(p, ParseT([]byte(onSSHD))), Compare(p, model); !sameDrift(a, b) {
 							t.Fatalf("real sshd: %v\nmodel:     %v", a, b)
 						}
 					}
 				}
 				// the simulator's sshd -T (RenderT) prints these keywords as the real one does
-				if a, b := tLines(real), tLines(string(RenderT(model))); a != b {
+				if a, b := tLines(onSSHD), tLines(string(RenderT(model))); a != b {
 					t.Fatalf("-C %q: real sshd -T:\n%s\nmodel (RenderT):\n%s", c.Spec(), a, b)
 				}
 			}
