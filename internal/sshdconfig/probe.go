@@ -16,6 +16,11 @@ import (
 // Address 10.0.0.0/8, ...) shows too; then the banner file. The provider
 // keeps the weakest value any probe shows (Weakest).
 //
+// sshd -T without a connection stops when the configuration has a Match
+// LocalPort block ("'Match LocalPort' in configuration but 'lport' not in
+// connection test specification"): the script then asks for a connection
+// to port 22 (sshd -T -C lport=22), which matches no other criterion.
+//
 // The users are root, the AllowUsers entries (the user part), and every
 // /etc/passwd account with a login shell (not nologin, false or sync):
 // only names of letters, digits, '_', '.' and '-' (a probe's spec is
@@ -43,7 +48,7 @@ const ProbeMarker = "#hardened-probe"
 // refuses its configuration.
 var ProbeScript = `set -f
 command -v sshd >/dev/null 2>&1 || { echo 'sshd: not found' >&2; exit 127; }
-g=$(sshd -T) || exit
+g=$(sshd -T 2>/dev/null) || g=$(sshd -T -C lport=22) || exit
 echo '` + ProbeMarker + `'
 printf '%s\n' "$g"
 port= users=root
@@ -259,6 +264,9 @@ func first1(v []string) string {
 // sshd -T -C show, and the banner file. errs: sshd would stop.
 func Probe(files Files) (Probed, []string) {
 	global, errs := Effective(files)
+	if len(errs) > 0 {
+		global, errs = EffectiveFor(files, Conn{LPort: 22})
+	}
 	if len(errs) > 0 {
 		return Probed{}, errs
 	}

@@ -126,6 +126,7 @@ func withoutMatchAll(dropIn []byte) string {
 // users with and without a Match, addresses in and out of 10.0.0.0/8,
 // IPv6, a host name, another local port.
 var realConns = []Conn{
+	{LPort: 22}, // the probe's fallback for sshd -T when a Match LocalPort line stops it
 	{User: "root", Host: "10.0.0.1", Addr: "10.0.0.1", LPort: 22},
 	{User: "deploy", Host: "192.0.2.1", Addr: "192.0.2.1", LPort: 22},
 	{User: "mallory", Host: "10.9.1.1", Addr: "10.9.1.1", LPort: 2222},

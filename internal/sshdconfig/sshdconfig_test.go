@@ -83,6 +83,8 @@ func TestWeakenings(t *testing.T) {
 		{"a Match block for a user of passwd, the drop-in's Match all removed", mapFiles{MainConfig: mustInclude(debianMain) +
 			"Match User alice\n  KbdInteractiveAuthentication yes\n", DropIn: withoutMatchAll(policy.RenderDropIn()),
 			"/etc/passwd": "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n"}, []string{"kbdinteractiveauthentication"}, true},
+		{"a Match LocalPort block (sshd -T without a connection stops: the probe asks for port 22)", mapFiles{MainConfig: mustInclude(debianMain) +
+			"Match LocalPort 2222\n  PasswordAuthentication yes\n", DropIn: withoutMatchAll(policy.RenderDropIn())}, nil, false},
 		{"Include removed from the main file", mapFiles{MainConfig: strings.Replace(debianMain, "Include /etc/ssh/sshd_config.d/*.conf\n", "", 1),
 			DropIn: dropIn}, []string{"allowusers", "banner", "passwordauthentication", "permitrootlogin"}, false},
 		{"the drop-in included inside a Match block applies only there", mapFiles{MainConfig: strings.Replace(debianMain,
