@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -245,11 +246,35 @@ func inEffect(c ct, p sshdconfig.Policy) resource.TestCheckFunc {
 			}
 		}
 		eff := onSSHD.Weakest()
+		if err := c.scriptAgrees(p, onSSHD); err != nil {
+			return err
+		}
 		a := s.RootModule().Resources[res].Primary.Attributes
 		got := map[string]any{"permit_root_login": a["ssh_server.permit_root_login"], "key_only": a["ssh_server.key_only"] == "true",
 			"banner": a["ssh_server.banner"], "allow_users": stateList(a, "ssh_server.allow_users")}
 		return c.compare("state", got, eff)
 	}
+}
+
+// scriptAgrees runs the provider's probe script (sshdconfig.ProbeScript)
+// in the container by hand (the container's busybox sh, the real sshd) and
+// checks it reads back what sshd -T and sshd -T -C asked one by one have in
+// effect; it logs how long the script takes.
+func (c ct) scriptAgrees(p sshdconfig.Policy, onSSHD sshdconfig.Probed) error {
+	start := time.Now()
+	out, err := c.attach("/bin/sh", "-c", sshdconfig.ProbeScript)
+	took := time.Since(start)
+	probed, ok := sshdconfig.ParseProbe([]byte(out))
+	if err != nil || !ok {
+		return fmt.Errorf("the probe script in the container: %v %q", err, out)
+	}
+	a, b := fmt.Sprint(sshdconfig.Compare(p, probed.Weakest())), fmt.Sprint(sshdconfig.Compare(p, onSSHD.Weakest()))
+	if a != b || len(probed.Conns) != len(onSSHD.Conns) || string(probed.Banner) != string(onSSHD.Banner) {
+		return fmt.Errorf("the probe script reads %s (%d connections), sshd asked by hand %s (%d)", a, len(probed.Conns), b, len(onSSHD.Conns))
+	}
+	c.t.Logf("the provider's probe script in the container: sshd -T and %d sshd -T -C, %d bytes of output, %v", len(probed.Conns), len(out),
+		took.Round(time.Millisecond))
+	return nil
 }
 
 // compare checks the provider's read-back against the real sshd's weakest
