@@ -90,6 +90,11 @@ func (e *evaluator) read(p string, depth, flags int, active *bool) {
 		}
 		switch {
 		case key == "":
+		case !*active && e.m.ci == nil && !matchKeywords[key]:
+			// the connection-less parse refuses a keyword a Match block
+			// cannot hold in a block that does not apply (servconf.c)
+			e.errs = append(e.errs, fmt.Sprintf("%s line %d: Directive '%s' is not allowed within a Match block", p, n+1, keyword(line)))
+			return
 		case key == "match":
 			m := e.m
 			if flags&neverMatch != 0 {
@@ -148,4 +153,33 @@ func (e *evaluator) set(key string, args []string) {
 		e.seen[key] = true
 		e.vals[key] = []string{normalize(key, args[0])}
 	}
+}
+
+// matchKeywords are the keywords OpenSSH 9.2 allows in a Match block
+// (servconf.c keywords[] with SSHCFG_MATCH).
+var matchKeywords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range strings.Fields(`permitrootlogin loglevel logverbose rhostsrsaauthentication hostbasedauthentication
+		hostbasedusesnamefrompacketonly hostbasedacceptedalgorithms hostbasedacceptedkeytypes rsaauthentication pubkeyauthentication
+		pubkeyacceptedalgorithms pubkeyacceptedkeytypes pubkeyauthoptions kerberosauthentication gssapiauthentication
+		passwordauthentication kbdinteractiveauthentication challengeresponseauthentication skeyauthentication ignorerhosts
+		x11forwarding x11displayoffset x11uselocalhost permitemptypasswords rekeylimit allowtcpforwarding allowagentforwarding
+		allowusers denyusers allowgroups denygroups gatewayports maxauthtries maxsessions banner clientaliveinterval
+		clientalivecountmax authorizedkeysfile authorizedkeysfile2 acceptenv setenv permittunnel permittty permituserrc match
+		permitopen permitlisten forcecommand chrootdirectory revokedkeys trustedusercakeys authorizedprincipalsfile include ipqos
+		authorizedkeyscommand authorizedkeyscommanduser authorizedprincipalscommand authorizedprincipalscommanduser
+		authenticationmethods streamlocalbindmask streamlocalbindunlink allowstreamlocalforwarding disableforwarding
+		exposeauthinfo rdomain casignaturealgorithms requiredrsasize channeltimeout unusedconnectiontimeout`) {
+		m[k] = true
+	}
+	return m
+}()
+
+// keyword is a line's keyword as written.
+func keyword(line string) string {
+	line = strings.TrimSpace(line)
+	if i := strings.IndexAny(line, " \t="); i >= 0 {
+		return line[:i]
+	}
+	return line
 }

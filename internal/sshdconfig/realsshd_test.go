@@ -60,6 +60,8 @@ func TestRealSSHD(t *testing.T) {
 			"Match Address *:*\n  Banner none\nMatch User d?ploy Host *.EXAMPLE.org\n  KbdInteractiveAuthentication yes\n" +
 			"Match LocalPort 2222\n  PermitEmptyPasswords yes\nMatch Group root,!nogroup\n  PubkeyAuthentication no\n",
 			DropIn: withoutMatchAll(policy.RenderDropIn())}},
+		{"a Match User * block before the Include: sshd refuses UsePAM in it", mapFiles{MainConfig: matchUserAll + mustInclude(debianMain),
+			DropIn: string(policy.RenderDropIn())}},
 		{"Match all before the Include", mapFiles{MainConfig: "Match all\n  PasswordAuthentication yes\n" + mustInclude(debianMain),
 			DropIn: string(policy.RenderDropIn())}},
 	}
