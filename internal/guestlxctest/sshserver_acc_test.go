@@ -60,7 +60,7 @@ resource "hardened_container" "web" {
 // drop-in's global PasswordAuthentication edited, a "Match User *" block
 // turning passwords and root logins on at the end of the main file, an
 // earlier file's PasswordAuthentication yes with the provider's Include
-// removed. Three that take effect each show in plan with the value the real
+// removed, a global PermitRootLogin yes put first in the main file. Three that take effect each show in plan with the value the real
 // sshd has in effect, and apply repairs them (the running sshd reloaded:
 // the client is offered keys only again): the drop-in edited (its Match all
 // block cut off, so the main file's Match User * is in effect while the
@@ -133,8 +133,11 @@ func TestAccSSHServerRealLXC(t *testing.T) {
 				c.sh(`printf 'Match User *\n  PasswordAuthentication yes\n' >` + earlier + ` && sed -i '\|^Include ` + sshdconfig.DropIn + `$|d' ` +
 					sshdconfig.MainConfig + ` && systemctl reload ssh`)
 			}, cfg, "key_only", false),
+			noEffect(c, "a global PermitRootLogin yes put first in the main file", func() {
+				c.sh(`rm ` + earlier + ` && sed -i '1i PermitRootLogin yes' ` + sshdconfig.MainConfig + ` && systemctl reload ssh`)
+			}, cfg),
 			weakened(c, "the main file changed: a Match all block put first", func() {
-				c.sh(`rm ` + earlier + ` && { printf 'Match all\n  PasswordAuthentication yes\n  PermitRootLogin yes\n'; cat ` + sshdconfig.MainConfig +
+				c.sh(`{ printf 'Match all\n  PasswordAuthentication yes\n  PermitRootLogin yes\n'; cat ` + sshdconfig.MainConfig +
 					`; } >/tmp/main && cat /tmp/main >` + sshdconfig.MainConfig + ` && systemctl reload ssh`)
 			}, cfg, "permit_root_login", "yes"),
 			{ // root with a key: OpenSSH 9.2's sshd -T says "without-password", read back as configured

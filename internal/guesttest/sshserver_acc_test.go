@@ -101,7 +101,8 @@ func effective(env *acctest.Env) resource.TestCheckFunc {
 // connections). Hand edits that the drop-in's Match all block, read first,
 // leaves without effect (its global line edited, an earlier file's
 // PasswordAuthentication yes once the provider's Include is gone, a Match
-// User * block at the end of the main file) leave the plan empty, honestly;
+// User * block at the end of the main file, a global PermitRootLogin yes
+// put first in the main file) leave the plan empty, honestly;
 // three that take effect each show in plan and are repaired: the drop-in
 // edited (its Match all block removed, so the main file's Match User *
 // turns passwords and root logins on for every connection while sshd -T
@@ -166,8 +167,11 @@ func TestAccSSHServerPolicy(t *testing.T) {
 				edit(t, earlier, func(string) string { return "Match User *\n  PasswordAuthentication yes\n" })
 				edit(t, mainFile, func(s string) string { return strings.Replace(s, "Include "+sshdconfig.DropIn+"\n", "", 1) })
 			}, "key_only", knownvalue.Bool(true)),
-			weakened(t, env, cfg, func() { // 3: the main file changed: a Match all block before the provider's Include
+			empty(func() { // a global line put first in the main file: the drop-in's Match all still wins
 				_ = os.Remove(earlier)
+				edit(t, mainFile, func(s string) string { return "PermitRootLogin yes\n" + s })
+			}),
+			weakened(t, env, cfg, func() { // 3: the main file changed: a Match all block before the provider's Include
 				edit(t, mainFile, func(s string) string { return "Match all\n  PermitRootLogin yes\n" + s })
 			}, "permit_root_login", knownvalue.StringExact("no")),
 			weakened(t, env, cfg, func() { // the banner file edited
