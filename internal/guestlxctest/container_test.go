@@ -68,17 +68,46 @@ func (c ct) attach(argv ...string) (string, error) {
 	return out.String(), err
 }
 
-// sshdT is the real sshd's effective configuration in the container.
-func (c ct) sshdT() (map[string][]string, string, error) {
+// sshdT is the real sshd's effective configuration in the container:
+// sshd -T, or sshd -T -C spec.
+func (c ct) sshdT(spec ...string) (map[string][]string, string, error) {
 	args := append([]string{"-n", strconv.Itoa(c.vmid), "-P", c.lxcPath, "--clear-env", "--"}, "/usr/sbin/sshd", "-T")
+	if len(spec) > 0 {
+		args = append(args, "-C", spec[0])
+	}
 	var out, errb bytes.Buffer
 	cmd := exec.Command("lxc-attach", args...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		return nil, "", fmt.Errorf("sshd -T in the container: %w: %s", err, errb.String())
+		return nil, "", fmt.Errorf("sshd -T %v in the container: %w: %s", spec, err, errb.String())
 	}
 	return sshdconfig.ParseT(out.Bytes()), out.String(), nil
 }
+
+// realProbe is what the real sshd has in effect, asked by hand (sshd -T,
+// then sshd -T -C for each of the provider's probe connections: the users
+// of the container's passwd with a login shell and AllowUsers, from each
+// probe address), and the banner file.
+func (c ct) realProbe() (sshdconfig.Probed, error) {
+	global, _, err := c.sshdT()
+	if err != nil {
+		return sshdconfig.Probed{}, err
+	}
+	p := sshdconfig.Probed{Global: global}
+	files := c.files()
+	passwd, _ := files.Read("/etc/passwd")
+	for _, conn := range sshdconfig.ProbeConns(sshdconfig.ProbeUsers(global, passwd), 22) {
+		eff, _, err := c.sshdT(conn.Spec())
+		if err != nil {
+			return p, err
+		}
+		p.Conns = append(p.Conns, sshdconfig.ConnEff{Spec: conn.Spec(), Eff: eff})
+	}
+	p.Banner, p.BannerFound = files.Read(sshdconfig.BannerFile)
+	return p, nil
+}
+
+func (c ct) files() rootfs { return rootfs(filepath.Join(c.lxcPath, strconv.Itoa(c.vmid), "rootfs")) }
 
 // pid is the container's init on this host.
 func (c ct) pid() string {

@@ -51,19 +51,27 @@ resource "hardened_container" "web" {
 
 // TestAccSSHServerRealLXC applies ssh_server to a container that runs in
 // real LXC with Debian's real OpenSSH server, then checks with the real
-// sshd: `sshd -T` inside the container shows the policy in effect and
-// equals what the provider read back; a client is offered public keys
-// only, the allowed user logs in with a key, another user and root do
-// not. Each of three hand weakenings inside the container (the drop-in
-// edited, an earlier file's PasswordAuthentication yes once the
-// provider's Include is gone, a line put first in the main file) shows
-// in plan with the value the real sshd has in effect, and apply repairs
-// it (the running sshd reloaded: the client is offered keys only again).
-// At every weakened state the provider's model (internal/sshdconfig) and
-// the real sshd -T agree on the policy's keywords. The provider's
-// environment does not reach the processes it runs in the container. Last, root with a key
-// only: the real sshd -T prints it "without-password" (OpenSSH 9.2), the
-// plan stays empty, and root logs in with its key.
+// sshd: `sshd -T`, and `sshd -T -C` for each of the provider's probe
+// connections, inside the container show the policy in effect, and their
+// weakest values equal what the provider read back; a client is offered
+// public keys only, the allowed user logs in with a key, another user and
+// root do not. Hand edits that the drop-in's Match all block (read first)
+// leaves without effect on the real sshd leave the plan empty: the
+// drop-in's global PasswordAuthentication edited, a "Match User *" block
+// turning passwords and root logins on at the end of the main file, an
+// earlier file's PasswordAuthentication yes with the provider's Include
+// removed, a global PermitRootLogin yes put first in the main file. Three that take effect each show in plan with the value the real
+// sshd has in effect, and apply repairs them (the running sshd reloaded:
+// the client is offered keys only again): the drop-in edited (its Match all
+// block cut off, so the main file's Match User * is in effect while the
+// real sshd -T without -C still prints "no"), an earlier file's Match
+// User * PasswordAuthentication yes with the provider's Include removed,
+// and the main file changed (a Match all block put first). At every
+// weakened state the provider's model (internal/sshdconfig) and the real
+// sshd -T (-C) agree on the policy's keywords. The provider's environment
+// does not reach the processes it runs in the container. Last, root with a
+// key only: the real sshd -T prints it "without-password" (OpenSSH 9.2),
+// the plan stays empty, and root logs in with its key.
 func TestAccSSHServerRealLXC(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Setenv(canary, "s3cret") // in the provider's environment (it runs in this process)
@@ -81,8 +89,18 @@ func TestAccSSHServerRealLXC(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: resource.ComposeTestCheckFunc(inEffect(c, policy), logins(c, key))},
 			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-			weakened(c, "the drop-in edited (and sshd reloaded by hand)", func() {
+			noEffect(c, "the drop-in's global PasswordAuthentication edited (and sshd reloaded by hand)", func() {
 				c.sh(`sed -i 's/^PasswordAuthentication no$/PasswordAuthentication yes/' ` + sshdconfig.DropIn + ` && systemctl reload ssh`)
+			}, cfg),
+			noEffect(c, "a Match User * block at the end of the main file", func() {
+				c.sh(`printf 'Match User *\n  PasswordAuthentication yes\n  PermitRootLogin yes\n' >>` + sshdconfig.MainConfig + ` && systemctl reload ssh`)
+			}, cfg),
+			weakened(c, "the drop-in edited: its Match all block cut off, the main file's Match User * in effect", func() {
+				c.sh(`sed -i -e 's/^PasswordAuthentication yes$/PasswordAuthentication no/' -e '/^# The same in every Match context/,$d' ` +
+					sshdconfig.DropIn + ` && systemctl reload ssh`)
+				if _, raw, _ := c.sshdT(); !strings.Contains(raw, "passwordauthentication no\n") {
+					t.Fatalf("the real sshd -T without -C: %s", policyLines(raw))
+				}
 				if m := methods(c); m != "publickey,password" {
 					t.Fatalf("after the hand reload sshd offers %q, want publickey,password", m)
 				}
@@ -107,19 +125,20 @@ func TestAccSSHServerRealLXC(t *testing.T) {
 					return nil
 				},
 			},
-			{ // an earlier file alone: the provider's Include comes first, nothing changes in effect
-				PreConfig: func() {
-					c.sh(`echo 'PasswordAuthentication yes' >` + earlier)
-					agree(c, "passwordauthentication", "no")
-				},
-				Config:           cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-			weakened(c, "the provider's Include removed: the earlier file wins", func() {
-				c.sh(`sed -i '\|^Include ` + sshdconfig.DropIn + `$|d' ` + sshdconfig.MainConfig)
+			noEffect(c, "an earlier file's PasswordAuthentication yes, the provider's Include removed", func() {
+				c.sh(`echo 'PasswordAuthentication yes' >` + earlier + ` && sed -i '\|^Include ` + sshdconfig.DropIn + `$|d' ` + sshdconfig.MainConfig +
+					` && systemctl reload ssh`)
+			}, cfg),
+			weakened(c, "an earlier file's Match User * PasswordAuthentication yes, the provider's Include removed", func() {
+				c.sh(`printf 'Match User *\n  PasswordAuthentication yes\n' >` + earlier + ` && sed -i '\|^Include ` + sshdconfig.DropIn + `$|d' ` +
+					sshdconfig.MainConfig + ` && systemctl reload ssh`)
 			}, cfg, "key_only", false),
-			weakened(c, "a line put first in the main file", func() {
-				c.sh(`rm ` + earlier + ` && sed -i '1i PermitRootLogin yes' ` + sshdconfig.MainConfig)
+			noEffect(c, "a global PermitRootLogin yes put first in the main file", func() {
+				c.sh(`rm ` + earlier + ` && sed -i '1i PermitRootLogin yes' ` + sshdconfig.MainConfig + ` && systemctl reload ssh`)
+			}, cfg),
+			weakened(c, "the main file changed: a Match all block put first", func() {
+				c.sh(`{ printf 'Match all\n  PasswordAuthentication yes\n  PermitRootLogin yes\n'; cat ` + sshdconfig.MainConfig +
+					`; } >/tmp/main && cat /tmp/main >` + sshdconfig.MainConfig + ` && systemctl reload ssh`)
 			}, cfg, "permit_root_login", "yes"),
 			{ // root with a key: OpenSSH 9.2's sshd -T says "without-password", read back as configured
 				Config: config(env, rootKeys),
@@ -147,12 +166,10 @@ func weakened(c ct, what string, change func(), cfg, attr string, before any) re
 	return resource.TestStep{
 		PreConfig: func() {
 			change()
-			eff, raw, err := c.sshdT()
-			if err != nil {
-				c.t.Fatal(err)
+			onSSHD := logReal(c, "weakened ("+what+")")
+			if w := sshdconfig.Compare(policy, onSSHD.Weakest()); len(w) == 0 {
+				c.t.Fatalf("%s: no effect on the real sshd", what)
 			}
-			c.t.Logf("weakened (%s): real sshd -T:\n%s", what, policyLines(raw))
-			modelAgrees(c, what, eff)
 		},
 		Config: cfg,
 		ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -171,17 +188,24 @@ func weakened(c ct, what string, change func(), cfg, attr string, before any) re
 	}
 }
 
-// inEffect: the real sshd -T shows the policy p, and equals the
-// provider's read-back in state.
+// inEffect: the real sshd -T, and sshd -T -C for every probe connection,
+// show the policy p, and their weakest values equal the provider's
+// read-back in state.
 func inEffect(c ct, p sshdconfig.Policy) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		eff, raw, err := c.sshdT()
+		onSSHD, err := c.realProbe()
 		if err != nil {
 			return err
 		}
-		c.t.Logf("real sshd -T in the container:\n%s", policyLines(raw))
-		if d := sshdconfig.Compare(p, eff); len(d) > 0 {
-			return fmt.Errorf("the real sshd has not the policy in effect: %v", d)
+		c.t.Logf("real sshd -T in the container:\n%s", policyLines(string(sshdconfig.RenderT(onSSHD.Global))))
+		for _, conn := range append([]sshdconfig.ConnEff{{Spec: "(none)", Eff: onSSHD.Global}}, onSSHD.Conns...) {
+			if d := sshdconfig.Compare(p, conn.Eff); len(d) > 0 {
+				return fmt.Errorf("the real sshd has not the policy in effect for the connection %s: %v", conn.Spec, d)
+			}
+		}
+		eff := onSSHD.Weakest()
+		if err := c.scriptAgrees(p, onSSHD); err != nil {
+			return err
 		}
 		a := s.RootModule().Resources[res].Primary.Attributes
 		got := map[string]any{"permit_root_login": a["ssh_server.permit_root_login"], "key_only": a["ssh_server.key_only"] == "true",
@@ -190,8 +214,9 @@ func inEffect(c ct, p sshdconfig.Policy) resource.TestCheckFunc {
 	}
 }
 
-// compare checks the provider's read-back against the real sshd -T: the
-// keywords, and the banner file's content where sshd points.
+// compare checks the provider's read-back against the real sshd's weakest
+// values (sshd -T and sshd -T -C per probe connection): the keywords, and
+// the banner file's content where sshd points.
 func (c ct) compare(where string, got map[string]any, eff map[string][]string) error {
 	want := map[string]any{"permit_root_login": first(eff["permitrootlogin"]), "key_only": keyOnly(eff),
 		"allow_users": strings.Join(sshdconfig.Users(eff), ",")}
@@ -234,11 +259,12 @@ func (r readBack) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, r
 			resp.Error = fmt.Errorf("%s: plan shows ssh_server.%s = %v before, want %v", r.what, r.attr, ssh[r.attr], r.before)
 			return
 		}
-		eff, _, err := r.c.sshdT()
+		onSSHD, err := r.c.realProbe()
 		if err != nil {
 			resp.Error = err
 			return
 		}
+		eff := onSSHD.Weakest()
 		got := map[string]any{"permit_root_login": ssh["permit_root_login"], "key_only": ssh["key_only"], "banner": ssh["banner"]}
 		var users []string
 		if l, ok := ssh["allow_users"].([]any); ok {
@@ -248,43 +274,12 @@ func (r readBack) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, r
 		}
 		got["allow_users"] = strings.Join(users, ",")
 		resp.Error = r.c.compare("plan ("+r.what+")", got, eff)
-		r.c.t.Logf("plan (%s): ssh_server.%s %v -> %v", r.what, r.attr, ssh[r.attr], rc.Change.After.(map[string]any)["ssh_server"].(map[string]any)[r.attr])
+		after, _ := rc.Change.After.(map[string]any)["ssh_server"].(map[string]any)
+		r.c.t.Logf("plan (%s): ssh_server: permit_root_login %v -> %v, key_only %v -> %v, allow_users %v -> %v", r.what,
+			ssh["permit_root_login"], after["permit_root_login"], ssh["key_only"], after["key_only"], ssh["allow_users"], after["allow_users"])
 		return
 	}
 	resp.Error = fmt.Errorf("%s: %s not in the plan", r.what, res)
-}
-
-// modelAgrees: the provider's model of sshd's rules, run on the
-// container's files, gives what the real sshd -T gives for every keyword
-// of the policy.
-func modelAgrees(c ct, what string, actual map[string][]string) {
-	c.t.Helper()
-	model, errs := sshdconfig.Effective(rootfs(filepath.Join(c.lxcPath, fmt.Sprint(c.vmid), "rootfs")))
-	if len(errs) > 0 {
-		c.t.Fatalf("%s: the model refuses what sshd accepts: %v", what, errs)
-	}
-	for k := range policy.Want() {
-		m, r := model[k], actual[k]
-		if k == "allowusers" {
-			m, r = sorted(sshdconfig.Users(model)), sorted(sshdconfig.Users(actual))
-		}
-		if strings.Join(m, " ") != strings.Join(r, " ") {
-			c.t.Errorf("%s: %s: internal/sshdconfig says %q, the real sshd -T %q", what, k, m, r)
-		}
-	}
-}
-
-// agree: the real sshd -T has key = value in effect.
-func agree(c ct, key, value string) {
-	c.t.Helper()
-	eff, _, err := c.sshdT()
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if got := first(eff[key]); got != value {
-		c.t.Fatalf("real sshd -T: %s %s, want %s", key, got, value)
-	}
-	modelAgrees(c, key+" "+value, eff)
 }
 
 // logins: a client is offered public keys only; deploy (allowed) logs in

@@ -54,16 +54,18 @@ func pctCalls(env *acctest.Env, s string) int {
 }
 
 // defaultOnSteps: no ssh_server block on Debian's standard template: the
-// hardened policy is written and in effect; a hand weakening (a line before
-// the provider's Include in the main file) fails HC-SSH-001 in compliance
+// hardened policy is written and in effect; a hand weakening (an earlier
+// file's Match User * block with PasswordAuthentication yes, the provider's
+// Include removed from the main file: sshd -T without a connection still
+// prints "no", sshd -T -C for a user "yes") fails HC-SSH-001 in compliance
 // and in hardened_audit, shows in plan, and apply repairs it.
 func defaultOnSteps(env *acctest.Env, cfg string, t *testing.T) []resource.TestStep {
 	hardened := func(*terraform.State) error {
-		eff, errs := sshdconfig.Effective(rootFiles(pctemu.Rootfs(env.DataDir, 180)))
+		p, errs := sshdconfig.Probe(rootFiles(pctemu.Rootfs(env.DataDir, 180)))
 		if len(errs) > 0 {
 			return fmt.Errorf("%v", errs)
 		}
-		if w := sshdconfig.Weaknesses(eff); len(w) > 0 {
+		if w := append(sshdconfig.Weaknesses(p.Global), p.ConnWeaknesses()...); len(w) > 0 {
 			return fmt.Errorf("sshd in effect: %v", w)
 		}
 		return nil
@@ -83,14 +85,16 @@ func defaultOnSteps(env *acctest.Env, cfg string, t *testing.T) []resource.TestS
 		{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		{ // weakened by hand: the refresh sees it in compliance and the audit
 			PreConfig: func() {
-				edit(t, guestFile(env, sshdconfig.MainConfig), func(s string) string { return "PasswordAuthentication yes\n" + s })
+				edit(t, guestFile(env, "/etc/ssh/sshd_config.d/00-aaa.conf"), func(string) string { return "Match User *\n  PasswordAuthentication yes\n" })
+				edit(t, guestFile(env, sshdconfig.MainConfig), func(s string) string { return strings.Replace(s, "Include "+sshdconfig.DropIn+"\n", "", 1) })
 			},
 			RefreshState:       true,
 			ExpectNonEmptyPlan: true,
 			Check: resource.ComposeTestCheckFunc(
 				resource.TestCheckResourceAttr(res, "ssh_server.key_only", "false"),
 				resource.TestCheckResourceAttr(res, sshStatus, "fail"),
-				resource.TestCheckResourceAttr(res, sshDetail, "sshd in effect (sshd -T): passwordauthentication yes"),
+				resource.TestCheckResourceAttr(res, sshDetail, "sshd in effect (sshd -T): passwordauthentication yes "+
+					"(for the connection user=root,host=127.0.0.1,addr=127.0.0.1,lport=22: a Match block)"),
 			),
 		},
 		{ // the plan shows it (and the audit, read by the plan); apply repairs it
@@ -146,7 +150,7 @@ func TestAccSSHServerDefaultOnSSHChannel(t *testing.T) {
 
 // TestAccSSHServerAbsent: Alpine's template has no OpenSSH: installed is
 // false, nothing is written, the plan is empty, and a refresh costs no pct
-// call until the container restarts (then one sshd -T). An explicit
+// call until the container restarts (then one pct exec of the SSH probe). An explicit
 // ssh_server on it is a warning, not an error, and plans empty too.
 // enabled = false on Debian writes nothing: HC-SSH-001 reads what the
 // template has in effect (passwords allowed, no banner), excepted here.
@@ -188,12 +192,12 @@ func TestAccSSHServerAbsent(t *testing.T) {
 					if err := env.Call(t, http.MethodPost, "/nodes/pve1/lxc/180/status/reboot"); err != nil {
 						t.Fatal(err)
 					}
-					calls = pctCalls(env, "pct exec 180 --keep-env 0 -- sshd -T")
+					calls = pctCalls(env, "pct exec 180 --keep-env 0 -- sh -c ")
 				},
 				RefreshState: true,
 				Check: func(*terraform.State) error {
-					if n := pctCalls(env, "pct exec 180 --keep-env 0 -- sshd -T"); n != calls+1 {
-						return fmt.Errorf("%d sshd -T after the restart, want 1", n-calls)
+					if n := pctCalls(env, "pct exec 180 --keep-env 0 -- sh -c "); n != calls+1 {
+						return fmt.Errorf("%d SSH probes after the restart, want 1", n-calls)
 					}
 					return nil
 				},

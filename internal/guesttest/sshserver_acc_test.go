@@ -75,34 +75,54 @@ func weakened(t *testing.T, env *acctest.Env, cfg string, change func(), attr st
 }
 
 // effective checks sshd's effective configuration in the container (the
-// simulator's sshd -T over its files) against the policy.
+// simulator's sshd -T, and sshd -T -C for each probe connection, over its
+// files) against the policy.
 func effective(env *acctest.Env) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		eff, errs := sshdconfig.Effective(rootFiles(pctemu.Rootfs(env.DataDir, 180)))
+		p, errs := sshdconfig.Probe(rootFiles(pctemu.Rootfs(env.DataDir, 180)))
 		if len(errs) > 0 {
 			return fmt.Errorf("%v", errs)
 		}
 		want := sshdconfig.Policy{PermitRootLogin: "no", Banner: "Authorised use only.", AllowUsers: []string{"deploy"}}
-		if d := sshdconfig.Compare(want, eff); len(d) > 0 {
+		if d := sshdconfig.Compare(want, p.Global); len(d) > 0 {
 			return fmt.Errorf("sshd in effect differs: %v", d)
+		}
+		for _, c := range p.Conns {
+			if d := sshdconfig.Compare(want, c.Eff); len(d) > 0 {
+				return fmt.Errorf("sshd in effect for %s differs: %v", c.Spec, d)
+			}
 		}
 		return nil
 	}
 }
 
 // TestAccSSHServerPolicy: the policy is written through pct push and read
-// back through pct exec sshd -T; three hand weakenings (the drop-in edited,
-// the provider's Include removed from the main file so that an earlier
-// file's PasswordAuthentication yes wins, a line put before it in the main
-// file) each show in plan and are repaired; an earlier file alone changes
-// nothing in effect (the drop-in is read first), so the plan stays empty.
+// back through one pct exec (sshd -T, and sshd -T -C for probe
+// connections). Hand edits that the drop-in's Match all block, read first,
+// leaves without effect (its global line edited, an earlier file's
+// PasswordAuthentication yes once the provider's Include is gone, a Match
+// User * block at the end of the main file, a global PermitRootLogin yes
+// put first in the main file) leave the plan empty, honestly;
+// three that take effect each show in plan and are repaired: the drop-in
+// edited (its Match all block removed, so the main file's Match User *
+// turns passwords and root logins on for every connection while sshd -T
+// without a connection still prints "no"), an earlier file's Match User *
+// PasswordAuthentication yes with the provider's Include removed, and the
+// main file changed (a Match all block put before the Include). A Match
+// block that adds to AllowUsers shows in plan, and apply, which cannot
+// override it, fails saying so.
 func TestAccSSHServerPolicy(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
 	env := acctest.StartSim(t)
 	cfg := sshConfig(env, debian, policyHCL)
 	earlier := guestFile(env, "/etc/ssh/sshd_config.d/00-aaa.conf")
+	mainFile := guestFile(env, sshdconfig.MainConfig)
 	rootKeyCfg := sshConfig(env, debian, strings.Replace(policyHCL, "  ssh_server = {\n", "  ssh_server = {\n    permit_root_login = \"prohibit-password\"\n", 1))
+	empty := func(change func()) resource.TestStep {
+		return resource.TestStep{PreConfig: change, Config: cfg, Check: effective(env),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}}
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -115,7 +135,7 @@ func TestAccSSHServerPolicy(t *testing.T) {
 					resource.TestCheckResourceAttr(res, "ssh_server.allow_users.0", "deploy"),
 					func(*terraform.State) error {
 						b, err := os.ReadFile(guestFile(env, sshdconfig.DropIn))
-						if err != nil || !strings.Contains(string(b), "PasswordAuthentication no\n") {
+						if err != nil || !strings.Contains(string(b), "PasswordAuthentication no\n") || !strings.Contains(string(b), "Match all\n") {
 							return fmt.Errorf("drop-in %q %w", b, err)
 						}
 						log, _ := os.ReadFile(filepath.Join(env.DataDir, pctemu.LogFile))
@@ -127,34 +147,64 @@ func TestAccSSHServerPolicy(t *testing.T) {
 				),
 			},
 			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-			weakened(t, env, cfg, func() { // 1: the drop-in edited
+			// without effect: the drop-in's Match all block wins for every connection
+			empty(func() {
 				edit(t, guestFile(env, sshdconfig.DropIn), func(s string) string {
 					return strings.Replace(s, "PasswordAuthentication no", "PasswordAuthentication yes", 1)
 				})
+			}),
+			empty(func() { edit(t, mainFile, func(s string) string { return s + matchUserAll }) }),
+			// 1: the drop-in edited: without its Match all, the main file's Match User * is in effect
+			weakened(t, env, cfg, func() {
+				edit(t, guestFile(env, sshdconfig.DropIn), func(s string) string { s, _, _ = strings.Cut(s, "# The same in every Match"); return s })
 			}, "key_only", knownvalue.Bool(true)),
-			{ // an earlier file alone: not in effect, nothing to show
-				PreConfig:        func() { edit(t, earlier, func(string) string { return "PasswordAuthentication yes\n" }) },
-				Config:           cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-			weakened(t, env, cfg, func() { // 2: the earlier file wins once the provider's Include is gone
-				edit(t, guestFile(env, sshdconfig.MainConfig), func(s string) string {
-					return strings.Replace(s, "Include "+sshdconfig.DropIn+"\n", "", 1)
-				})
+			empty(func() { // an earlier file, the provider's Include removed: the drop-in's Match all still wins
+				edit(t, earlier, func(string) string { return "PasswordAuthentication yes\n" })
+				edit(t, mainFile, func(s string) string { return strings.Replace(s, "Include "+sshdconfig.DropIn+"\n", "", 1) })
+			}),
+			// 2: an earlier file's Match User *, read before the drop-in once the provider's Include is gone
+			weakened(t, env, cfg, func() {
+				edit(t, earlier, func(string) string { return "Match User *\n  PasswordAuthentication yes\n" })
+				edit(t, mainFile, func(s string) string { return strings.Replace(s, "Include "+sshdconfig.DropIn+"\n", "", 1) })
 			}, "key_only", knownvalue.Bool(true)),
-			weakened(t, env, cfg, func() { // 3: the main file changed: a line before the provider's Include
+			empty(func() { // a global line put first in the main file: the drop-in's Match all still wins
 				_ = os.Remove(earlier)
-				edit(t, guestFile(env, sshdconfig.MainConfig), func(s string) string { return "PermitRootLogin yes\n" + s })
+				edit(t, mainFile, func(s string) string { return "PermitRootLogin yes\n" + s })
+			}),
+			weakened(t, env, cfg, func() { // 3: the main file changed: a Match all block before the provider's Include
+				edit(t, mainFile, func(s string) string { return "Match all\n  PermitRootLogin yes\n" + s })
 			}, "permit_root_login", knownvalue.StringExact("no")),
 			weakened(t, env, cfg, func() { // the banner file edited
 				edit(t, guestFile(env, sshdconfig.BannerFile), func(string) string { return "Welcome!\n" })
 			}, "banner", knownvalue.StringExact("Authorised use only.")),
+			{ // a Match block that adds to AllowUsers (sshd adds those up): shown in plan; the drop-in cannot override it, apply says so
+				PreConfig: func() { edit(t, mainFile, func(s string) string { return s + "Match User *\n  AllowUsers mallory\n" }) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("ssh_server").AtMapKey("allow_users"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("deploy")})),
+				}},
+				ExpectError: regexp.MustCompile(`sshd\s+still\s+has\s+in\s+effect\s+for\s+some\s+connection:\s+allowusers\s+is\s+deploy\s+mallory,\s+the\s+policy\s+needs\s+deploy`),
+			},
+			{
+				PreConfig: func() {
+					edit(t, mainFile, func(s string) string { return strings.Replace(s, "Match User *\n  AllowUsers mallory\n", "", 1) })
+				},
+				Config:           cfg,
+				Check:            effective(env),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
 			// root with a key only: sshd -T prints it as without-password, no perpetual diff
 			{Config: rootKeyCfg, Check: resource.TestCheckResourceAttr(res, "ssh_server.permit_root_login", "prohibit-password")},
 			{Config: rootKeyCfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		},
 	})
 }
+
+// matchUserAll is the hand-added block that turns passwords and root
+// logins back on for every connection unless a Match all read before it
+// keeps the policy.
+const matchUserAll = "Match User *\n    PasswordAuthentication yes\n    PermitRootLogin yes\n"
 
 // TestAccSSHServerRefusals: ssh_server set on a stopped container, with
 // key_only = false, a banner with an escape sequence, or policy settings

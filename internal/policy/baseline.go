@@ -250,7 +250,8 @@ var settings = []setting{
 		"it does not install.",
 		func(b Baseline) string { return list(b.RequiredGuestFiles) }},
 	{"RequireSSHPolicy", "require_ssh_policy", "HC-SSH-001", "A container's OpenSSH server, if it has one, must allow key-only logins, no " +
-		"root password login, and show a banner (checked in running containers through `sshd -T`; `hardened_container.ssh_server` enforces it).",
+		"root password login, and show a banner (checked in running containers through `sshd -T`, and `sshd -T -C` per user and " +
+		"client address for `Match` blocks; `hardened_container.ssh_server` enforces it).",
 		func(b Baseline) string { return boolValue(b.RequireSSHPolicy) }},
 	{"NoExceptions", "no_exceptions", "", "Rule IDs no container may except.",
 		func(b Baseline) string { return list(b.NoExceptions) }},

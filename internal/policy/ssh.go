@@ -11,7 +11,10 @@ func sshRules() []Rule {
 			`and credential stuffing need; root logging in with a password gives them the container's most powerful account; the banner ` +
 			`states before authentication that access is restricted and logged. The rule reads sshd's **effective** configuration inside the ` +
 			`running container (` + "`sshd -T`" + ` through PVE's pct exec: sshd keeps the first value it reads, so only the effective ` +
-			`configuration tells, whatever file set it): password, keyboard-interactive and empty-password authentication must be off, ` +
+			`configuration tells, whatever file set it; and with ` + "`sshd -T -C`" + ` for every user that can log in, from a set of ` +
+			`client addresses, the weakest value counts, so a ` + "`Match`" + ` block that turns passwords back on for real connections, ` +
+			`while ` + "`sshd -T`" + ` without a connection still prints the hardened value, fails too): password, keyboard-interactive and ` +
+			`empty-password authentication must be off, ` +
 			"`PermitRootLogin`" + ` must not be ` + "`yes`" + ` (` + "`no`, or `prohibit-password`" + ` where a key is needed), and a ` +
 			`banner must be configured. A container without an OpenSSH server passes (nothing listens); a stopped one passes until it runs; ` +
 			"`ssh_server = { enabled = false }`" + ` leaves sshd unmanaged but still checked.`,

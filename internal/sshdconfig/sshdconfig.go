@@ -5,12 +5,11 @@
 // effect (`sshd -T`): keywords are case-insensitive, the FIRST value read
 // for a keyword wins (except accumulating keywords such as AllowUsers),
 // `Include` is expanded in place with its glob sorted, and `Match` blocks
-// do not apply to the global configuration sshd -T prints.
+// apply to the connections they match (sshd -T -C).
 package sshdconfig
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -98,22 +97,40 @@ func (p Policy) Want() map[string][]string {
 	return w
 }
 
-// RenderDropIn is the drop-in's content.
+// RenderDropIn is the drop-in's content: the policy's keywords, then the
+// same keywords again in a "Match all" block that ends the file. sshd
+// keeps the first value it reads, and a Match block's value replaces the
+// global one for every connection it matches: a block further on (e.g.
+// "Match User *" with PasswordAuthentication yes at the end of the main
+// file) would otherwise turn passwords back on for every login while sshd
+// -T, without a connection, still prints "no". Read first, this "Match
+// all" keeps the policy's values in every Match context (servconf.c
+// parse_server_match_config: among the blocks that match a connection the
+// first value wins). AllowUsers is the exception sshd makes: every
+// matching block adds to it, which the read-back's connection probes see.
 func (p Policy) RenderDropIn() []byte {
 	var b strings.Builder
 	b.WriteString("# Managed by terraform-provider-hardened (hardened_container.ssh_server): changes are reverted.\n")
-	b.WriteString("# sshd keeps the first value it reads: this file sorts first in sshd_config.d.\n")
-	fmt.Fprintf(&b, "PermitRootLogin %s\n", p.PermitRootLogin)
-	b.WriteString("PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\nPermitEmptyPasswords no\n")
+	b.WriteString("# sshd keeps the first value it reads: this file is included first from sshd_config.\n")
+	p.renderKeywords(&b, "")
+	b.WriteString("# The same in every Match context: read first, this block wins over any later Match block.\nMatch all\n")
+	p.renderKeywords(&b, "\t")
+	return []byte(b.String())
+}
+
+func (p Policy) renderKeywords(b *strings.Builder, indent string) {
+	fmt.Fprintf(b, "%sPermitRootLogin %s\n", indent, p.PermitRootLogin)
+	for _, l := range []string{"PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes", "PermitEmptyPasswords no"} {
+		fmt.Fprintf(b, "%s%s\n", indent, l)
+	}
 	if p.Banner != "" {
-		fmt.Fprintf(&b, "Banner %s\n", BannerFile)
+		fmt.Fprintf(b, "%sBanner %s\n", indent, BannerFile)
 	} else {
-		b.WriteString("Banner none\n")
+		fmt.Fprintf(b, "%sBanner none\n", indent)
 	}
 	if len(p.AllowUsers) > 0 {
-		fmt.Fprintf(&b, "AllowUsers %s\n", strings.Join(p.AllowUsers, " "))
+		fmt.Fprintf(b, "%sAllowUsers %s\n", indent, strings.Join(p.AllowUsers, " "))
 	}
-	return []byte(b.String())
 }
 
 // RenderBanner is the banner file's content ("" for no banner).
@@ -161,109 +178,6 @@ func normalize(key, v string) string {
 type Files interface {
 	Read(p string) ([]byte, bool)
 	Glob(pattern string) []string
-}
-
-// Effective evaluates the configuration the way sshd -T (without -C)
-// prints it: for each keyword the first value read, Include expanded in
-// place (relative to /etc/ssh), keys lower case. Match blocks: without a
-// connection (-C) sshd evaluates only "Match all", whose values replace
-// the global ones (servconf.c copy_set_server_options; the first value
-// among Match all lines wins); any other Match block is skipped, an
-// Include inside it too, and a Match in an included file ends with that
-// file. Only the keys of defaults and the accumulating ones are completed
-// with defaults. errs lists what sshd would refuse to start with.
-func Effective(files Files) (map[string][]string, []string) {
-	e := &evaluator{files: files, vals: [2]map[string][]string{{}, {}}, seen: [2]map[string]bool{{}, {}}}
-	e.read(MainConfig, 0, scopeGlobal)
-	out := e.vals[scopeGlobal]
-	for k, v := range e.vals[scopeMatchAll] {
-		out[k] = v
-	}
-	for k, v := range defaults {
-		if _, ok := out[k]; !ok {
-			out[k] = append([]string(nil), v...)
-		}
-	}
-	return out, e.errs
-}
-
-// scope is where a configuration line stands for sshd -T without -C.
-type scope int
-
-const (
-	scopeGlobal     scope = iota // outside any Match block
-	scopeMatchAll                // in a "Match all" block: applies, over the global value
-	scopeMatchOther              // in another Match block: not evaluated without a connection
-)
-
-type evaluator struct {
-	files Files
-	errs  []string
-	vals  [2]map[string][]string // by scope: global, Match all
-	seen  [2]map[string]bool
-}
-
-func (e *evaluator) read(p string, depth int, sc scope) {
-	b, ok := e.files.Read(p)
-	if !ok {
-		if depth == 0 {
-			e.errs = append(e.errs, p+": No such file or directory")
-		}
-		return
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		key, args := splitLine(line)
-		if a, ok := aliases[key]; ok {
-			key = a
-		}
-		switch {
-		case key == "":
-		case key == "match":
-			sc = scopeMatchOther
-			if len(args) == 1 && strings.EqualFold(args[0], "all") {
-				sc = scopeMatchAll
-			}
-		case key == "include":
-			e.include(args, depth, sc)
-		case sc != scopeMatchOther && len(args) > 0:
-			e.set(sc, key, args)
-		}
-	}
-}
-
-// include reads the files an Include names, in glob order; inside a Match
-// block that does not apply, they do not either.
-func (e *evaluator) include(patterns []string, depth int, sc scope) {
-	if sc == scopeMatchOther {
-		return
-	}
-	if depth >= 16 {
-		e.errs = append(e.errs, "Too many recursive configuration includes")
-		return
-	}
-	for _, pat := range patterns {
-		if !path.IsAbs(pat) {
-			pat = path.Join("/etc/ssh", pat)
-		}
-		for _, m := range e.files.Glob(pat) {
-			e.read(m, depth+1, sc)
-		}
-	}
-}
-
-func (e *evaluator) set(sc scope, key string, args []string) {
-	vals, seen := e.vals[sc], e.seen[sc]
-	if accumulating[key] {
-		if key == "subsystem" { // a name and its command: one entry
-			args = []string{strings.Join(args, " ")}
-		}
-		vals[key] = append(vals[key], args...)
-		return
-	}
-	if !seen[key] {
-		seen[key] = true
-		vals[key] = []string{normalize(key, args[0])}
-	}
 }
 
 // splitLine is one sshd_config line: its keyword (lower case) and

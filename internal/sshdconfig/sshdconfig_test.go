@@ -42,39 +42,89 @@ func TestDropInWinsOnDebian(t *testing.T) {
 	}
 }
 
+// TestWeakenings: what the read-back (sshd -T and the probe connections'
+// sshd -T -C, weakest value kept) shows for hand edits. The drop-in's
+// Match all block, read first, keeps the policy in every Match context:
+// edits that come after it change nothing in effect (no drift, honestly);
+// the ones that take effect show, also when sshd -T without a connection
+// still prints the policy's values.
 func TestWeakenings(t *testing.T) {
+	dropIn := string(policy.RenderDropIn())
 	tests := []struct {
-		name  string
-		files mapFiles
-		want  []string // drifted keys
+		name   string
+		files  mapFiles
+		want   []string // drifted keys
+		hidden bool     // sshd -T without a connection shows no drift
 	}{
-		{"drop-in edited", mapFiles{MainConfig: debianMain,
-			DropIn: strings.Replace(string(policy.RenderDropIn()), "PasswordAuthentication no", "PasswordAuthentication yes", 1)}, []string{"passwordauthentication"}},
-		{"earlier file sets PasswordAuthentication yes", mapFiles{MainConfig: debianMain, DropIn: string(policy.RenderDropIn()),
-			"/etc/ssh/sshd_config.d/00-aaa.conf": "PasswordAuthentication yes\n"}, []string{"passwordauthentication"}},
-		{"main file sets root login before the Include", mapFiles{MainConfig: "PermitRootLogin yes\n" + debianMain, DropIn: string(policy.RenderDropIn())},
-			[]string{"permitrootlogin"}},
+		{"hardened", mapFiles{MainConfig: mustInclude(debianMain), DropIn: dropIn}, nil, false},
+		// no effect: the drop-in's Match all wins for every connection
+		{"drop-in's global line edited", mapFiles{MainConfig: mustInclude(debianMain),
+			DropIn: strings.Replace(dropIn, "PasswordAuthentication no", "PasswordAuthentication yes", 1)}, nil, false},
+		{"an earlier file sets PasswordAuthentication yes, the Include removed", mapFiles{MainConfig: debianMain, DropIn: dropIn,
+			"/etc/ssh/sshd_config.d/00-aaa.conf": "PasswordAuthentication yes\n"}, nil, false},
+		{"main file sets root login before the Include", mapFiles{MainConfig: "PermitRootLogin yes\n" + mustInclude(debianMain), DropIn: dropIn}, nil, false},
+		{"Match User * at the end of the main file", mapFiles{MainConfig: mustInclude(debianMain) + matchUserAll, DropIn: dropIn}, nil, false},
+		{"Match all at the end of the main file", mapFiles{MainConfig: mustInclude(debianMain) + "Match all\n  PasswordAuthentication yes\n", DropIn: dropIn}, nil, false},
+		{"a later file", mapFiles{MainConfig: mustInclude(debianMain), DropIn: dropIn,
+			"/etc/ssh/sshd_config.d/99-local.conf": "PasswordAuthentication yes\nPermitRootLogin yes\n"}, nil, false},
+		// in effect
+		{"drop-in edited everywhere", mapFiles{MainConfig: mustInclude(debianMain),
+			DropIn: strings.ReplaceAll(dropIn, "PasswordAuthentication no", "PasswordAuthentication yes")}, []string{"passwordauthentication"}, false},
+		{"the drop-in's Match all removed, Match User * in the main file", mapFiles{MainConfig: mustInclude(debianMain) + matchUserAll,
+			DropIn: withoutMatchAll(policy.RenderDropIn())}, []string{"passwordauthentication", "permitrootlogin"}, true},
+		{"an earlier file's Match User *, the Include removed", mapFiles{MainConfig: debianMain, DropIn: dropIn,
+			"/etc/ssh/sshd_config.d/00-aaa.conf": "Match User *\n  PasswordAuthentication yes\n"}, []string{"passwordauthentication"}, true},
+		{"Match all put first in the main file", mapFiles{MainConfig: "Match all\n  PasswordAuthentication yes\n" + mustInclude(debianMain), DropIn: dropIn},
+			[]string{"passwordauthentication"}, false},
+		{"Match User * adds to AllowUsers", mapFiles{MainConfig: mustInclude(debianMain) + "Match User *\n  AllowUsers mallory\n", DropIn: dropIn},
+			[]string{"allowusers"}, true},
+		{"a Match Address block, the drop-in's Match all removed", mapFiles{MainConfig: mustInclude(debianMain) + "Match Address 10.0.0.0/8\n  Banner none\n",
+			DropIn: withoutMatchAll(policy.RenderDropIn())}, []string{"banner"}, true},
+		{"a Match block for a user of passwd, the drop-in's Match all removed", mapFiles{MainConfig: mustInclude(debianMain) +
+			"Match User alice\n  KbdInteractiveAuthentication yes\n", DropIn: withoutMatchAll(policy.RenderDropIn()),
+			"/etc/passwd": "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n"}, []string{"kbdinteractiveauthentication"}, true},
+		{"a Match LocalPort block (sshd -T without a connection stops: the probe asks for port 22)", mapFiles{MainConfig: mustInclude(debianMain) +
+			"Match LocalPort 2222\n  PasswordAuthentication yes\n", DropIn: withoutMatchAll(policy.RenderDropIn())}, nil, false},
 		{"Include removed from the main file", mapFiles{MainConfig: strings.Replace(debianMain, "Include /etc/ssh/sshd_config.d/*.conf\n", "", 1),
-			DropIn: string(policy.RenderDropIn())}, []string{"allowusers", "banner", "passwordauthentication", "permitrootlogin"}},
-		{"a later file changes nothing", mapFiles{MainConfig: debianMain, DropIn: string(policy.RenderDropIn()),
-			"/etc/ssh/sshd_config.d/99-local.conf": "PasswordAuthentication yes\nPermitRootLogin yes\n"}, nil},
-		{"Match block does not count", mapFiles{MainConfig: debianMain + "Match User bob\n  PasswordAuthentication yes\n", DropIn: string(policy.RenderDropIn())}, nil},
-		{"AllowUsers added by hand elsewhere", mapFiles{MainConfig: debianMain + "AllowUsers mallory\n", DropIn: string(policy.RenderDropIn())}, []string{"allowusers"}},
-		{"Match all re-enables passwords", mapFiles{MainConfig: debianMain + "Match all\n  PasswordAuthentication yes\n", DropIn: string(policy.RenderDropIn())},
-			[]string{"passwordauthentication"}},
+			DropIn: dropIn}, []string{"allowusers", "banner", "passwordauthentication", "permitrootlogin"}, false},
 		{"the drop-in included inside a Match block applies only there", mapFiles{MainConfig: strings.Replace(debianMain,
 			"Include /etc/ssh/sshd_config.d/*.conf\n", "", 1) + "Match Address 10.0.0.0/8\n  Include " + DropIn + "\n",
-			DropIn: string(policy.RenderDropIn())}, []string{"allowusers", "banner", "passwordauthentication", "permitrootlogin"}},
+			DropIn: dropIn}, []string{"allowusers", "banner", "passwordauthentication", "permitrootlogin"}, false},
 	}
 	for _, tt := range tests {
-		eff, _ := Effective(tt.files)
-		var got []string
-		for _, d := range Compare(policy, eff) {
+		p, errs := Probe(tt.files)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", tt.name, errs)
+		}
+		var got, global []string
+		for _, d := range Compare(policy, p.Weakest()) {
 			got = append(got, d.Key)
+		}
+		for _, d := range Compare(policy, p.Global) {
+			global = append(global, d.Key)
 		}
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: drift %v, want %v", tt.name, got, tt.want)
 		}
+		if hidden := len(global) == 0 && len(got) > 0; hidden != tt.hidden {
+			t.Errorf("%s: sshd -T without a connection shows %v", tt.name, global)
+		}
+		// what the script prints reads back the same
+		if q, ok := ParseProbe(p.Render()); !ok || !reflect.DeepEqual(q.Weakest(), p.Weakest()) {
+			t.Errorf("%s: ParseProbe(Render) = %v", tt.name, q.Weakest())
+		}
+	}
+}
+
+func TestProbeUsers(t *testing.T) {
+	passwd := []byte("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\nsync:x:4:65534:sync:/bin:/bin/sync\n" +
+		"alice:x:1000:1000::/home/alice:/bin/bash\nbad,name:x:1001:1001::/:/bin/sh\nftp:x:1002:1002::/:/bin/false\n")
+	got := ProbeUsers(map[string][]string{"allowusers": {"deploy", "ops@10.0.10.0/24", "root", "*"}}, passwd)
+	if want := []string{"root", "deploy", "ops", "alice"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q, want %q", got, want)
+	}
+	if n := len(ProbeConns(got, 22)); n != 4*len(ProbeAddrs) {
+		t.Fatalf("%d connections", n)
 	}
 }
 
@@ -91,8 +141,8 @@ func TestEffectiveSyntax(t *testing.T) {
 	if _, errs := Effective(mapFiles{}); len(errs) != 1 {
 		t.Fatalf("missing main file: %v", errs)
 	}
-	if eff, _ := Effective(mapFiles{MainConfig: "Include /etc/ssh/sshd_config\n"}); eff["permitrootlogin"][0] != "prohibit-password" {
-		t.Fatal("recursive include")
+	if _, errs := Effective(mapFiles{MainConfig: "Include /etc/ssh/sshd_config\n"}); len(errs) == 0 {
+		t.Fatal("recursive include: sshd stops with \"Too many recursive configuration includes\"")
 	}
 }
 

@@ -51,7 +51,7 @@ func (r Result) Failing() []policy.Finding {
 // the same for every container) and one of the backup jobs (HC-BAK-001;
 // plus one resources call when a job selects a pool), then two calls per container (its
 // config, which carries the raw lxc.* lines, and its firewall options), and
-// one pct exec per running container (sshd -T, HC-SSH-001) on its node. Provider-written
+// one pct exec per running container (the SSH probe: sshd -T and sshd -T -C per probe connection, HC-SSH-001) on its node. Provider-written
 // confinement files are read through the node channel once each, to tell a
 // generated AppArmor profile or seccomp policy from a foreign or edited one.
 func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseline) ([]Result, error) {
@@ -91,7 +91,7 @@ func Run(ctx context.Context, c *providerdata.Clients, f Filter, b policy.Baseli
 
 // observeGuest looks inside a running container through pct exec, only
 // for the rules that are on: the required files (HC-MON-001: one call per
-// path) and the OpenSSH server (HC-SSH-001: one sshd -T).
+// path) and the OpenSSH server (HC-SSH-001: one pct exec of the SSH probe).
 func observeGuest(ctx context.Context, c *providerdata.Clients, ct pve.CTResource, b policy.Baseline, s *hardening.Spec) error {
 	running := ct.Status == "running"
 	if !running {

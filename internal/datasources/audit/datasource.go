@@ -79,8 +79,10 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"(one `/cluster/resources` call and one of the datacenter firewall's options, for HC-FW-004, then each container's config and firewall options: " +
 			"two calls per container) and reads " +
 			"provider-written AppArmor profiles and seccomp policies through the node channel, once per file. " +
-			"Inside each running container it runs PVE's `pct exec <vmid> -- sshd -T` once (HC-SSH-001: the OpenSSH server's effective " +
-			"configuration; none while the baseline's `require_ssh_policy` is `false`) and `test -e` per `required_guest_files` path (HC-MON-001). " +
+			"Inside each running container it runs one PVE `pct exec` of a fixed probe script (HC-SSH-001: the OpenSSH server's effective " +
+			"configuration, `sshd -T`, and `sshd -T -C` for each user that can log in from a set of client addresses, so a `Match` block " +
+			"that turns passwords back on for real connections counts; none while the baseline's `require_ssh_policy` is `false`) " +
+			"and `test -e` per `required_guest_files` path (HC-MON-001). " +
 			"Exceptions of `hardened_container` resources live in Terraform state, not on the cluster: the audit reports raw failures.",
 		Attributes: map[string]schema.Attribute{
 			"node": schema.StringAttribute{

@@ -267,6 +267,8 @@ func (c cmd) exec(args []string) int {
 		return 127
 	}
 	switch name {
+	case "sh":
+		return c.sh(extra[1:])
 	case "sshd":
 		return c.sshd(extra[1:])
 	case "test":
@@ -276,7 +278,7 @@ func (c cmd) exec(args []string) int {
 	case "systemctl":
 		return c.systemctl(extra[1:])
 	}
-	_, _ = fmt.Fprintf(c.stderr, "pvesim: pct exec does not emulate %q (only sshd -T, test, cat, systemctl)\n", extra[0])
+	_, _ = fmt.Fprintf(c.stderr, "pvesim: pct exec does not emulate %q (only sshd -T/-t, the provider's SSH probe, test, cat, systemctl)\n", extra[0])
 	return 126
 }
 
@@ -298,22 +300,6 @@ func (c cmd) hasExecutable(name string) bool {
 		}
 	}
 	return false
-}
-
-func (c cmd) sshd(args []string) int {
-	if len(args) == 0 || args[0] != "-T" {
-		_, _ = fmt.Fprintln(c.stderr, "pvesim: only `sshd -T` is emulated")
-		return 126
-	}
-	eff, errs := sshdconfig.Effective(guestFiles{c.rootfs()})
-	if len(errs) > 0 {
-		for _, e := range errs {
-			_, _ = fmt.Fprintln(c.stderr, e)
-		}
-		return 255
-	}
-	_, _ = c.stdout.Write(sshdconfig.RenderT(eff))
-	return 0
 }
 
 func (c cmd) test(args []string) int {

@@ -111,3 +111,46 @@ func TestAlpineHasNoSSHD(t *testing.T) {
 		t.Fatalf("%d %q", code, e)
 	}
 }
+
+// The provider's SSH probe (sh -c sshdconfig.ProbeScript) is answered as
+// the script answers in a container: sshd -T, then sshd -T -C for root
+// (the template's only login account) from each probe address, then the
+// banner; a Match block shows for the connections it matches. sshd -T -C
+// and sshd -t are emulated too; Alpine's template has sh but no sshd.
+func TestSSHProbe(t *testing.T) {
+	root := setup(t, "debian")
+	_ = WriteRunning(root, []int{100})
+	main := filepath.Join(Rootfs(root, 100), "etc/ssh/sshd_config")
+	if err := os.WriteFile(main, []byte("PasswordAuthentication no\n"+DebianSSHDConfig+"Match Address 10.0.0.0/8\n  PasswordAuthentication yes\n"), 0o644); err != nil { //nolint:gosec // test file
+		t.Fatal(err)
+	}
+	code, out, e := run(root, "exec", "100", "--keep-env", "0", "--", "sh", "-c", sshdconfig.ProbeScript)
+	p, ok := sshdconfig.ParseProbe([]byte(out))
+	if code != 0 || !ok || len(p.Conns) != len(sshdconfig.ProbeAddrs) || p.BannerFound {
+		t.Fatalf("%d %q %q", code, out, e)
+	}
+	for _, c := range p.Conns {
+		want := "no"
+		if strings.Contains(c.Spec, "addr=10.0.0.1,") {
+			want = "yes"
+		}
+		if !strings.HasPrefix(c.Spec, "user=root,") || c.Eff["passwordauthentication"][0] != want {
+			t.Errorf("%s: %v", c.Spec, c.Eff)
+		}
+	}
+	if code, out, _ := run(root, "exec", "100", "--", "sshd", "-T", "-C", "user=bob,addr=10.1.2.3,host=x"); code != 0 ||
+		!strings.Contains(out, "passwordauthentication yes\n") {
+		t.Fatalf("sshd -T -C: %d %q", code, out)
+	}
+	if code, _, e := run(root, "exec", "100", "--", "sshd", "-t"); code != 0 {
+		t.Fatalf("sshd -t: %d %q", code, e)
+	}
+	if code, _, _ := run(root, "exec", "100", "--", "sh", "-c", "id"); code != 126 {
+		t.Fatal("sh -c with another script is not emulated")
+	}
+	alpine := setup(t, "alpine")
+	_ = WriteRunning(alpine, []int{100})
+	if code, _, e := run(alpine, "exec", "100", "--", "sh", "-c", sshdconfig.ProbeScript); code != 127 || e != "sshd: not found\n" {
+		t.Fatalf("alpine: %d %q", code, e)
+	}
+}

@@ -61,6 +61,12 @@ AcceptEnv LANG LC_*
 Subsystem	sftp	/usr/lib/openssh/sftp-server
 `
 
+// basePasswd is a template's /etc/passwd as far as the emulation reads it
+// (the SSH probe's users): root with a login shell, system accounts
+// without one (Debian's base-passwd).
+const basePasswd = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\n" +
+	"sys:x:3:3:sys:/dev:/usr/sbin/nologin\nsync:x:4:65534:sync:/bin:/bin/sync\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+
 // stand-in marks the executables the emulation answers for.
 const standIn = "#!/bin/false\n# pvesim stand-in: pct exec emulates this command\n"
 
@@ -70,7 +76,8 @@ const standIn = "#!/bin/false\n# pvesim stand-in: pct exec emulates this command
 func templateFiles(ostype string) map[string]string {
 	osRelease := map[string]string{"debian": "ID=debian\nVERSION_ID=\"12\"\n", "ubuntu": "ID=ubuntu\nVERSION_ID=\"24.04\"\n",
 		"alpine": "ID=alpine\nVERSION_ID=3.22.0\n"}[ostype]
-	files := map[string]string{"etc/os-release": osRelease, "usr/bin/test": standIn, "usr/bin/cat": standIn}
+	files := map[string]string{"etc/os-release": osRelease, "usr/bin/test": standIn, "usr/bin/cat": standIn, "bin/sh": standIn,
+		"etc/passwd": basePasswd}
 	if ostype == "debian" || ostype == "ubuntu" {
 		files["etc/ssh/sshd_config"] = DebianSSHDConfig
 		files["etc/ssh/sshd_config.d/"] = ""

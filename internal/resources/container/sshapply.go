@@ -112,10 +112,38 @@ func writeSSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, 
 			return fmt.Errorf("writing %s: %w", sshdconfig.MainConfig, err)
 		}
 	}
-	if _, err := ch.Exec(ctx, vmid, "sshd", "-T"); err != nil {
-		return fmt.Errorf("sshd refuses its configuration after the drop-in was written: %w", err)
+	if _, err := ch.Exec(ctx, vmid, "sshd", "-t"); err != nil {
+		return fmt.Errorf("sshd refuses its configuration after the drop-in was written (sshd -t): %w", err)
 	}
-	return reloadSSHD(ctx, ch, vmid, diags)
+	if err := reloadSSHD(ctx, ch, vmid, diags); err != nil {
+		return err
+	}
+	return verifySSHPolicy(ctx, ch, p, vmid)
+}
+
+// verifySSHPolicy reads the effective configuration back (the probe:
+// sshd -T and sshd -T -C per probe connection) after the policy was
+// written: what the drop-in cannot override stays, e.g. a Match block
+// elsewhere that adds AllowUsers entries (sshd adds up AllowUsers over
+// every matching block instead of keeping the first). Apply then fails
+// with what differs instead of leaving a perpetual diff.
+func verifySSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, vmid int) error {
+	g, probed := guest.ObserveSSH(ctx, ch.FS, vmid)
+	if !g.Observed || !g.Installed {
+		return fmt.Errorf("reading sshd's configuration back after the policy was written: %s", g)
+	}
+	drift := sshdconfig.Compare(p, probed.Weakest())
+	if len(drift) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(drift))
+	for i, d := range drift {
+		msgs[i] = d.String()
+	}
+	return fmt.Errorf("the SSH policy is written into CT %d (%s, included first from %s), but sshd still has in effect for some connection: "+
+		"%s. Something the drop-in cannot override keeps it, e.g. a Match block that adds AllowUsers (sshd adds those up over every "+
+		"matching block): find it with sshd -T -C user=<user>,host=<address>,addr=<address>,lport=22 inside the container and remove it",
+		vmid, sshdconfig.DropIn, sshdconfig.MainConfig, strings.Join(msgs, "; "))
 }
 
 // reloadSSHD has a running sshd re-read its configuration; one that is not
@@ -187,7 +215,7 @@ func (r *containerResource) observeSSH(ctx context.Context, prior types.Object, 
 		diags.AddWarning("The SSH server could not be checked", err.Error()+". HC-SSH-001 fails until it can be.")
 		return keep(hardening.GuestSSH{Reason: err.Error()}, memo)
 	}
-	g, eff := guest.ObserveSSH(ctx, fs, vmid)
+	g, probed := guest.ObserveSSH(ctx, fs, vmid)
 	switch {
 	case g.Stopped:
 		return keep(g, memo)
@@ -200,15 +228,17 @@ func (r *containerResource) observeSSH(ctx context.Context, prior types.Object, 
 	}
 	pm.Installed = types.BoolValue(true)
 	if pm.enabled() {
-		r.effectiveSSH(ctx, guest.Channel{FS: fs}, vmid, eff, &pm, diags)
+		effectiveSSH(ctx, probed, &pm, diags)
 	}
 	return keep(g, 0)
 }
 
 // effectiveSSH sets the policy attributes from sshd's effective
-// configuration and the banner file.
-func (r *containerResource) effectiveSSH(ctx context.Context, ch guest.Channel, vmid int, eff map[string][]string, pm *sshServerModel,
-	diags *diag.Diagnostics) {
+// configuration, the weakest value of any probe connection (a Match block
+// that weakens the policy for some connection shows), and the banner file
+// the probe read.
+func effectiveSSH(ctx context.Context, probed sshdconfig.Probed, pm *sshServerModel, diags *diag.Diagnostics) {
+	eff := probed.Weakest()
 	priorBanner := pm.Banner
 	pm.PermitRootLogin = types.StringValue(first(eff["permitrootlogin"]))
 	pm.KeyOnly = types.BoolValue(first(eff["passwordauthentication"]) == "no" && first(eff["kbdinteractiveauthentication"]) == "no" &&
@@ -218,15 +248,10 @@ func (r *containerResource) effectiveSSH(ctx context.Context, ch guest.Channel, 
 	case "none", "":
 		pm.Banner = types.StringValue("")
 	case sshdconfig.BannerFile:
-		data, err := ch.Exec(ctx, vmid, "cat", sshdconfig.BannerFile)
-		var re *nodefs.RunError
-		switch {
-		case err == nil:
-			pm.Banner = types.StringValue(bannerText(string(data), priorBanner))
-		case errors.As(err, &re) && re.ExitCode == 1 && strings.Contains(err.Error(), "No such file"):
+		if probed.BannerFound {
+			pm.Banner = types.StringValue(bannerText(string(probed.Banner), priorBanner))
+		} else {
 			pm.Banner = types.StringValue(bannerNotManaged + "missing " + b)
-		default:
-			diags.AddWarning("The SSH banner could not be read", err.Error())
 		}
 	default:
 		pm.Banner = types.StringValue(bannerNotManaged + b)

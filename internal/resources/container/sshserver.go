@@ -21,8 +21,9 @@ import (
 // The guest SSH policy (seed 000 checklist: "SSH: key-only auth, root login
 // disabled, banner configured"): a drop-in under /etc/ssh/sshd_config.d/
 // written through `pct push`, sshd reloaded through `pct exec`, and the
-// effective configuration (`pct exec <vmid> -- sshd -T`) read back, so a
-// hand edit anywhere in sshd's configuration shows in plan.
+// effective configuration (one `pct exec` of sshdconfig.ProbeScript: sshd
+// -T, and sshd -T -C per probe connection) read back, so a hand edit
+// anywhere in sshd's configuration shows in plan.
 
 type sshServerModel struct {
 	Enabled         types.Bool   `tfsdk:"enabled"`
@@ -82,17 +83,28 @@ func sshServerAttribute() schema.SingleNestedAttribute {
 		MarkdownDescription: md("The OpenSSH server inside the container (seed 000: \"SSH: key-only auth, root login disabled, banner configured\";",
 			"rule HC-SSH-001). **On by default**: without this block, every container whose template ships OpenSSH (Debian's and Ubuntu's",
 			"standard templates do, Alpine's does not) gets the hardened policy: key-only authentication, root login off, a banner.",
-			"The provider looks for sshd inside the running container once (`pct exec <vmid> -- sshd -T`; `installed` shows the answer) and,",
-			"where there is one, writes a drop-in, `/etc/ssh/sshd_config.d/00-hardened.conf`, included first from `/etc/ssh/sshd_config`",
-			"(sshd keeps the **first** value it reads for a keyword), and the banner file through PVE's own tooling on the node (`pct push`, which",
-			"enters the container's namespaces: nothing is written from the host side), then reloads sshd (`systemctl try-reload-or-restart ssh`,",
-			"or `sshd` where the unit has that name; a container without systemctl gets a warning: its running sshd reads the policy when it restarts).",
-			"Every refresh reads back the **effective** configuration (`sshd -T`, and the banner file): a hand edit anywhere (the drop-in, an earlier",
-			"file in `sshd_config.d`, the main file) shows in the next plan and apply repairs it. A container without sshd costs no `pct` call on",
-			"refresh: it is looked at again after it restarts (a new init) or when `installed` is unknown. PVE's `pct` reaches only a running",
-			"container: while it is stopped the last observation is kept. Set `enabled = false` to leave sshd's configuration alone (the provider",
-			"then writes nothing; HC-SSH-001 still checks what is in effect, unless the baseline's `require_ssh_policy` is `false`: then",
-			"no `pct` call is made at all). Cost: a refresh of a running container with sshd makes two `pct exec` calls (`sshd -T`, the banner file)."),
+			"The provider looks for sshd inside the running container once (`installed` shows the answer) and, where there is one, writes a",
+			"drop-in, `/etc/ssh/sshd_config.d/00-hardened.conf`, included first from `/etc/ssh/sshd_config` (sshd keeps the **first** value it",
+			"reads for a keyword), which sets the policy's keywords and repeats them in a closing `Match all` block: among the `Match` blocks that",
+			"apply to a connection sshd also keeps the first value, so a hand-added `Match User *` block with `PasswordAuthentication yes` further",
+			"on has no effect. It writes the banner file through PVE's own tooling on the node (`pct push`, which enters the container's namespaces:",
+			"nothing is written from the host side), then reloads sshd (`systemctl try-reload-or-restart ssh`, or `sshd` where the unit has that",
+			"name; a container without systemctl gets a warning: its running sshd reads the policy when it restarts), and reads the policy back:",
+			"what the drop-in cannot override (e.g. a `Match` block elsewhere adding `AllowUsers` entries, which sshd adds up) fails the apply,",
+			"naming it. Every refresh reads back the **effective** configuration with one `pct exec` of a fixed probe script (nothing from the",
+			"configuration is in it): `sshd -T`, then `sshd -T -C user=<u>,host=<a>,addr=<a>,lport=<port>` for root, the `AllowUsers` users and",
+			"every account of the container's `/etc/passwd` with a login shell, each from 127.0.0.1, 10.0.0.1, 172.16.0.1, 192.168.0.1,",
+			"198.51.100.1, ::1 and 2001:db8::1, and the banner file; each attribute reads as the **weakest** value any of them has. So a hand edit",
+			"anywhere (the drop-in, an earlier file in `sshd_config.d`, the main file), including a `Match` block that weakens logins only for",
+			"real connections while `sshd -T` without one still prints the policy's values, shows in the next plan and apply repairs it. A `Match`",
+			"block keyed on other client addresses, host names, a local address or a routing domain is not probed; the drop-in's `Match all`",
+			"keeps the policy there while the drop-in and its `Include` are intact (an edit of the drop-in that changes no probed connection's",
+			"values is not seen until apply rewrites the drop-in, which it does only for a change). A container without sshd costs no",
+			"`pct` call on refresh: it is looked at again after it restarts (a new init) or when `installed` is unknown. PVE's `pct` reaches only a",
+			"running container: while it is stopped the last observation is kept. Set `enabled = false` to leave sshd's configuration alone (the",
+			"provider then writes nothing; HC-SSH-001 still checks what is in effect, unless the baseline's `require_ssh_policy` is `false`: then",
+			"no `pct` call is made at all). Cost: a refresh of a running container with sshd makes one `pct exec` (the probe runs `sshd -T` once",
+			"plus seven times per probed user)."),
 		Attributes: map[string]schema.Attribute{
 			"enabled": schema.BoolAttribute{
 				Optional: true,
