@@ -1,8 +1,10 @@
 package pctemu
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -277,8 +279,10 @@ func (c cmd) exec(args []string) int {
 		return c.cat(extra[1:])
 	case "systemctl":
 		return c.systemctl(extra[1:])
+	case "rm":
+		return c.rm(extra[1:])
 	}
-	_, _ = fmt.Fprintf(c.stderr, "pvesim: pct exec does not emulate %q (only sshd -T/-t, the provider's SSH probe, test, cat, systemctl)\n", extra[0])
+	_, _ = fmt.Fprintf(c.stderr, "pvesim: pct exec does not emulate %q (only sshd -T/-t, the provider's SSH probe, test, cat, rm -f, systemctl)\n", extra[0])
 	return 126
 }
 
@@ -376,4 +380,48 @@ func (c cmd) systemctl(args []string) int {
 	}
 	_, _ = fmt.Fprintf(c.stderr, "Unknown command verb %s.\n", args[0])
 	return 1
+}
+
+// rm is coreutils' rm for files: -f (a missing file is no error) and --
+// only; a symlink is removed, not its target (the parent directory is
+// resolved inside the container); a directory is refused.
+func (c cmd) rm(args []string) int {
+	force, paths := false, args
+	for len(paths) > 0 && strings.HasPrefix(paths[0], "-") {
+		a := paths[0]
+		paths = paths[1:]
+		if a == "--" {
+			break
+		}
+		if a != "-f" {
+			_, _ = fmt.Fprintf(c.stderr, "pvesim: rm %s is not emulated (only -f)\n", a)
+			return 1
+		}
+		force = true
+	}
+	code := 0
+	for _, p := range paths {
+		dir, err := resolve(c.rootfs(), path.Dir(path.Clean("/"+p)))
+		hp := filepath.Join(dir, path.Base(p))
+		var fi os.FileInfo
+		if err == nil {
+			fi, err = os.Lstat(hp)
+		}
+		switch {
+		case err != nil && force && errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			_, _ = fmt.Fprintf(c.stderr, "rm: cannot remove '%s': No such file or directory\n", p)
+			code = 1
+		case fi.IsDir():
+			_, _ = fmt.Fprintf(c.stderr, "rm: cannot remove '%s': Is a directory\n", p)
+			code = 1
+		default:
+			if err := os.Remove(hp); err != nil {
+				_, _ = fmt.Fprintf(c.stderr, "rm: cannot remove '%s': %v\n", p, err)
+				code = 1
+			}
+		}
+	}
+	return code
 }

@@ -154,3 +154,45 @@ func TestSSHProbe(t *testing.T) {
 		t.Fatalf("alpine: %d %q", code, e)
 	}
 }
+
+// rm -f removes a file inside the container, a missing one is no error,
+// a symlink is removed itself (never what it points at, inside or outside
+// the container), a directory is refused.
+func TestRm(t *testing.T) {
+	root := setup(t, "debian")
+	_ = WriteRunning(root, []int{100})
+	rfs := Rootfs(root, 100)
+	drop := filepath.Join(rfs, filepath.FromSlash(sshdconfig.DropIn))
+	if err := os.WriteFile(drop, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, e := run(root, "exec", "100", "--", "rm", "-f", "--", sshdconfig.DropIn); code != 0 {
+		t.Fatalf("rm: %d %q", code, e)
+	}
+	if _, err := os.Lstat(drop); !os.IsNotExist(err) {
+		t.Fatalf("still there: %v", err)
+	}
+	if code, _, e := run(root, "exec", "100", "--", "rm", "-f", "--", sshdconfig.DropIn); code != 0 {
+		t.Fatalf("rm -f of a missing file: %d %q", code, e)
+	}
+	if code, _, _ := run(root, "exec", "100", "--", "rm", "--", sshdconfig.DropIn); code != 1 {
+		t.Fatalf("rm of a missing file without -f: %d", code)
+	}
+	outside := filepath.Join(root, "outside")
+	_ = os.WriteFile(outside, []byte("keep"), 0o600)
+	if err := os.Symlink(outside, drop); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, e := run(root, "exec", "100", "--", "rm", "-f", "--", sshdconfig.DropIn); code != 0 {
+		t.Fatalf("rm of a symlink: %d %q", code, e)
+	}
+	if _, err := os.Lstat(drop); !os.IsNotExist(err) {
+		t.Fatalf("symlink still there: %v", err)
+	}
+	if b, err := os.ReadFile(outside); err != nil || string(b) != "keep" {
+		t.Fatalf("the symlink's target was touched: %q %v", b, err)
+	}
+	if code, _, e := run(root, "exec", "100", "--", "rm", "-f", "--", "/etc/ssh"); code != 1 || !strings.Contains(e, "Is a directory") {
+		t.Fatalf("rm of a directory: %d %q", code, e)
+	}
+}

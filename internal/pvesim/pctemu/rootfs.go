@@ -76,7 +76,7 @@ const standIn = "#!/bin/false\n# pvesim stand-in: pct exec emulates this command
 func templateFiles(ostype string) map[string]string {
 	osRelease := map[string]string{"debian": "ID=debian\nVERSION_ID=\"12\"\n", "ubuntu": "ID=ubuntu\nVERSION_ID=\"24.04\"\n",
 		"alpine": "ID=alpine\nVERSION_ID=3.22.0\n"}[ostype]
-	files := map[string]string{"etc/os-release": osRelease, "usr/bin/test": standIn, "usr/bin/cat": standIn, "bin/sh": standIn,
+	files := map[string]string{"etc/os-release": osRelease, "usr/bin/test": standIn, "usr/bin/cat": standIn, "usr/bin/rm": standIn, "bin/sh": standIn,
 		"etc/passwd": basePasswd}
 	if ostype == "debian" || ostype == "ubuntu" {
 		files["etc/ssh/sshd_config"] = DebianSSHDConfig

@@ -87,11 +87,45 @@ func (r *containerResource) applySSH(ctx context.Context, plan containerModel, n
 }
 
 // writeSSHPolicy writes the banner, the drop-in and the main file's
-// Include through pct push, checks sshd accepts it, and reloads sshd.
+// Include through pct push, checks sshd accepts the result (sshd -t), and
+// reloads sshd. Until sshd has accepted it nothing is final: when a write
+// fails or sshd refuses the result (e.g. an OpenSSH too old for a keyword
+// of the drop-in), the files are put back as they were, so the running
+// sshd and the next one to start (a restart of the container) keep a
+// configuration they accept and nobody is locked out.
 func writeSSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, node string, vmid int, diags *diag.Diagnostics) error {
 	tflog.Debug(ctx, "writing the SSH policy", map[string]any{"node": node, "vmid": vmid})
-	if b := p.RenderBanner(); b != nil {
-		if err := ch.Push(ctx, vmid, sshdconfig.BannerFile, b, 0o644); err != nil {
+	banner := p.RenderBanner()
+	paths := []string{sshdconfig.MainConfig, sshdconfig.DropIn}
+	if banner != nil {
+		paths = append(paths, sshdconfig.BannerFile)
+	}
+	saved, err := ch.Save(ctx, vmid, paths...)
+	switch {
+	case err != nil:
+		return fmt.Errorf("reading sshd's files before the change: %w", err)
+	case saved[0].Missing:
+		return fmt.Errorf("%s does not exist in the container", sshdconfig.MainConfig)
+	}
+	if err := pushSSHPolicy(ctx, ch, p, banner, saved[0].Data, vmid); err != nil {
+		if rerr := ch.Restore(ctx, vmid, saved, 0o644); rerr != nil {
+			return fmt.Errorf("%w; putting sshd's previous files back failed too (check %s in CT %d by hand): %w",
+				err, strings.Join(paths, ", "), vmid, rerr)
+		}
+		return fmt.Errorf("%w. CT %d's sshd files are back as they were, so sshd keeps a configuration it accepts; "+
+			"if this OpenSSH cannot take the policy, set ssh_server = { enabled = false } for this container", err, vmid)
+	}
+	if err := reloadSSHD(ctx, ch, vmid, diags); err != nil {
+		return err
+	}
+	return verifySSHPolicy(ctx, ch, p, vmid)
+}
+
+// pushSSHPolicy writes the policy's files (main is the main file's
+// current content) and has sshd check the result.
+func pushSSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, banner, main []byte, vmid int) error {
+	if banner != nil {
+		if err := ch.Push(ctx, vmid, sshdconfig.BannerFile, banner, 0o644); err != nil {
 			return fmt.Errorf("writing %s: %w", sshdconfig.BannerFile, err)
 		}
 	}
@@ -100,25 +134,15 @@ func writeSSHPolicy(ctx context.Context, ch guest.Channel, p sshdconfig.Policy, 
 	}
 	// the drop-in is read before anything else: no earlier file in
 	// sshd_config.d and no line of the main file can override it
-	main, missing, err := ch.Pull(ctx, vmid, sshdconfig.MainConfig)
-	switch {
-	case err != nil:
-		return fmt.Errorf("reading %s: %w", sshdconfig.MainConfig, err)
-	case missing:
-		return fmt.Errorf("%s does not exist in the container", sshdconfig.MainConfig)
-	}
 	if fixed, changed := sshdconfig.EnsureIncludeFirst(main); changed {
 		if err := ch.Push(ctx, vmid, sshdconfig.MainConfig, fixed, 0o644); err != nil {
 			return fmt.Errorf("writing %s: %w", sshdconfig.MainConfig, err)
 		}
 	}
 	if _, err := ch.Exec(ctx, vmid, "sshd", "-t"); err != nil {
-		return fmt.Errorf("sshd refuses its configuration after the drop-in was written (sshd -t): %w", err)
+		return fmt.Errorf("sshd refuses its configuration with the policy written (sshd -t): %w", err)
 	}
-	if err := reloadSSHD(ctx, ch, vmid, diags); err != nil {
-		return err
-	}
-	return verifySSHPolicy(ctx, ch, p, vmid)
+	return nil
 }
 
 // verifySSHPolicy reads the effective configuration back (the probe:
