@@ -135,6 +135,10 @@ func Weaknesses(eff map[string][]string) []string {
 			out = append(out, k+" "+v)
 		}
 	}
+	// printed by OpenSSH before 8.7 only (since, an alias)
+	if v := eff["challengeresponseauthentication"]; len(v) > 0 && v[0] != "no" {
+		out = append(out, "challengeresponseauthentication "+v[0])
+	}
 	if v := value("permitrootlogin"); v != RootLoginNo && v != RootLoginProhibitPassword && v != "forced-commands-only" {
 		out = append(out, "permitrootlogin "+v)
 	}

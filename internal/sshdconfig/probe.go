@@ -36,7 +36,7 @@ import (
 var ProbeAddrs = []string{"127.0.0.1", "10.0.0.1", "172.16.0.1", "192.168.0.1", "198.51.100.1", "::1", "2001:db8::1"}
 
 // probeKeys are the keywords printed for each probe connection.
-var probeKeys = []string{"permitrootlogin", "passwordauthentication", "kbdinteractiveauthentication", "pubkeyauthentication",
+var probeKeys = []string{"permitrootlogin", "passwordauthentication", "kbdinteractiveauthentication", "challengeresponseauthentication", "pubkeyauthentication",
 	"permitemptypasswords", "banner", "allowusers"}
 
 // ProbeMarker starts each section of the probe's output.
@@ -185,7 +185,7 @@ func ParseProbe(out []byte) (p Probed, ok bool) {
 // from the connection-less one.
 func rank(key, v, global string) int {
 	switch key {
-	case "passwordauthentication", "kbdinteractiveauthentication", "permitemptypasswords":
+	case "passwordauthentication", "kbdinteractiveauthentication", "challengeresponseauthentication", "permitemptypasswords":
 		if v == "yes" {
 			return 2
 		}

@@ -123,6 +123,13 @@ func (p Policy) renderKeywords(b *strings.Builder, indent string) {
 	for _, l := range []string{"PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes", "PermitEmptyPasswords no"} {
 		fmt.Fprintf(b, "%s%s\n", indent, l)
 	}
+	if indent == "" {
+		// OpenSSH before 8.7 (Debian 11, Ubuntu 20.04): a global keyword
+		// of its own, refused in a Match block, whose default yes turns
+		// keyboard-interactive (PAM password prompts) back on whatever
+		// KbdInteractiveAuthentication says; since 8.7 an alias of it.
+		fmt.Fprintf(b, "ChallengeResponseAuthentication no\n")
+	}
 	if p.Banner != "" {
 		fmt.Fprintf(b, "%sBanner %s\n", indent, BannerFile)
 	} else {

@@ -266,7 +266,8 @@ func effectiveSSH(ctx context.Context, probed sshdconfig.Probed, pm *sshServerMo
 	priorBanner := pm.Banner
 	pm.PermitRootLogin = types.StringValue(first(eff["permitrootlogin"]))
 	pm.KeyOnly = types.BoolValue(first(eff["passwordauthentication"]) == "no" && first(eff["kbdinteractiveauthentication"]) == "no" &&
-		first(eff["permitemptypasswords"]) == "no" && first(eff["pubkeyauthentication"]) == "yes")
+		first(eff["permitemptypasswords"]) == "no" && first(eff["pubkeyauthentication"]) == "yes" &&
+		first(eff["challengeresponseauthentication"]) != "yes") // OpenSSH < 8.7 prints it on its own
 	pm.AllowUsers = types.ListNull(types.StringType)
 	switch b := first(eff["banner"]); b {
 	case "none", "":

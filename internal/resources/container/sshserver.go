@@ -89,7 +89,7 @@ func sshServerAttribute() schema.SingleNestedAttribute {
 			"apply to a connection sshd also keeps the first value, so a hand-added `Match User *` block with `PasswordAuthentication yes` further",
 			"on has no effect. It writes the banner file through PVE's own tooling on the node (`pct push`, which enters the container's namespaces:",
 			"nothing is written from the host side), has sshd check the result (`sshd -t`; when sshd refuses it, e.g. an OpenSSH older than",
-			"8.7 that does not know `KbdInteractiveAuthentication`, or a write fails, the files are put back as they were and the apply",
+			"7.3 that does not know `Include`, or a write fails, the files are put back as they were and the apply",
 			"fails, so sshd never meets a configuration it refuses at its next start), then reloads sshd (`systemctl try-reload-or-restart",
 			"ssh`, or `sshd` where the unit has that name; a container without systemctl gets a warning: its running sshd reads the policy",
 			"when it restarts), and reads the policy back:",

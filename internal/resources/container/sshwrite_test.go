@@ -69,19 +69,18 @@ func (f *fakeCT) Run(_ context.Context, argv []string, _ []byte) ([]byte, []byte
 	return nil, nil, nil
 }
 
-// An sshd that refuses the written policy (OpenSSH before 8.7 does not
-// know KbdInteractiveAuthentication) or a failing write leaves the
-// container's sshd files exactly as they were: nobody is locked out at the
-// next start of sshd.
+// An sshd that refuses the written policy (OpenSSH before 7.3 does not
+// know Include) or a failing write leaves the container's sshd files
+// exactly as they were: nobody is locked out at the next start of sshd.
 func TestWriteSSHPolicyRestoresOnFailure(t *testing.T) {
 	oldSSHD := func(ct map[string][]byte) string {
-		if bytes.Contains(ct[sshdconfig.DropIn], []byte("KbdInteractiveAuthentication")) {
-			return sshdconfig.DropIn + " line 5: Bad configuration option: KbdInteractiveAuthentication"
+		if bytes.Contains(ct[sshdconfig.MainConfig], []byte("Include")) {
+			return sshdconfig.MainConfig + " line 1: Bad configuration option: Include"
 		}
 		return ""
 	}
 	accept := func(map[string][]byte) string { return "" }
-	mainFile := []byte("Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin yes\n")
+	mainFile := []byte("PermitRootLogin yes\nPasswordAuthentication yes\n")
 	for _, tc := range []struct {
 		name     string
 		before   map[string][]byte
@@ -163,4 +162,35 @@ func keys(m map[string][]byte) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// key_only reads false when an OpenSSH before 8.7 has challenge-response
+// on (printed on its own by its sshd -T), whatever the other keywords say.
+func TestEffectiveSSHChallengeResponse(t *testing.T) {
+	ctx := context.Background()
+	hardened := map[string][]string{"permitrootlogin": {"no"}, "passwordauthentication": {"no"}, "kbdinteractiveauthentication": {"no"},
+		"permitemptypasswords": {"no"}, "pubkeyauthentication": {"yes"}, "banner": {"none"}}
+	for _, tc := range []struct {
+		name string
+		cr   []string
+		want bool
+	}{
+		{"OpenSSH 8.7 or later (an alias, not printed)", nil, true},
+		{"old sshd, off", []string{"no"}, true},
+		{"old sshd, on", []string{"yes"}, false},
+	} {
+		g := map[string][]string{}
+		for k, v := range hardened {
+			g[k] = v
+		}
+		if tc.cr != nil {
+			g["challengeresponseauthentication"] = tc.cr
+		}
+		var pm sshServerModel
+		var d diag.Diagnostics
+		effectiveSSH(ctx, sshdconfig.Probed{Global: g}, &pm, &d)
+		if d.HasError() || pm.KeyOnly.ValueBool() != tc.want {
+			t.Errorf("%s: key_only %v %v, want %v", tc.name, pm.KeyOnly, d, tc.want)
+		}
+	}
 }
