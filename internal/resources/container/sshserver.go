@@ -130,8 +130,9 @@ func sshServerAttribute() schema.SingleNestedAttribute {
 				Default:    booldefault.StaticBool(true),
 				Validators: nil,
 				MarkdownDescription: "Key-only authentication: `PasswordAuthentication no`, `KbdInteractiveAuthentication no`, `PermitEmptyPasswords " +
-					"no`, `PubkeyAuthentication yes`. Default `true`; it cannot be `false` (reads as `false` when sshd allows passwords, e.g. after a " +
-					"hand edit).",
+					"no`, `PubkeyAuthentication yes`, and `ChallengeResponseAuthentication no` for OpenSSH before 8.7 (where its default `yes` " +
+					"turns keyboard-interactive back on). Default `true`; it cannot be `false` (reads as `false` when sshd allows passwords, e.g. " +
+					"after a hand edit).",
 			},
 			"banner": schema.StringAttribute{
 				Optional:   true,
